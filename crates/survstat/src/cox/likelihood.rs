@@ -1,0 +1,242 @@
+//! The Cox partial log-likelihood, its score vector and information matrix
+//! in one reverse pass over the data (R survival's `coxfit6` iteration).
+//!
+//! Observations are sorted by stratum and decreasing time, so the risk set
+//! `R(t) = {i : t_i >= t}` grows as the pass goes on, and the sums
+//!
+//! ```text
+//! S0 = Σ_R r_i,   S1 = Σ_R r_i x_i,   S2 = Σ_R r_i x_i x_iᵀ,   r_i = exp(x_iᵀβ)
+//! ```
+//!
+//! are updated once per observation: O(n p²) per evaluation. At a time with
+//! `d` events (sums over the events `E0, E1, E2`), Efron's approximation
+//! treats the tied events as `d` successive failures in which each of them
+//! has a share `k/d` removed from the risk set, for `k = 0..d-1`:
+//!
+//! ```text
+//! D_k = S0 - (k/d) E0,   m_k = (S1 - (k/d) E1) / D_k
+//! ℓ  += Σ_events x_iᵀβ - Σ_k log D_k
+//! U  += Σ_events x_i   - Σ_k m_k
+//! I  += Σ_k [ (S2 - (k/d) E2) / D_k - m_k m_kᵀ ]
+//! ```
+//!
+//! Breslow's approximation is the single term `k = 0` counted `d` times.
+
+use super::Ties;
+
+/// Data sorted once for repeated evaluation.
+pub(crate) struct SortedData {
+    pub p: usize,
+    /// Covariates, row-major, in sorted order.
+    pub x: Vec<f64>,
+    pub time: Vec<f64>,
+    pub event: Vec<bool>,
+    /// `[start, end)` of each stratum in sorted order.
+    pub strata: Vec<(usize, usize)>,
+    /// Original index of each sorted row.
+    pub order: Vec<usize>,
+}
+
+/// Log-likelihood, score and information at one β.
+pub(crate) struct Evaluation {
+    pub loglik: f64,
+    pub score: Vec<f64>,
+    /// p × p, row-major, full (symmetric).
+    pub information: Vec<f64>,
+}
+
+/// One distinct event time's share of the risk set, for residuals:
+/// Efron's `d` partial failures (Breslow: one, counted `d` times).
+pub(crate) struct HazardPiece {
+    /// Share of each event's unit count assigned to this piece (1/d or 1).
+    pub event_share: f64,
+    /// Hazard increment `w / D_k`.
+    pub hazard: f64,
+    /// Fraction `k/d` of each event's risk removed in this piece.
+    pub downweight: f64,
+    /// Risk-set mean `m_k`.
+    pub mean: Vec<f64>,
+}
+
+impl SortedData {
+    pub fn new(time: &[f64], event: &[bool], x: &[f64], p: usize, strata: Option<&[usize]>) -> SortedData {
+        let n = time.len();
+        let stratum = |i: usize| strata.map_or(0, |s| s[i]);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(time[b].total_cmp(&time[a])));
+        let mut xs = Vec::with_capacity(n * p);
+        for &i in &order {
+            xs.extend_from_slice(&x[i * p..(i + 1) * p]);
+        }
+        let mut bounds = Vec::new();
+        let mut start = 0;
+        for k in 1..=n {
+            if k == n || stratum(order[k]) != stratum(order[start]) {
+                bounds.push((start, k));
+                start = k;
+            }
+        }
+        SortedData {
+            p,
+            x: xs,
+            time: order.iter().map(|&i| time[i]).collect(),
+            event: order.iter().map(|&i| event[i]).collect(),
+            strata: bounds,
+            order,
+        }
+    }
+
+    /// Linear predictors `x_iᵀβ` in sorted order.
+    pub fn linear_predictor(&self, beta: &[f64]) -> Vec<f64> {
+        let p = self.p;
+        (0..self.time.len()).map(|i| self.x[i * p..(i + 1) * p].iter().zip(beta).map(|(a, b)| a * b).sum()).collect()
+    }
+
+    /// ℓ(β), U(β) and I(β).
+    pub fn evaluate(&self, beta: &[f64], ties: Ties) -> Evaluation {
+        let p = self.p;
+        let eta = self.linear_predictor(beta);
+        let mut loglik = 0.0;
+        let mut score = vec![0.0; p];
+        let mut info = vec![0.0; p * p];
+        let mut sums = RiskSums::new(p);
+        let mut dead = RiskSums::new(p);
+        let mut mean = vec![0.0; p];
+        for &(start, end) in &self.strata {
+            sums.clear();
+            let mut i = start;
+            while i < end {
+                let t = self.time[i];
+                dead.clear();
+                let mut d = 0.0;
+                while i < end && self.time[i] == t {
+                    let r = eta[i].exp();
+                    let row = &self.x[i * p..(i + 1) * p];
+                    sums.add_with_square(r, row);
+                    if self.event[i] {
+                        dead.add_with_square(r, row);
+                        d += 1.0;
+                        loglik += eta[i];
+                        for j in 0..p {
+                            score[j] += row[j];
+                        }
+                    }
+                    i += 1;
+                }
+                if d == 0.0 {
+                    continue;
+                }
+                let (n_pieces, weight) = match ties {
+                    Ties::Efron => (d as usize, 1.0),
+                    Ties::Breslow => (1, d),
+                };
+                for k in 0..n_pieces {
+                    let f = if n_pieces > 1 { k as f64 / d } else { 0.0 };
+                    let denom = sums.s0 - f * dead.s0;
+                    loglik -= weight * denom.ln();
+                    for j in 0..p {
+                        mean[j] = (sums.s1[j] - f * dead.s1[j]) / denom;
+                        score[j] -= weight * mean[j];
+                    }
+                    for j in 0..p {
+                        for l in j..p {
+                            let s2 = sums.s2[j * p + l] - f * dead.s2[j * p + l];
+                            info[j * p + l] += weight * (s2 / denom - mean[j] * mean[l]);
+                        }
+                    }
+                }
+            }
+        }
+        for j in 0..p {
+            for l in 0..j {
+                info[j * p + l] = info[l * p + j];
+            }
+        }
+        Evaluation { loglik, score, information: info }
+    }
+
+    /// The hazard pieces of every event time, each with the sorted range
+    /// `[start, end)` of the observations at that time.
+    pub fn hazard_pieces(&self, beta: &[f64], ties: Ties) -> Vec<(usize, usize, Vec<HazardPiece>)> {
+        let p = self.p;
+        let eta = self.linear_predictor(beta);
+        let mut out = Vec::new();
+        let mut sums = RiskSums::new(p);
+        let mut dead = RiskSums::new(p);
+        for &(start, end) in &self.strata {
+            sums.clear();
+            let mut i = start;
+            while i < end {
+                let t = self.time[i];
+                let group_start = i;
+                dead.clear();
+                let mut d = 0.0;
+                while i < end && self.time[i] == t {
+                    let r = eta[i].exp();
+                    let row = &self.x[i * p..(i + 1) * p];
+                    sums.add(r, row);
+                    if self.event[i] {
+                        dead.add(r, row);
+                        d += 1.0;
+                    }
+                    i += 1;
+                }
+                if d == 0.0 {
+                    continue;
+                }
+                let (n_pieces, weight) = match ties {
+                    Ties::Efron => (d as usize, 1.0),
+                    Ties::Breslow => (1, d),
+                };
+                let pieces = (0..n_pieces)
+                    .map(|k| {
+                        let f = if n_pieces > 1 { k as f64 / d } else { 0.0 };
+                        let denom = sums.s0 - f * dead.s0;
+                        let mean = (0..p).map(|j| (sums.s1[j] - f * dead.s1[j]) / denom).collect();
+                        HazardPiece { event_share: weight / d, hazard: weight / denom, downweight: f, mean }
+                    })
+                    .collect();
+                out.push((group_start, i, pieces));
+            }
+        }
+        out
+    }
+}
+
+/// Running sums over a set of observations: Σr, Σr x, and (upper triangle) Σr x xᵀ.
+pub(crate) struct RiskSums {
+    p: usize,
+    pub s0: f64,
+    pub s1: Vec<f64>,
+    pub s2: Vec<f64>,
+}
+
+impl RiskSums {
+    fn new(p: usize) -> RiskSums {
+        RiskSums { p, s0: 0.0, s1: vec![0.0; p], s2: vec![0.0; p * p] }
+    }
+
+    fn clear(&mut self) {
+        self.s0 = 0.0;
+        self.s1.iter_mut().for_each(|v| *v = 0.0);
+        self.s2.iter_mut().for_each(|v| *v = 0.0);
+    }
+
+    fn add(&mut self, r: f64, row: &[f64]) {
+        self.s0 += r;
+        for (s, x) in self.s1.iter_mut().zip(row) {
+            *s += r * x;
+        }
+    }
+
+    fn add_with_square(&mut self, r: f64, row: &[f64]) {
+        self.add(r, row);
+        let p = self.p;
+        for j in 0..p {
+            let rx = r * row[j];
+            for l in j..p {
+                self.s2[j * p + l] += rx * row[l];
+            }
+        }
+    }
+}

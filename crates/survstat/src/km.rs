@@ -1,0 +1,341 @@
+//! Kaplan-Meier estimate of the survival function (R `survfit`, KM type).
+//!
+//! Sort the observations by time and, at each distinct time `t_j`, count
+//! `n_j` at risk (time >= `t_j`), `d_j` events and `c_j` censorings. Then
+//!
+//! ```text
+//! S(t)          = prod_{t_j <= t} (1 - d_j / n_j)
+//! var(H)(t)     = sum_{t_j <= t} d_j / (n_j (n_j - d_j))      (Greenwood)
+//! se(S)(t)      = S(t) sqrt(var(H)(t))                        (survival scale)
+//! ```
+//!
+//! The Greenwood sum is infinite once every subject at risk fails; the
+//! standard error is then undefined (`None`), as R reports `NaN`.
+//!
+//! Confidence intervals at level `1 - α`, `z = Φ⁻¹(1 - α/2)`, `s = sqrt(var H)`,
+//! follow R's `survfit_confint`:
+//!
+//! * `log` (R's default): `S exp(±z s)`, upper bound capped at 1; undefined at `S = 0`;
+//! * `log-log`: `exp(-exp(log(-log S) ∓ z s / log S))`; undefined at `S ∈ {0, 1}`;
+//! * `plain`: `S ± z S s`, clipped to [0, 1].
+//!
+//! Quantiles (and so the median) follow R's `quantile.survfit`: the
+//! quantile `p` of the curve is the first time at which `1 - S(t) >= p`;
+//! when `1 - S` equals `p` (within `sqrt(eps)`) along a flat segment, the
+//! quantile is the midpoint of that segment, from the time where it is
+//! reached to the next time where the curve drops (or to the last
+//! observation time when the curve never drops again). The confidence
+//! limits of a quantile apply the same rule to the lower and upper
+//! confidence curves.
+
+use crate::dist::normal_quantile;
+
+/// How the pointwise confidence interval is formed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfType {
+    /// On the log scale (R's default, `conf.type = "log"`).
+    Log,
+    /// On the log(-log) scale (`conf.type = "log-log"`).
+    LogLog,
+    /// On the survival scale (`conf.type = "plain"`).
+    Plain,
+}
+
+/// Confidence interval settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConfSpec {
+    /// The interval's form.
+    pub conf_type: ConfType,
+    /// Coverage, e.g. 0.95.
+    pub level: f64,
+}
+
+impl Default for ConfSpec {
+    fn default() -> Self {
+        ConfSpec { conf_type: ConfType::Log, level: 0.95 }
+    }
+}
+
+impl ConfSpec {
+    /// The two-sided normal critical value `Φ⁻¹(1 - (1 - level)/2)`.
+    pub fn z(&self) -> f64 {
+        normal_quantile(1.0 - (1.0 - self.level) / 2.0)
+    }
+
+    /// Lower and upper bounds for a survival probability `surv` whose
+    /// cumulative hazard has standard error `se_cumhaz`.
+    pub fn interval(&self, surv: f64, se_cumhaz: f64) -> (Option<f64>, Option<f64>) {
+        let z = self.z();
+        let finite = |v: f64| if v.is_finite() { Some(v) } else { None };
+        if !se_cumhaz.is_finite() {
+            return (None, None);
+        }
+        match self.conf_type {
+            ConfType::Plain => {
+                let half = z * se_cumhaz * surv;
+                (finite((surv - half).max(0.0)), finite((surv + half).min(1.0)))
+            }
+            ConfType::Log => {
+                if surv <= 0.0 {
+                    return (None, None);
+                }
+                let half = z * se_cumhaz;
+                let ls = surv.ln();
+                (finite((ls - half).exp()), finite((ls + half).exp().min(1.0)))
+            }
+            ConfType::LogLog => {
+                if surv <= 0.0 || surv >= 1.0 {
+                    return (None, None);
+                }
+                let ls = surv.ln();
+                let half = z * se_cumhaz / ls;
+                let lls = (-ls).ln();
+                (finite((-(lls - half).exp()).exp()), finite((-(lls + half).exp()).exp()))
+            }
+        }
+    }
+}
+
+/// One distinct observation time of the curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KmStep {
+    /// The time.
+    pub time: f64,
+    /// Number at risk just before `time`.
+    pub n_risk: usize,
+    /// Number of events at `time`.
+    pub n_event: usize,
+    /// Number censored at `time`.
+    pub n_censor: usize,
+    /// Survival just after `time`.
+    pub surv: f64,
+    /// Standard error of the cumulative hazard (Greenwood); infinite once `surv = 0`.
+    pub se_cumhaz: f64,
+    /// Standard error of `surv` (`surv * se_cumhaz`); `None` where undefined.
+    pub std_err: Option<f64>,
+    /// Lower confidence bound.
+    pub lower: Option<f64>,
+    /// Upper confidence bound.
+    pub upper: Option<f64>,
+}
+
+/// The curve read off at a requested time (R `summary(fit, times = )`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KmAt {
+    /// The requested time.
+    pub time: f64,
+    /// Number at risk at `time` (observation time >= `time`).
+    pub n_risk: usize,
+    /// `S(time)`; `None` beyond the last observation time, where the curve is not estimated.
+    pub surv: Option<f64>,
+    /// Standard error of `S(time)`.
+    pub std_err: Option<f64>,
+    /// Lower confidence bound.
+    pub lower: Option<f64>,
+    /// Upper confidence bound.
+    pub upper: Option<f64>,
+}
+
+/// A quantile of the survival distribution with its confidence limits;
+/// `None` where the curve (or confidence curve) does not reach it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quantile {
+    /// The estimate.
+    pub estimate: Option<f64>,
+    /// Lower confidence limit.
+    pub lower: Option<f64>,
+    /// Upper confidence limit.
+    pub upper: Option<f64>,
+}
+
+/// A fitted Kaplan-Meier curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KaplanMeier {
+    /// Number of observations.
+    pub n: usize,
+    /// Number of events.
+    pub events: usize,
+    /// One row per distinct time, ascending.
+    pub steps: Vec<KmStep>,
+    /// The confidence settings the bounds were computed with.
+    pub conf: ConfSpec,
+}
+
+impl KaplanMeier {
+    /// Fit the curve to right-censored data (`event[i]` true for an event).
+    ///
+    /// Times must be finite; `time` and `event` must have the same length.
+    pub fn fit(time: &[f64], event: &[bool], conf: ConfSpec) -> KaplanMeier {
+        assert_eq!(time.len(), event.len(), "time and event lengths differ");
+        let mut order: Vec<usize> = (0..time.len()).collect();
+        order.sort_by(|&a, &b| time[a].total_cmp(&time[b]));
+        let n = time.len();
+        let events = event.iter().filter(|&&e| e).count();
+        let mut steps = Vec::new();
+        let mut surv = 1.0;
+        let mut greenwood = 0.0;
+        let mut at_risk = n;
+        let mut i = 0;
+        while i < n {
+            let t = time[order[i]];
+            let (mut d, mut c) = (0, 0);
+            while i < n && time[order[i]] == t {
+                if event[order[i]] {
+                    d += 1;
+                } else {
+                    c += 1;
+                }
+                i += 1;
+            }
+            if d > 0 {
+                surv *= 1.0 - d as f64 / at_risk as f64;
+                greenwood += if at_risk > d {
+                    d as f64 / (at_risk as f64 * (at_risk - d) as f64)
+                } else {
+                    f64::INFINITY
+                };
+            }
+            let se_cumhaz = greenwood.sqrt();
+            let std_err = Some(surv * se_cumhaz).filter(|v| v.is_finite());
+            let (lower, upper) = conf.interval(surv, se_cumhaz);
+            steps.push(KmStep {
+                time: t,
+                n_risk: at_risk,
+                n_event: d,
+                n_censor: c,
+                surv,
+                se_cumhaz,
+                std_err,
+                lower,
+                upper,
+            });
+            at_risk -= d + c;
+        }
+        KaplanMeier { n, events, steps, conf }
+    }
+
+    /// The curve at time `t` (a step function, right-continuous).
+    pub fn at(&self, t: f64) -> KmAt {
+        let n_risk = self.n_at_risk(t);
+        let last = self.steps.last().map_or(f64::NEG_INFINITY, |s| s.time);
+        if t > last {
+            return KmAt { time: t, n_risk, surv: None, std_err: None, lower: None, upper: None };
+        }
+        let k = self.steps.partition_point(|s| s.time <= t);
+        if k == 0 {
+            let (lower, upper) = self.conf.interval(1.0, 0.0);
+            return KmAt { time: t, n_risk, surv: Some(1.0), std_err: Some(0.0), lower, upper };
+        }
+        let s = &self.steps[k - 1];
+        KmAt { time: t, n_risk, surv: Some(s.surv), std_err: s.std_err, lower: s.lower, upper: s.upper }
+    }
+
+    /// Number of observations with time `>= t`.
+    pub fn n_at_risk(&self, t: f64) -> usize {
+        let k = self.steps.partition_point(|s| s.time < t);
+        self.steps.get(k).map_or(0, |s| s.n_risk)
+    }
+
+    /// The median survival time and its confidence limits.
+    pub fn median(&self) -> Quantile {
+        self.quantile(0.5)
+    }
+
+    /// The `p` quantile of the event-time distribution (time where `1 - S` reaches `p`).
+    pub fn quantile(&self, p: f64) -> Quantile {
+        let times: Vec<f64> = self.steps.iter().map(|s| s.time).collect();
+        let curve = |f: &dyn Fn(&KmStep) -> Option<f64>| -> Vec<Option<f64>> {
+            self.steps.iter().map(|s| f(s).map(|v| 1.0 - v)).collect()
+        };
+        let estimate = find_quantile(&times, &curve(&|s| Some(s.surv)), p);
+        let lower = find_quantile(&times, &curve(&|s| s.lower), p);
+        let upper = find_quantile(&times, &curve(&|s| s.upper), p);
+        Quantile { estimate, lower, upper }
+    }
+}
+
+/// R's `findq`: where the non-decreasing curve `y` (with `y = 0` at time 0
+/// prepended) first reaches `p`, with the flat-segment midpoint rule.
+/// `None` entries of `y` (undefined bounds) are skipped.
+fn find_quantile(times: &[f64], y: &[Option<f64>], p: f64) -> Option<f64> {
+    let tol = crate::timefix::DEFAULT_TOLERANCE;
+    let xmax = *times.last()?;
+    // Prepend the origin, drop repeated y values (keep the first).
+    let mut xs = vec![0.0];
+    let mut ys = vec![Some(0.0)];
+    let mut seen: std::collections::HashSet<Option<u64>> = std::collections::HashSet::new();
+    seen.insert(Some(0f64.to_bits()));
+    for (&t, &v) in times.iter().zip(y) {
+        if seen.insert(v.map(|v| (v + 0.0).to_bits())) {
+            xs.push(t);
+            ys.push(v);
+        }
+    }
+    let max_y = ys.iter().flatten().copied().fold(f64::NEG_INFINITY, f64::max);
+    if max_y < p {
+        return None;
+    }
+    let defined: Vec<(usize, f64)> = ys.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
+    // approx(y + shift, index, p, method = "constant", f = 1)
+    let step_index = |shift: f64| -> Option<usize> {
+        let first = defined.first()?;
+        let last = defined.last()?;
+        if p < first.1 + shift || p > last.1 + shift {
+            return None;
+        }
+        defined.iter().find(|(_, v)| v + shift >= p).map(|(i, _)| *i)
+    };
+    let i1 = step_index(tol);
+    let i2 = step_index(-tol);
+    if let Some(Some(y_last)) = ys.last() {
+        if (p - y_last).abs() < tol {
+            return i1.map(|i| (xs[i] + xmax) / 2.0);
+        }
+    }
+    Some((xs[i1?] + xs[i2?]) / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn product_limit_and_greenwood_by_hand() {
+        // times 1,2,2+,3,4 ; events at 1, 2, 3, 4
+        let t = [1.0, 2.0, 2.0, 3.0, 4.0];
+        let e = [true, true, false, true, true];
+        let km = KaplanMeier::fit(&t, &e, ConfSpec::default());
+        for (step, want) in km.steps.iter().zip([0.8, 0.6, 0.3, 0.0]) {
+            assert!((step.surv - want).abs() < 1e-15);
+        }
+        let gw: f64 = 1.0 / 20.0 + 1.0 / 12.0;
+        assert!((km.steps[1].se_cumhaz - gw.sqrt()).abs() < 1e-15);
+        assert_eq!(km.steps[3].std_err, None);
+        assert_eq!(km.steps[3].lower, None);
+        assert_eq!(km.steps[1].n_censor, 1);
+    }
+
+    #[test]
+    fn median_on_flat_segment_is_the_midpoint() {
+        // S drops to exactly 0.5 at t = 2 and stays until t = 6.
+        let t = [1.0, 2.0, 3.0, 6.0];
+        let e = [true, true, false, true];
+        let km = KaplanMeier::fit(&t, &e, ConfSpec::default());
+        assert_eq!(km.median().estimate, Some(4.0));
+    }
+
+    #[test]
+    fn median_not_reached_is_none() {
+        let km = KaplanMeier::fit(&[1.0, 2.0, 3.0], &[true, false, false], ConfSpec::default());
+        assert_eq!(km.median().estimate, None);
+    }
+
+    #[test]
+    fn lookup_is_a_right_continuous_step() {
+        let km = KaplanMeier::fit(&[1.0, 2.0, 3.0, 4.0], &[true; 4], ConfSpec::default());
+        assert_eq!(km.at(0.5).surv, Some(1.0));
+        assert_eq!(km.at(1.0).surv, Some(0.75));
+        assert_eq!(km.at(1.5).n_risk, 3);
+        assert_eq!(km.at(5.0).surv, None);
+    }
+}

@@ -1,0 +1,20 @@
+//! Survival statistics that give the same answers as R's `survival`
+//! package (3.5-3): Kaplan-Meier, the log-rank test and Cox regression.
+//!
+//! Pure functions over slices and small matrices: no I/O, no printing.
+//! Each module derives its formula in its documentation and names the R
+//! function it reproduces. Apply [`timefix::tie_near_equal_times`] to the
+//! times first to reproduce R's default handling of near-equal times.
+
+pub mod cluster;
+pub mod concordance;
+pub mod cox;
+pub mod design;
+pub mod dist;
+pub mod error;
+pub mod km;
+pub mod linalg;
+pub mod logrank;
+pub mod timefix;
+
+pub use error::Error;
