@@ -99,9 +99,7 @@ pub fn concordance(
     let rank: Vec<usize> = score.iter().map(|s| distinct.partition_point(|d| d < s)).collect();
     let stratum = |i: usize| strata.map_or(0, |s| s[i]);
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| {
-        stratum(a).cmp(&stratum(b)).then(time[b].total_cmp(&time[a])).then(event[a].cmp(&event[b]))
-    });
+    order.sort_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(time[b].total_cmp(&time[a])).then(event[a].cmp(&event[b])));
 
     // Per-observation pair counts: concordant, discordant, tied on score.
     let mut ci = vec![0.0; n];
@@ -114,13 +112,14 @@ pub fn concordance(
         let end = start + order[start..].iter().take_while(|&&i| stratum(i) == s).count();
         let mut risk = Fenwick::new(distinct.len());
         let mut events = Fenwick::new(distinct.len());
-        let enter = |obs: usize, risk: &mut Fenwick, events: &Fenwick, ci: &mut [f64], di: &mut [f64], ti: &mut [f64]| {
-            let (below, equal, above) = events.split(rank[obs]);
-            ci[obs] -= above;
-            di[obs] -= below;
-            ti[obs] -= equal;
-            risk.add(rank[obs], 1.0);
-        };
+        let enter =
+            |obs: usize, risk: &mut Fenwick, events: &Fenwick, ci: &mut [f64], di: &mut [f64], ti: &mut [f64]| {
+                let (below, equal, above) = events.split(rank[obs]);
+                ci[obs] -= above;
+                di[obs] -= below;
+                ti[obs] -= equal;
+                risk.add(rank[obs], 1.0);
+            };
         let mut i = start;
         while i < end {
             let tm = time[order[i]];

@@ -189,11 +189,8 @@ impl KaplanMeier {
             }
             if d > 0 {
                 surv *= 1.0 - d as f64 / at_risk as f64;
-                greenwood += if at_risk > d {
-                    d as f64 / (at_risk as f64 * (at_risk - d) as f64)
-                } else {
-                    f64::INFINITY
-                };
+                greenwood +=
+                    if at_risk > d { d as f64 / (at_risk as f64 * (at_risk - d) as f64) } else { f64::INFINITY };
             }
             let se_cumhaz = greenwood.sqrt();
             let std_err = Some(surv * se_cumhaz).filter(|v| v.is_finite());

@@ -6,6 +6,9 @@
 //! function it reproduces. Apply [`timefix::tie_near_equal_times`] to the
 //! times first to reproduce R's default handling of near-equal times.
 
+// Index loops mirror the matrix formulas in the module docs (sums over j, l).
+#![allow(clippy::needless_range_loop)]
+
 pub mod cluster;
 pub mod concordance;
 pub mod cox;

@@ -131,9 +131,7 @@ pub fn logrank(
     }
     let (chisq, _) = quadratic_form_inverse(&v, &diff, DEFAULT_TOLER_CHOL);
     let df = kept.len() - 1;
-    let groups = (0..k)
-        .map(|j| LogRankGroup { n: counts[j], observed: observed[j], expected: expected[j] })
-        .collect();
+    let groups = (0..k).map(|j| LogRankGroup { n: counts[j], observed: observed[j], expected: expected[j] }).collect();
     Ok(LogRank { chisq, df, p: chisq_sf(chisq, df as f64), groups, variance: var })
 }
 

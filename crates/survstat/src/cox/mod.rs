@@ -291,9 +291,8 @@ pub fn fit(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, Error> {
     }
 
     let estimable: Vec<usize> = (0..p).filter(|&j| !aliased[j]).collect();
-    let linear_predictor: Vec<f64> = (0..n)
-        .map(|i| (0..p).map(|j| (data.x.get(i, j) - means[j]) * coef_all[j]).sum())
-        .collect();
+    let linear_predictor: Vec<f64> =
+        (0..n).map(|i| (0..p).map(|j| (data.x.get(i, j) - means[j]) * coef_all[j]).sum()).collect();
     let robust_var = data.cluster.map(|cl| {
         let coef_scaled_sorted = beta.clone();
         let resid_scaled = residuals::score_residuals(&sorted, &coef_scaled_sorted, options.ties);
@@ -313,7 +312,16 @@ pub fn fit(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, Error> {
     let terms = (0..p)
         .map(|j| {
             if aliased[j] {
-                return CoxTerm { coef: None, se: None, robust_se: None, z: None, p: None, hr: None, hr_lower: None, hr_upper: None };
+                return CoxTerm {
+                    coef: None,
+                    se: None,
+                    robust_se: None,
+                    z: None,
+                    p: None,
+                    hr: None,
+                    hr_lower: None,
+                    hr_upper: None,
+                };
             }
             let coef = coef_all[j];
             let se = var.get(j, j).sqrt();

@@ -1,0 +1,222 @@
+//! `sbrt cox`: Cox proportional hazards regression from any CSV file.
+//!
+//! ```text
+//! sbrt cox FILE --time COL --event COL --covariates A,B,C [--factor A,..]
+//!          [--reference A=level,..] [--ties efron|breslow] [--strata COL]
+//!          [--cluster COL] [--json]
+//! ```
+//!
+//! As R's `coxph(Surv(time, event) ~ A + B + C [+ strata(s)], ties = ,
+//! cluster = )`. A covariate that is not all numeric is a factor (also one
+//! named in `--factor`); its first level is the reference unless
+//! `--reference` names another, and its terms are named `variable=level`.
+//! With `--json`: `{"n","events","n_dropped","iterations","loglik_null",
+//! "loglik","terms":[..],"tests":{..},"concordance":{..},"warnings":[..]}`.
+
+use crate::json::{num, opt};
+use crate::survival_data::SurvivalData;
+use crate::table::Table;
+use clap::{Args, ValueEnum};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use survstat::cox::{fit, ChisqTest, CoxData, CoxFit, CoxOptions, CoxWarning, Ties};
+use survstat::design::{design_matrix, Term};
+
+/// Cox regression.
+#[derive(Debug, Args)]
+pub struct CoxArgs {
+    /// CSV file with a header row.
+    pub file: PathBuf,
+    /// Column holding follow-up time.
+    #[arg(long)]
+    pub time: String,
+    /// Column holding the event indicator (0/1, true/false, or 1/2).
+    #[arg(long)]
+    pub event: String,
+    /// Covariate columns, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub covariates: Vec<String>,
+    /// Covariates to treat as categorical even if numeric.
+    #[arg(long, value_delimiter = ',')]
+    pub factor: Vec<String>,
+    /// Reference levels, as VARIABLE=LEVEL, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub reference: Vec<String>,
+    /// Method for tied event times.
+    #[arg(long, value_enum, default_value = "efron")]
+    pub ties: TiesArg,
+    /// Column defining strata (separate baseline hazards).
+    #[arg(long)]
+    pub strata: Option<String>,
+    /// Column identifying clusters (e.g. patient id) for a robust variance.
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--ties` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TiesArg {
+    /// Efron's approximation (R's default)
+    Efron,
+    /// Breslow's approximation
+    Breslow,
+}
+
+/// Term name as printed: `variable` or `variable=level`.
+pub fn term_name(t: &Term) -> String {
+    match &t.level {
+        None => t.variable.clone(),
+        Some(l) => format!("{}={}", t.variable, l),
+    }
+}
+
+/// Warnings of a fit, in words, naming the terms.
+pub fn warning_texts(fit: &CoxFit, terms: &[Term]) -> Vec<String> {
+    fit.warnings
+        .iter()
+        .map(|w| match w {
+            CoxWarning::Aliased(j) => format!(
+                "term '{}' is not estimable: it is a linear combination of the other terms (R reports NA)",
+                term_name(&terms[*j])
+            ),
+            CoxWarning::MayBeInfinite(j) => format!(
+                "Loglik converged before variable '{}'; coefficient may be infinite (monotone likelihood, e.g. a level with no events): its Wald test and confidence interval are not valid, the likelihood-ratio and score tests are",
+                term_name(&terms[*j])
+            ),
+            CoxWarning::NotConverged => format!("Ran out of iterations ({}) and did not converge: results are not reliable", fit.iterations),
+        })
+        .collect()
+}
+
+fn test_json(t: &ChisqTest) -> Value {
+    json!({"chisq": num(t.chisq), "df": t.df, "p": num(t.p)})
+}
+
+/// The JSON of a fitted model.
+pub fn fit_json(fit: &CoxFit, terms: &[Term], n_dropped: usize) -> Value {
+    json!({
+        "n": fit.n,
+        "events": fit.events,
+        "n_dropped": n_dropped,
+        "iterations": fit.iterations,
+        "loglik_null": num(fit.loglik_null),
+        "loglik": num(fit.loglik),
+        "terms": terms.iter().zip(&fit.terms).map(|(t, r)| json!({
+            "term": term_name(t), "variable": t.variable, "level": t.level,
+            "coef": opt(r.coef), "se": opt(r.se), "robust_se": opt(r.robust_se), "z": opt(r.z), "p": opt(r.p),
+            "hr": opt(r.hr), "hr_lower": opt(r.hr_lower), "hr_upper": opt(r.hr_upper),
+        })).collect::<Vec<_>>(),
+        "tests": {
+            "likelihood_ratio": test_json(&fit.likelihood_ratio),
+            "wald": test_json(&fit.wald),
+            "score": test_json(&fit.score),
+        },
+        "concordance": match &fit.concordance {
+            Some(c) => json!({"estimate": num(c.estimate), "se": num(c.se)}),
+            None => json!({"estimate": null, "se": null}),
+        },
+        "warnings": warning_texts(fit, terms),
+    })
+}
+
+/// Run `sbrt cox`.
+pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
+    let table = Table::read(&args.file)?;
+    let mut references = BTreeMap::new();
+    for r in &args.reference {
+        let (var, level) = r
+            .split_once('=')
+            .ok_or_else(|| super::usage_problem(&table.file, format!("--reference takes VARIABLE=LEVEL, got '{r}'")))?;
+        references.insert(var.trim().to_string(), level.trim().to_string());
+    }
+    for name in args.factor.iter().chain(references.keys()) {
+        if !args.covariates.contains(name) {
+            return Err(super::usage_problem(
+                &table.file,
+                format!("'{name}' is given in --factor/--reference but is not in --covariates"),
+            )
+            .into());
+        }
+    }
+    let mut others: Vec<&str> = args.covariates.iter().map(String::as_str).collect();
+    others.extend(args.strata.as_deref());
+    others.extend(args.cluster.as_deref());
+    let data = SurvivalData::new(&table, &args.time, &args.event, &others)?;
+    let mut covariates = Vec::new();
+    let mut problems = Vec::new();
+    for name in &args.covariates {
+        match data.covariate(name, args.factor.contains(name), references.get(name).map(String::as_str)) {
+            Ok(c) => covariates.push(c),
+            Err(p) => problems.push(p),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(crate::problem::InputProblems(problems).into());
+    }
+    let (x, terms) = design_matrix(&covariates, data.n());
+    let strata = args.strata.as_deref().map(|s| data.levels(s).codes);
+    let cluster = args.cluster.as_deref().map(|c| data.levels(c).codes);
+    let options = CoxOptions {
+        ties: match args.ties {
+            TiesArg::Efron => Ties::Efron,
+            TiesArg::Breslow => Ties::Breslow,
+        },
+        ..CoxOptions::default()
+    };
+    let cox_data =
+        CoxData { time: &data.time, event: &data.event, x: &x, strata: strata.as_deref(), cluster: cluster.as_deref() };
+    let result = fit(&cox_data, &options)
+        .map_err(|e| super::usage_problem(&table.file, format!("Cox model not possible: {e}")))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&fit_json(&result, &terms, data.n_dropped))?);
+        return Ok(());
+    }
+    print_text(&result, &terms, data.n_dropped);
+    Ok(())
+}
+
+fn print_text(fit: &CoxFit, terms: &[Term], n_dropped: usize) {
+    let robust = fit.robust_var.is_some();
+    println!("Cox model: n = {}, events = {}, rows dropped for missing values = {}", fit.n, fit.events, n_dropped);
+    println!();
+    let f = |v: Option<f64>| crate::cmd::km::fmt_opt(v, 4);
+    let head_se =
+        if robust { format!("{:>10} {:>10}", "se(coef)", "robust se") } else { format!("{:>10}", "se(coef)") };
+    println!(
+        "{:<24} {:>10} {:>10} {} {:>8} {:>10} {:>10} {:>10}",
+        "", "coef", "exp(coef)", head_se, "z", "p", "lower .95", "upper .95"
+    );
+    for (t, r) in terms.iter().zip(&fit.terms) {
+        let se = if robust { format!("{:>10} {:>10}", f(r.se), f(r.robust_se)) } else { format!("{:>10}", f(r.se)) };
+        let p = r.p.map_or("NA".to_string(), |p| format!("{p:.3e}"));
+        println!(
+            "{:<24} {:>10} {:>10} {} {:>8} {:>10} {:>10} {:>10}",
+            term_name(t),
+            f(r.coef),
+            f(r.hr),
+            se,
+            f(r.z),
+            p,
+            f(r.hr_lower),
+            f(r.hr_upper)
+        );
+    }
+    println!();
+    if let Some(c) = &fit.concordance {
+        println!("Concordance = {:.3} (se = {:.3})", c.estimate, c.se);
+    }
+    for (name, t) in [
+        ("Likelihood ratio test", &fit.likelihood_ratio),
+        ("Wald test", &fit.wald),
+        ("Score (logrank) test", &fit.score),
+    ] {
+        println!("{name:<22}= {:.2} on {} df, p = {:.3e}", t.chisq, t.df, t.p);
+    }
+    for w in warning_texts(fit, terms) {
+        println!("warning: {w}");
+    }
+}

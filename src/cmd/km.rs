@@ -1,0 +1,202 @@
+//! `sbrt km`: Kaplan-Meier estimates from any CSV file.
+//!
+//! ```text
+//! sbrt km FILE --time COL --event COL [--group COL] [--at 12,24,36]
+//!         [--conf-type log|log-log|plain] [--conf-level 0.95] [--json]
+//! ```
+//!
+//! Prints, per group, the survival table (as R's `summary(survfit)`), the
+//! median with its confidence interval (as R's `print(survfit)`), and the
+//! estimates at the `--at` times. With `--json`, one JSON object:
+//! `{"n","events","n_dropped","groups":[{"group","n","events","median":{..},"steps":[..],"at":[..]}]}`.
+
+use crate::json::{num, opt};
+use crate::survival_data::SurvivalData;
+use crate::table::Table;
+use clap::{Args, ValueEnum};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use survstat::km::{ConfSpec, ConfType, KaplanMeier};
+
+/// Kaplan-Meier survival estimates.
+#[derive(Debug, Args)]
+pub struct KmArgs {
+    /// CSV file with a header row.
+    pub file: PathBuf,
+    /// Column holding follow-up time.
+    #[arg(long)]
+    pub time: String,
+    /// Column holding the event indicator (0/1, true/false, or 1/2).
+    #[arg(long)]
+    pub event: String,
+    /// Column defining groups (one curve per level).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Times at which to report the curve, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub at: Vec<f64>,
+    /// Confidence interval type.
+    #[arg(long, value_enum, default_value = "log")]
+    pub conf_type: ConfTypeArg,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--conf-type` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ConfTypeArg {
+    /// log scale (R's default)
+    Log,
+    /// log(-log) scale
+    #[value(name = "log-log")]
+    LogLog,
+    /// survival scale
+    Plain,
+}
+
+impl From<ConfTypeArg> for ConfType {
+    fn from(a: ConfTypeArg) -> ConfType {
+        match a {
+            ConfTypeArg::Log => ConfType::Log,
+            ConfTypeArg::LogLog => ConfType::LogLog,
+            ConfTypeArg::Plain => ConfType::Plain,
+        }
+    }
+}
+
+/// Check a confidence level given on the command line.
+pub fn check_conf_level(file: &str, level: f64) -> anyhow::Result<()> {
+    if !(level > 0.0 && level < 1.0) {
+        return Err(super::usage_problem(file, format!("--conf-level must be between 0 and 1, got {level}")).into());
+    }
+    Ok(())
+}
+
+/// One fitted curve per group of the data (a single group `all` without `group`).
+pub fn fit_groups(data: &SurvivalData, group: Option<&str>, conf: ConfSpec) -> Vec<(String, KaplanMeier)> {
+    match group {
+        None => vec![("all".to_string(), KaplanMeier::fit(&data.time, &data.event, conf))],
+        Some(g) => {
+            let levels = data.levels(g);
+            levels
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(l, label)| {
+                    let idx: Vec<usize> = (0..data.n()).filter(|&i| levels.codes[i] == l).collect();
+                    let t: Vec<f64> = idx.iter().map(|&i| data.time[i]).collect();
+                    let e: Vec<bool> = idx.iter().map(|&i| data.event[i]).collect();
+                    (label.clone(), KaplanMeier::fit(&t, &e, conf))
+                })
+                .collect()
+        }
+    }
+}
+
+/// The JSON of one curve.
+pub fn curve_json(label: &str, km: &KaplanMeier, at: &[f64]) -> Value {
+    let median = km.median();
+    json!({
+        "group": label,
+        "n": km.n,
+        "events": km.events,
+        "median": {"estimate": opt(median.estimate), "lower": opt(median.lower), "upper": opt(median.upper)},
+        "steps": km.steps.iter().map(|s| json!({
+            "time": num(s.time), "n_risk": s.n_risk, "n_event": s.n_event, "n_censor": s.n_censor,
+            "surv": num(s.surv), "std_err": opt(s.std_err), "lower": opt(s.lower), "upper": opt(s.upper),
+        })).collect::<Vec<_>>(),
+        "at": at.iter().map(|&t| {
+            let a = km.at(t);
+            json!({"time": num(t), "n_risk": a.n_risk, "surv": opt(a.surv), "std_err": opt(a.std_err), "lower": opt(a.lower), "upper": opt(a.upper)})
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// Format an optional number for the text tables.
+pub fn fmt_opt(v: Option<f64>, digits: usize) -> String {
+    v.filter(|x| x.is_finite()).map_or("NA".to_string(), |x| format!("{x:.digits$}"))
+}
+
+/// Run `sbrt km`.
+pub fn run(args: &KmArgs) -> anyhow::Result<()> {
+    let table = Table::read(&args.file)?;
+    check_conf_level(&table.file, args.conf_level)?;
+    let others: Vec<&str> = args.group.iter().map(String::as_str).collect();
+    let data = SurvivalData::new(&table, &args.time, &args.event, &others)?;
+    let conf = ConfSpec { conf_type: args.conf_type.into(), level: args.conf_level };
+    let curves = fit_groups(&data, args.group.as_deref(), conf);
+    if args.json {
+        let out = json!({
+            "n": data.n(),
+            "events": data.events(),
+            "n_dropped": data.n_dropped,
+            "groups": curves.iter().map(|(l, km)| curve_json(l, km, &args.at)).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    let pct = format!("{}", args.conf_level * 100.0);
+    println!(
+        "Kaplan-Meier: n = {}, events = {}, rows dropped for missing values = {}",
+        data.n(),
+        data.events(),
+        data.n_dropped
+    );
+    println!();
+    println!(
+        "{:<16} {:>6} {:>6} {:>10} {:>10} {:>10}",
+        "group",
+        "n",
+        "events",
+        "median",
+        format!("{pct}%LCL"),
+        format!("{pct}%UCL")
+    );
+    for (label, km) in &curves {
+        let m = km.median();
+        println!(
+            "{:<16} {:>6} {:>6} {:>10} {:>10} {:>10}",
+            label,
+            km.n,
+            km.events,
+            fmt_opt(m.estimate, 3),
+            fmt_opt(m.lower, 3),
+            fmt_opt(m.upper, 3)
+        );
+    }
+    for (label, km) in &curves {
+        println!();
+        println!("group = {label}");
+        if args.at.is_empty() {
+            println!(
+                "{:>10} {:>7} {:>7} {:>8} {:>10} {:>10} {:>10}",
+                "time", "n.risk", "n.event", "survival", "std.err", "lower", "upper"
+            );
+            for s in km.steps.iter().filter(|s| s.n_event > 0) {
+                let cells = [Some(s.surv), s.std_err, s.lower, s.upper].map(|v| fmt_opt(v, 4));
+                println!(
+                    "{:>10} {:>7} {:>7} {:>8} {:>10} {:>10} {:>10}",
+                    s.time, s.n_risk, s.n_event, cells[0], cells[1], cells[2], cells[3]
+                );
+            }
+        } else {
+            println!(
+                "{:>10} {:>7} {:>8} {:>10} {:>10} {:>10}",
+                "time", "n.risk", "survival", "std.err", "lower", "upper"
+            );
+            for &t in &args.at {
+                let a = km.at(t);
+                let cells = [a.surv, a.std_err, a.lower, a.upper].map(|v| fmt_opt(v, 4));
+                println!(
+                    "{:>10} {:>7} {:>8} {:>10} {:>10} {:>10}",
+                    t, a.n_risk, cells[0], cells[1], cells[2], cells[3]
+                );
+            }
+        }
+    }
+    Ok(())
+}

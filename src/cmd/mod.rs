@@ -1,0 +1,12 @@
+//! One module per subcommand, each with its usage at the top.
+
+pub mod cox;
+pub mod km;
+pub mod logrank;
+
+use crate::problem::{InputProblems, Problem};
+
+/// An error about the command line itself rather than a file.
+pub fn usage_problem(file: &str, message: impl Into<String>) -> InputProblems {
+    InputProblems(vec![Problem::error(file, None, None, message)])
+}

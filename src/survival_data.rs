@@ -1,0 +1,191 @@
+//! Turning a generic table into survival data: the rows used (listwise
+//! deletion over every column the analysis names, as R's default
+//! `na.action = na.omit`), times, event indicators and covariates.
+//!
+//! Event coding follows R's `Surv()`: 0/1 or true/false, or 1/2 when the
+//! values are 1 and 2 only, with at least one 2 (then 2 is the event). Times must be finite and not
+//! negative. Near-equal times are tied as R's `timefix` does
+//! ([`survstat::timefix`]).
+
+use crate::problem::{InputProblems, Problem};
+use crate::table::{is_missing, Table};
+use survstat::design::Covariate;
+use survstat::timefix::{tie_near_equal_times, DEFAULT_TOLERANCE};
+
+/// The rows of a table an analysis uses, with its outcome.
+#[derive(Debug)]
+pub struct SurvivalData<'t> {
+    table: &'t Table,
+    /// Data-row indices used, in file order.
+    pub rows: Vec<usize>,
+    /// Rows dropped because a used column was missing.
+    pub n_dropped: usize,
+    /// Follow-up time of each used row.
+    pub time: Vec<f64>,
+    /// Event indicator of each used row.
+    pub event: Vec<bool>,
+}
+
+/// Categorical values with their level labels.
+#[derive(Debug, Clone)]
+pub struct Levels {
+    /// Level index per used row.
+    pub codes: Vec<usize>,
+    /// Labels, ordered numerically when all are numbers, else by code point.
+    pub labels: Vec<String>,
+}
+
+impl<'t> SurvivalData<'t> {
+    /// Select rows complete on `time`, `event` and `others`, and parse the outcome.
+    pub fn new(table: &'t Table, time: &str, event: &str, others: &[&str]) -> Result<SurvivalData<'t>, InputProblems> {
+        let mut problems = Vec::new();
+        let mut cols = Vec::new();
+        for name in [time, event].iter().chain(others) {
+            match table.column(name) {
+                Ok(c) => cols.push(c),
+                Err(p) => problems.push(p),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(InputProblems(problems));
+        }
+        let (tcol, ecol) = (cols[0], cols[1]);
+        let rows: Vec<usize> =
+            (0..table.rows.len()).filter(|&i| cols.iter().all(|&c| !is_missing(table.cell(i, c)))).collect();
+        let n_dropped = table.rows.len() - rows.len();
+        let mut times = Vec::with_capacity(rows.len());
+        for &i in &rows {
+            let cell = table.cell(i, tcol);
+            match cell.parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => times.push(v),
+                Ok(_) => problems.push(Problem::error(
+                    &table.file,
+                    Some(Table::row_number(i)),
+                    Some(time),
+                    format!("time must be a finite number >= 0, found '{cell}'"),
+                )),
+                Err(_) => problems.push(Problem::error(
+                    &table.file,
+                    Some(Table::row_number(i)),
+                    Some(time),
+                    format!("not a number: '{cell}'"),
+                )),
+            }
+        }
+        let event_values = parse_events(table, &rows, ecol, event, &mut problems);
+        if !problems.is_empty() {
+            return Err(InputProblems(problems));
+        }
+        if rows.is_empty() {
+            return Err(InputProblems(vec![Problem::error(
+                &table.file,
+                None,
+                None,
+                format!("no complete rows: all {} rows miss a value in a column the analysis uses", table.rows.len()),
+            )]));
+        }
+        tie_near_equal_times(&mut times, DEFAULT_TOLERANCE);
+        Ok(SurvivalData { table, rows, n_dropped, time: times, event: event_values })
+    }
+
+    /// Number of rows used.
+    pub fn n(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Number of events among the rows used.
+    pub fn events(&self) -> usize {
+        self.event.iter().filter(|&&e| e).count()
+    }
+
+    /// The text cells of a column over the used rows.
+    fn cells(&self, name: &str) -> Vec<&str> {
+        let c = self.table.column(name).expect("column checked in new()");
+        self.rows.iter().map(|&i| self.table.cell(i, c)).collect()
+    }
+
+    /// A column as categorical levels.
+    pub fn levels(&self, name: &str) -> Levels {
+        let cells = self.cells(name);
+        let mut labels: Vec<String> = cells.iter().map(|s| s.to_string()).collect();
+        labels.sort();
+        labels.dedup();
+        let numeric: Option<Vec<f64>> = labels.iter().map(|s| s.parse::<f64>().ok()).collect();
+        if let Some(values) = numeric {
+            let mut paired: Vec<(f64, String)> = values.into_iter().zip(labels).collect();
+            paired.sort_by(|a, b| a.0.total_cmp(&b.0));
+            labels = paired.into_iter().map(|(_, l)| l).collect();
+        }
+        let codes = cells.iter().map(|c| labels.iter().position(|l| l == c).expect("label collected")).collect();
+        Levels { codes, labels }
+    }
+
+    /// Whether every used value of the column parses as a finite number.
+    pub fn is_numeric(&self, name: &str) -> bool {
+        self.cells(name).iter().all(|c| c.parse::<f64>().is_ok_and(f64::is_finite))
+    }
+
+    /// A column as numbers (call only when [`Self::is_numeric`]).
+    pub fn numbers(&self, name: &str) -> Vec<f64> {
+        self.cells(name).iter().map(|c| c.parse::<f64>().expect("checked numeric")).collect()
+    }
+
+    /// A covariate: numeric unless forced to be a factor or not all numeric.
+    /// `reference` names the factor's reference level (default: the first).
+    pub fn covariate(&self, name: &str, force_factor: bool, reference: Option<&str>) -> Result<Covariate, Problem> {
+        if !force_factor && self.is_numeric(name) {
+            return Ok(Covariate::Numeric { name: name.to_string(), values: self.numbers(name) });
+        }
+        let levels = self.levels(name);
+        let reference = match reference {
+            None => 0,
+            Some(r) => levels.labels.iter().position(|l| l == r).ok_or_else(|| {
+                Problem::error(
+                    &self.table.file,
+                    None,
+                    Some(name),
+                    format!("reference level '{r}' is not a level of '{name}' (levels: {})", levels.labels.join(", ")),
+                )
+            })?,
+        };
+        Ok(Covariate::Factor { name: name.to_string(), codes: levels.codes, levels: levels.labels, reference })
+    }
+}
+
+/// Parse the event column with R's `Surv()` coding rules.
+fn parse_events(table: &Table, rows: &[usize], col: usize, name: &str, problems: &mut Vec<Problem>) -> Vec<bool> {
+    let codes: Vec<Option<u8>> = rows
+        .iter()
+        .map(|&i| {
+            let cell = table.cell(i, col);
+            match cell.to_ascii_lowercase().as_str() {
+                "true" => Some(1),
+                "false" => Some(0),
+                _ => match cell.parse::<f64>() {
+                    Ok(0.0) => Some(0),
+                    Ok(1.0) => Some(1),
+                    Ok(2.0) => Some(2),
+                    _ => None,
+                },
+            }
+        })
+        .collect();
+    // R's Surv(): the 1/2 coding applies when the largest value is 2.
+    let one_two = codes.contains(&Some(2)) && codes.iter().all(|c| matches!(c, Some(1) | Some(2)));
+    let mut out = Vec::with_capacity(rows.len());
+    for (&i, code) in rows.iter().zip(&codes) {
+        match (code, one_two) {
+            (Some(2), true) => out.push(true),
+            (Some(1), true) => out.push(false),
+            (Some(0), false) => out.push(false),
+            (Some(1), false) => out.push(true),
+            _ => problems.push(Problem::error(
+                &table.file,
+                Some(Table::row_number(i)),
+                Some(name),
+                format!("event must be 0/1, true/false, or 1/2 (2 = event) throughout; found '{}'", table.cell(i, col)),
+            )),
+        }
+    }
+    out
+}

@@ -1,0 +1,117 @@
+//! Command-line behaviour of `km`, `logrank` and `cox` on degenerate and
+//! bad input: clear results or clear errors, never a panic, NaN or backtrace.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn write_csv(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sbrt-engine-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn sbrt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sbrt")).args(args).env("RUST_BACKTRACE", "1").output().unwrap()
+}
+
+fn json_of(out: &Output) -> Value {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+fn assert_clean_failure(out: &Output, needle: &str) {
+    assert!(!out.status.success());
+    let err = stderr(out);
+    assert!(err.contains(needle), "stderr lacks '{needle}': {err}");
+    assert!(!err.contains("panicked") && !err.contains("stack backtrace"), "{err}");
+}
+
+#[test]
+fn no_events_is_a_clear_error_for_logrank_and_cox() {
+    let f = write_csv("no_events.csv", "t,e,g\n1,0,a\n2,0,b\n3,0,a\n");
+    let f = f.to_str().unwrap();
+    assert_clean_failure(&sbrt(&["logrank", f, "--time", "t", "--event", "e", "--group", "g"]), "no events");
+    assert_clean_failure(&sbrt(&["cox", f, "--time", "t", "--event", "e", "--covariates", "g"]), "no events");
+    // Kaplan-Meier is defined: a flat curve at 1, median not reached.
+    let km = json_of(&sbrt(&["km", f, "--time", "t", "--event", "e", "--json"]));
+    assert_eq!(km["groups"][0]["median"]["estimate"], Value::Null);
+    assert_eq!(km["groups"][0]["steps"][2]["surv"], 1.0);
+}
+
+#[test]
+fn all_events_reach_zero_with_undefined_errors_reported_as_null() {
+    let f = write_csv("all_events.csv", "t,e\n1,1\n2,1\n3,1\n");
+    let km = json_of(&sbrt(&["km", f.to_str().unwrap(), "--time", "t", "--event", "e", "--json"]));
+    let last = &km["groups"][0]["steps"][2];
+    assert_eq!(last["surv"], 0.0);
+    assert_eq!(last["std_err"], Value::Null);
+    assert_eq!(last["lower"], Value::Null);
+    assert_eq!(km["groups"][0]["median"]["estimate"], 2.0);
+}
+
+#[test]
+fn a_single_group_cannot_be_tested() {
+    let f = write_csv("one_group.csv", "t,e,g\n1,1,a\n2,1,a\n3,0,a\n");
+    let out = sbrt(&["logrank", f.to_str().unwrap(), "--time", "t", "--event", "e", "--group", "g"]);
+    assert_clean_failure(&out, "fewer than two groups");
+}
+
+#[test]
+fn bad_cells_are_all_reported_with_file_row_and_column() {
+    let f = write_csv("bad.csv", "t,e,x\n1,1,2\nabc,1,3\n3,7,4\n-1,0,5\n");
+    let out = sbrt(&["cox", f.to_str().unwrap(), "--time", "t", "--event", "e", "--covariates", "x"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    let file = f.display().to_string();
+    assert!(err.contains(&format!("{file}:3:t: error: not a number: 'abc'")), "{err}");
+    assert!(err.contains(&format!("{file}:4:e: error: event must be")), "{err}");
+    assert!(err.contains(&format!("{file}:5:t: error: time must be a finite number >= 0")), "{err}");
+}
+
+#[test]
+fn a_missing_column_names_the_columns_that_exist() {
+    let f = write_csv("cols.csv", "t,e\n1,1\n");
+    let out = sbrt(&["km", f.to_str().unwrap(), "--time", "time", "--event", "e"]);
+    assert_clean_failure(&out, "no column named 'time' (columns: t, e)");
+}
+
+#[test]
+fn rows_with_missing_values_are_dropped_and_counted() {
+    let f = write_csv("missing.csv", "t,e,x\n1,1,1\n2,NA,1\n3,1,\n4,0,2\n5,1,3\n");
+    let out =
+        json_of(&sbrt(&["cox", f.to_str().unwrap(), "--time", "t", "--event", "e", "--covariates", "x", "--json"]));
+    assert_eq!(out["n"], 3);
+    assert_eq!(out["n_dropped"], 2);
+}
+
+#[test]
+fn an_unknown_reference_level_is_an_error() {
+    let f = write_csv("ref.csv", "t,e,g\n1,1,a\n2,0,b\n3,1,a\n4,1,b\n");
+    let out =
+        sbrt(&["cox", f.to_str().unwrap(), "--time", "t", "--event", "e", "--covariates", "g", "--reference", "g=z"]);
+    assert_clean_failure(&out, "reference level 'z' is not a level of 'g'");
+}
+
+#[test]
+fn text_output_never_prints_nan() {
+    let f = write_csv("text.csv", "t,e,g,c\n1,1,a,1\n2,1,b,1\n3,0,a,1\n4,1,b,1\n5,1,a,1\n");
+    for args in [
+        vec!["km", "--time", "t", "--event", "e", "--group", "g", "--at", "1,10"],
+        vec!["logrank", "--time", "t", "--event", "e", "--group", "g"],
+        vec!["cox", "--time", "t", "--event", "e", "--covariates", "g,c"],
+    ] {
+        let mut full = vec![args[0], f.to_str().unwrap()];
+        full.extend(&args[1..]);
+        let out = sbrt(&full);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout).to_lowercase();
+        assert!(!text.contains("nan") && !text.contains("inf"), "{text}");
+    }
+}

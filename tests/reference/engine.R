@@ -1,0 +1,262 @@
+# Reference values for the survival engine (sbrt km / logrank / cox --json).
+#
+# Run from the repository root with R 4.2 and survival 3.5-3
+# (Debian: apt-get install r-base-core r-cran-survival r-cran-jsonlite):
+#
+#     Rscript tests/reference/engine.R
+#
+# It writes the data sets it uses to tests/reference/data/*.csv and, for
+# every case, the command line and the JSON that `sbrt` must print, to
+# tests/reference/engine.json. tests/engine_reference.rs replays each case
+# and compares every number (relative 1e-6, absolute 1e-9 near zero).
+
+suppressPackageStartupMessages({
+  library(survival)
+  library(jsonlite)
+})
+Sys.setlocale("LC_COLLATE", "C")
+stopifnot(packageVersion("survival") == "3.5.3")
+
+dir <- "tests/reference/data"
+dir.create(dir, showWarnings = FALSE, recursive = TRUE)
+write_data <- function(df, name) {
+  path <- file.path(dir, paste0(name, ".csv"))
+  write.csv(df, path, row.names = FALSE, na = "NA", quote = FALSE)
+  df
+}
+
+# ---- data sets -------------------------------------------------------------
+lung_df <- write_data(survival::lung, "lung")
+ovarian_df <- write_data(survival::ovarian, "ovarian")
+aml_df <- write_data(survival::aml, "aml")
+
+# Heavy ties (times on a 0.5 grid), 3 groups, a 3-level factor, a cluster
+# id shared by 3 rows, missing values, 1/2 event coding.
+set.seed(20231)
+n <- 300
+id <- rep(1:100, each = 3)
+frailty <- rep(rnorm(100, 0, 0.5), each = 3)
+group <- sample(c("A", "B", "C"), n, replace = TRUE)
+x1 <- round(rnorm(n, 50, 10), 1)
+x2 <- sample(c("low", "mid", "high"), n, replace = TRUE)
+stratum <- sample(c("s1", "s2"), n, replace = TRUE)
+lp <- 0.03 * (x1 - 50) + c(A = 0, B = 0.5, C = -0.4)[group] + c(low = 0, mid = 0.3, high = 0.7)[x2] + frailty
+t_event <- rexp(n, 0.05 * exp(lp))
+t_cens <- runif(n, 5, 40)
+time <- pmax(0.5, round(pmin(t_event, t_cens) * 2) / 2)
+status <- ifelse(t_event <= t_cens, 2, 1)
+x1[c(7, 150)] <- NA
+group[42] <- NA
+synth <- data.frame(id = id, time = time, status = status, group = group, x1 = x1, x2 = x2,
+                    stratum = stratum, x1_twice = 2 * x1 + 1, one = 1)
+synth_df <- write_data(synth, "synth_ties")
+
+# Times from day counts divided by 30.4375 in two ways, equal up to
+# rounding: R's timefix ties them.
+set.seed(7)
+days <- sample(30:900, 80, replace = TRUE)
+months_a <- days / 30.4375
+months_b <- (days * 7) / (30.4375 * 7)
+tf <- data.frame(time = ifelse(seq_along(days) %% 2 == 0, months_a, months_b + 1e-12 * (days %% 3)),
+                 event = rbinom(80, 1, 0.6), arm = rep(c("a", "b"), 40), dose = round(runif(80, 20, 40)))
+tf_df <- write_data(tf, "timefix")
+# write.csv keeps 15 significant digits; read back so R sees what sbrt sees.
+tf_df <- read.csv(file.path(dir, "timefix.csv"))
+
+# Monotone likelihood: level "none" has no events.
+set.seed(11)
+mono <- data.frame(time = round(rexp(60, 0.1), 1) + 0.1,
+                   event = rbinom(60, 1, 0.7),
+                   level = rep(c("none", "some", "many"), each = 20),
+                   age = round(rnorm(60, 60, 8)))
+mono$event[mono$level == "none"] <- 0
+mono_df <- write_data(mono, "monotone")
+
+# Nearly separated groups: log-rank and Cox p-values near 1e-300, which
+# must keep their relative accuracy (no 1 - cdf).
+set.seed(1)
+sep <- data.frame(time = round(c(runif(600, 0, 10), runif(600, 8, 30)), 6), event = 1,
+                  arm = rep(c("a", "b"), each = 600))
+sep_df <- write_data(sep, "separated")
+sep_df <- read.csv(file.path(dir, "separated.csv"))
+
+# ---- helpers --------------------------------------------------------------
+num <- function(x) { x <- as.numeric(x); ifelse(is.finite(x), x, NA) }
+levels_of <- function(v) {
+  v <- v[!is.na(v)]
+  if (is.numeric(v)) as.character(sort(unique(v))) else sort(unique(as.character(v)))
+}
+cases <- list()
+add_case <- function(name, args, expected) {
+  cases[[length(cases) + 1]] <<- list(name = name, args = args, expected = expected)
+}
+complete <- function(df, cols) df[complete.cases(df[, cols, drop = FALSE]), , drop = FALSE]
+
+# ---- Kaplan-Meier ---------------------------------------------------------
+km_case <- function(name, data, file, time, event, group = NULL, at = numeric(0),
+                    conf.type = "log", conf.int = 0.95) {
+  used <- complete(data, c(time, event, group))
+  y <- Surv(used[[time]], used[[event]])
+  groups <- if (is.null(group)) list(all = rep(TRUE, nrow(used))) else {
+    lv <- levels_of(used[[group]])
+    setNames(lapply(lv, function(l) as.character(used[[group]]) == l), lv)
+  }
+  out <- lapply(names(groups), function(g) {
+    sel <- groups[[g]]
+    fit <- survfit(y[sel] ~ 1, conf.type = conf.type, conf.int = conf.int)
+    q <- quantile(fit, 0.5)
+    steps <- lapply(seq_along(fit$time), function(i) list(
+      time = fit$time[i], n_risk = fit$n.risk[i], n_event = fit$n.event[i],
+      n_censor = fit$n.censor[i], surv = fit$surv[i],
+      std_err = num(fit$std.err[i] * fit$surv[i]),
+      lower = num(fit$lower[i]), upper = num(fit$upper[i])))
+    at_rows <- list()
+    if (length(at)) {
+      s <- summary(fit, times = at, extend = TRUE)
+      at_rows <- lapply(seq_along(at), function(i) {
+        beyond <- at[i] > max(fit$time)
+        list(time = at[i], n_risk = s$n.risk[i],
+             surv = if (beyond) NA else s$surv[i],
+             std_err = if (beyond) NA else num(s$std.err[i]),
+             lower = if (beyond) NA else num(s$lower[i]),
+             upper = if (beyond) NA else num(s$upper[i]))
+      })
+    }
+    list(group = g, n = sum(sel), events = sum(y[sel][, 2]),
+         median = list(estimate = num(q$quantile), lower = num(q$lower), upper = num(q$upper)),
+         steps = steps, at = at_rows)
+  })
+  args <- c("km", file.path(dir, paste0(file, ".csv")), "--time", time, "--event", event)
+  if (!is.null(group)) args <- c(args, "--group", group)
+  if (length(at)) args <- c(args, "--at", paste(at, collapse = ","))
+  args <- c(args, "--conf-type", conf.type, "--conf-level", conf.int, "--json")
+  add_case(name, args, list(n = nrow(used), events = sum(y[, 2]),
+                            n_dropped = nrow(data) - nrow(used), groups = out))
+}
+
+km_case("km lung overall", lung_df, "lung", "time", "status", at = c(180, 365, 730, 1000, 2000))
+km_case("km lung by sex log-log", lung_df, "lung", "time", "status", "sex", at = c(365), conf.type = "log-log")
+km_case("km lung by ecog plain 90%", lung_df, "lung", "time", "status", "ph.ecog", at = c(100, 500), conf.type = "plain", conf.int = 0.9)
+km_case("km aml by x", aml_df, "aml", "time", "status", "x", at = c(12, 24, 36))
+km_case("km ovarian by rx log-log", ovarian_df, "ovarian", "futime", "fustat", "rx", at = c(365, 730), conf.type = "log-log")
+km_case("km synth ties by group", synth_df, "synth_ties", "time", "status", "group", at = c(6, 12, 24, 36))
+km_case("km synth ties plain 99%", synth_df, "synth_ties", "time", "status", conf.type = "plain", conf.int = 0.99)
+km_case("km timefix", tf_df, "timefix", "time", "event", "arm", at = c(6, 12))
+
+# ---- log-rank -------------------------------------------------------------
+lr_case <- function(name, data, file, time, event, group, strata = NULL) {
+  used <- complete(data, c(time, event, group, strata))
+  g <- factor(as.character(used[[group]]), levels = levels_of(used[[group]]))
+  f <- if (is.null(strata)) survdiff(Surv(used[[time]], used[[event]]) ~ g)
+       else { s <- used[[strata]]; survdiff(Surv(used[[time]], used[[event]]) ~ g + strata(s)) }
+  obs <- if (is.matrix(f$obs)) rowSums(f$obs) else f$obs
+  ex <- if (is.matrix(f$exp)) rowSums(f$exp) else f$exp
+  df <- sum(ex > 0) - 1
+  args <- c("logrank", file.path(dir, paste0(file, ".csv")), "--time", time, "--event", event, "--group", group)
+  if (!is.null(strata)) args <- c(args, "--strata", strata)
+  add_case(name, c(args, "--json"), list(
+    n = nrow(used), n_dropped = nrow(data) - nrow(used), chisq = f$chisq, df = df,
+    p = pchisq(f$chisq, df, lower.tail = FALSE),
+    groups = lapply(seq_along(levels(g)), function(i) list(
+      group = levels(g)[i], n = as.integer(table(g)[i]), observed = obs[i], expected = ex[i]))))
+}
+
+lr_case("logrank lung sex", lung_df, "lung", "time", "status", "sex")
+lr_case("logrank lung ecog 4 groups", lung_df, "lung", "time", "status", "ph.ecog")
+lr_case("logrank lung sex strata ecog", lung_df, "lung", "time", "status", "sex", "ph.ecog")
+lr_case("logrank aml", aml_df, "aml", "time", "status", "x")
+lr_case("logrank ovarian rx strata resid.ds", ovarian_df, "ovarian", "futime", "fustat", "rx", "resid.ds")
+lr_case("logrank synth 3 groups", synth_df, "synth_ties", "time", "status", "group")
+lr_case("logrank synth strata", synth_df, "synth_ties", "time", "status", "group", "stratum")
+lr_case("logrank separated p near 1e-300", sep_df, "separated", "time", "event", "arm")
+lr_case("logrank timefix", tf_df, "timefix", "time", "event", "arm")
+
+# ---- Cox ------------------------------------------------------------------
+cox_case <- function(name, data, file, time, event, covariates, factors = character(0),
+                     reference = list(), ties = "efron", strata = NULL, cluster = NULL) {
+  used <- complete(data, c(time, event, covariates, strata, cluster))
+  terms <- list(); mf <- data.frame(row.names = seq_len(nrow(used)))
+  for (v in covariates) {
+    x <- used[[v]]
+    if (v %in% factors || !is.numeric(x)) {
+      lv <- levels_of(x)
+      ref <- if (!is.null(reference[[v]])) reference[[v]] else lv[1]
+      mf[[v]] <- factor(as.character(x), levels = c(ref, setdiff(lv, ref)))
+      for (l in setdiff(lv, ref)) terms[[length(terms) + 1]] <- list(term = paste0(v, "=", l), variable = v, level = l)
+    } else {
+      mf[[v]] <- x
+      terms[[length(terms) + 1]] <- list(term = v, variable = v, level = NA)
+    }
+  }
+  names(mf) <- paste0("v", seq_along(covariates))
+  rhs <- paste(names(mf), collapse = " + ")
+  mf$.time <- used[[time]]; mf$.event <- used[[event]]
+  if (!is.null(strata)) { mf$.strata <- used[[strata]]; rhs <- paste(rhs, "+ strata(.strata)") }
+  if (!is.null(cluster)) mf$.cluster <- used[[cluster]]
+  form <- as.formula(paste("Surv(.time, .event) ~", rhs))
+  warns <- character(0)
+  fit <- withCallingHandlers(
+    if (is.null(cluster)) coxph(form, data = mf, ties = ties)
+    else coxph(form, data = mf, ties = ties, cluster = .cluster),
+    warning = function(w) { warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning") })
+  coef <- fit$coefficients
+  naive <- if (is.null(fit$naive.var)) fit$var else fit$naive.var
+  se <- sqrt(diag(naive)); rse <- if (is.null(fit$naive.var)) rep(NA, length(coef)) else sqrt(diag(fit$var))
+  wse <- if (is.null(fit$naive.var)) se else rse
+  # survival 3.5-3 keeps aliased terms in var with zero rows; they are not estimable (NA).
+  ok <- !is.na(coef)
+  se_full <- ifelse(ok, se, NA); rse_full <- ifelse(ok, rse, NA); wse_full <- ifelse(ok, wse, NA)
+  z <- coef / wse_full; zc <- qnorm(0.975)
+  kinds <- character(0)
+  for (j in which(is.na(coef))) kinds <- c(kinds, paste0("aliased:", terms[[j]]$term))
+  for (w in warns) if (grepl("may be infinite", w)) {
+    idx <- as.integer(trimws(strsplit(sub(".*variable +([0-9, ]+);.*", "\\1", w), ",")[[1]]))
+    for (j in idx) kinds <- c(kinds, paste0("may_be_infinite:", terms[[j]]$term))
+  }
+  df <- sum(ok)
+  args <- c("cox", file.path(dir, paste0(file, ".csv")), "--time", time, "--event", event,
+            "--covariates", paste(covariates, collapse = ","))
+  if (length(factors)) args <- c(args, "--factor", paste(factors, collapse = ","))
+  if (length(reference)) args <- c(args, "--reference", paste(names(reference), unlist(reference), sep = "=", collapse = ","))
+  args <- c(args, "--ties", ties)
+  if (!is.null(strata)) args <- c(args, "--strata", strata)
+  if (!is.null(cluster)) args <- c(args, "--cluster", cluster)
+  add_case(name, c(args, "--json"), list(
+    n = fit$n, events = fit$nevent, n_dropped = nrow(data) - nrow(used), iterations = fit$iter,
+    loglik_null = fit$loglik[1], loglik = fit$loglik[2],
+    terms = lapply(seq_along(coef), function(j) c(terms[[j]], list(
+      coef = num(coef[j]), se = num(se_full[j]), robust_se = num(rse_full[j]), z = num(z[j]),
+      p = num(2 * pnorm(-abs(z[j]))), hr = num(exp(coef[j])),
+      hr_lower = num(exp(coef[j] - zc * wse_full[j])), hr_upper = num(exp(coef[j] + zc * wse_full[j]))))),
+    tests = list(
+      likelihood_ratio = list(chisq = 2 * diff(fit$loglik), df = df, p = pchisq(2 * diff(fit$loglik), df, lower.tail = FALSE)),
+      wald = list(chisq = fit$wald.test, df = df, p = pchisq(fit$wald.test, df, lower.tail = FALSE)),
+      score = list(chisq = fit$score, df = df, p = pchisq(fit$score, df, lower.tail = FALSE))),
+    concordance = list(estimate = unname(fit$concordance["concordance"]), se = unname(fit$concordance["std"])),
+    warnings = as.list(kinds)))
+}
+
+cox_case("cox lung age sex", lung_df, "lung", "time", "status", c("age", "sex"))
+cox_case("cox lung ecog factor", lung_df, "lung", "time", "status", c("age", "sex", "ph.ecog"), factors = "ph.ecog")
+cox_case("cox lung ecog reference 1", lung_df, "lung", "time", "status", c("age", "ph.ecog", "wt.loss"), factors = "ph.ecog", reference = list(ph.ecog = "1"))
+cox_case("cox lung breslow", lung_df, "lung", "time", "status", c("age", "sex", "ph.karno"), ties = "breslow")
+cox_case("cox lung strata ecog", lung_df, "lung", "time", "status", c("age", "sex"), strata = "ph.ecog")
+cox_case("cox ovarian", ovarian_df, "ovarian", "futime", "fustat", c("age", "rx", "resid.ds", "ecog.ps"))
+cox_case("cox aml", aml_df, "aml", "time", "status", c("x"))
+cox_case("cox synth cluster", synth_df, "synth_ties", "time", "status", c("x1", "x2", "group"), cluster = "id")
+cox_case("cox synth breslow cluster", synth_df, "synth_ties", "time", "status", c("x1", "x2"), ties = "breslow", cluster = "id")
+cox_case("cox synth strata cluster ref", synth_df, "synth_ties", "time", "status", c("x1", "group"), reference = list(group = "B"), strata = "stratum", cluster = "id")
+cox_case("cox synth collinear", synth_df, "synth_ties", "time", "status", c("x1", "x1_twice", "group"))
+cox_case("cox synth constant covariate", synth_df, "synth_ties", "time", "status", c("one", "x1"))
+cox_case("cox monotone likelihood", mono_df, "monotone", "time", "event", c("level", "age"))
+cox_case("cox monotone reference none", mono_df, "monotone", "time", "event", c("level"), reference = list(level = "many"))
+cox_case("cox separated tiny p", sep_df, "separated", "time", "event", c("arm"))
+cox_case("cox timefix", tf_df, "timefix", "time", "event", c("arm", "dose"))
+
+writeLines(toJSON(list(
+  generated_by = "tests/reference/engine.R",
+  r_version = R.version.string,
+  survival_version = as.character(packageVersion("survival")),
+  cases = cases), auto_unbox = TRUE, digits = NA, na = "null", null = "null", pretty = TRUE),
+  "tests/reference/engine.json")
+cat(length(cases), "cases written to tests/reference/engine.json\n")
