@@ -1,10 +1,6 @@
 //! `sbrt`: radiotherapy outcomes research from a cohort spreadsheet.
 
-mod cmd;
-mod json;
-mod problem;
-mod survival_data;
-mod table;
+use sbrt::cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +21,14 @@ enum Command {
     Logrank(cmd::logrank::LogrankArgs),
     /// Cox proportional hazards model (R coxph) from a CSV file.
     Cox(cmd::cox::CoxArgs),
+    /// Check a cohort file and report every problem.
+    Validate(cmd::validate::ValidateArgs),
+    /// Write the de-identified analysis data set (one row per lesion).
+    Derive(cmd::derive::DeriveArgs),
+    /// Write a synthetic cohort calibrated to the source paper.
+    Simulate(cmd::simulate::SimulateArgs),
+    /// Print the cohort file's columns.
+    Schema,
 }
 
 fn main() {
@@ -33,6 +37,10 @@ fn main() {
         Command::Km(a) => cmd::km::run(a),
         Command::Logrank(a) => cmd::logrank::run(a),
         Command::Cox(a) => cmd::cox::run(a),
+        Command::Validate(a) => cmd::validate::run(a),
+        Command::Derive(a) => cmd::derive::run(a),
+        Command::Simulate(a) => cmd::simulate::run(a),
+        Command::Schema => cmd::schema::run(),
     };
     if let Err(e) = result {
         // Display, never Debug: no backtrace even with RUST_BACKTRACE=1.

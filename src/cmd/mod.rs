@@ -1,8 +1,12 @@
 //! One module per subcommand, each with its usage at the top.
 
 pub mod cox;
+pub mod derive;
 pub mod km;
 pub mod logrank;
+pub mod schema;
+pub mod simulate;
+pub mod validate;
 
 use crate::problem::{InputProblems, Problem};
 

@@ -1,0 +1,79 @@
+//! `sbrt derive`: write the de-identified analysis data set.
+//!
+//! ```text
+//! sbrt derive FILE --out analysis.csv [--alpha-beta 5] [--pfs-death]
+//!             [--keep-ids] [--date-format FMT] [--sheet NAME]
+//! ```
+//!
+//! One row per lesion in input order, sequential `patient` and `lesion`
+//! numbers, covariates and derived endpoints (see `docs/cohort.md`). No
+//! dates and no identifiers: `--keep-ids` adds `patient_id` and
+//! `lesion_id`, and so makes the file identifiable.
+
+use super::validate::CohortInput;
+use crate::analysis_file::{row_cells, shareable_extras, COLUMNS};
+use crate::atomic::{refuse_overwriting_inputs, AtomicFile};
+use crate::endpoints::{derive, DeriveOptions};
+use clap::Args;
+use std::path::PathBuf;
+
+/// Derive endpoints.
+#[derive(Debug, Args)]
+pub struct DeriveArgs {
+    #[command(flatten)]
+    pub input: CohortInput,
+    /// Output CSV file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// α/β ratio for BED and EQD2, Gy.
+    #[arg(long, default_value_t = 5.0)]
+    pub alpha_beta: f64,
+    /// Count death as a PFS event (the paper counts recurrence only).
+    #[arg(long)]
+    pub pfs_death: bool,
+    /// Also write the original patient and lesion ids: the output is then identifiable.
+    #[arg(long)]
+    pub keep_ids: bool,
+}
+
+/// Run `sbrt derive`.
+pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
+    if !(args.alpha_beta > 0.0 && args.alpha_beta.is_finite()) {
+        anyhow::bail!("--alpha-beta must be a positive number of Gy, got {}", args.alpha_beta);
+    }
+    refuse_overwriting_inputs(&args.out, &[&args.input.file])?;
+    let cohort = args.input.load()?;
+    let options =
+        DeriveOptions { alpha_beta: args.alpha_beta, pfs_counts_death: args.pfs_death, ..DeriveOptions::default() };
+    let rows = derive(&cohort, &options);
+    let (extras, withheld) = shareable_extras(&cohort);
+    for name in &withheld {
+        eprintln!(
+            "{}: warning: column '{name}' not written: it may identify patients (name, id, contact detail or date)",
+            cohort.file
+        );
+    }
+    let mut file = AtomicFile::create(&args.out)?;
+    {
+        let mut w = csv::Writer::from_writer(file.writer());
+        let mut header: Vec<&str> = COLUMNS.to_vec();
+        header.extend(extras.iter().map(|&j| cohort.extra_columns[j].as_str()));
+        if args.keep_ids {
+            header.extend(["patient_id", "lesion_id"]);
+        }
+        w.write_record(&header)?;
+        for (r, lesion) in rows.iter().zip(&cohort.lesions) {
+            let mut cells = row_cells(r, &options);
+            cells.extend(extras.iter().map(|&j| r.extra[j].clone().unwrap_or_default()));
+            if args.keep_ids {
+                cells.push(lesion.patient_id.clone());
+                cells.push(lesion.lesion_id.clone().unwrap_or_default());
+            }
+            w.write_record(&cells)?;
+        }
+        w.flush()?;
+    }
+    file.commit()?;
+    eprintln!("{}: {} lesion rows written to {}", cohort.file, rows.len(), args.out.display());
+    Ok(())
+}

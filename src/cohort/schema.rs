@@ -1,0 +1,208 @@
+//! The cohort file's columns: one row per treated lesion (SBRT course),
+//! patient-level fields repeated on each of the patient's rows.
+//!
+//! Headers are matched case-insensitively after trimming, with spaces and
+//! hyphens read as underscores (`Dose Gy` is `dose_gy`). Columns not listed
+//! here are kept as extra covariates. `docs/cohort.md` shows this table.
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Free text.
+    Text,
+    /// A number.
+    Number,
+    /// A whole number.
+    Count,
+    /// A calendar date.
+    Date,
+    /// yes/no (also y/n, true/false, 1/0).
+    YesNo,
+    /// M/F (also male/female).
+    Sex,
+    /// primary/metastasis.
+    DiseaseStatus,
+    /// solitary_spine/multiple_bone/visceral.
+    Extent,
+    /// Treated vertebrae, e.g. T11-T12.
+    Levels,
+}
+
+impl Kind {
+    /// Short description for the schema table.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::Number => "number",
+            Kind::Count => "whole number",
+            Kind::Date => "date (YYYY-MM-DD or an Excel date cell)",
+            Kind::YesNo => "yes/no",
+            Kind::Sex => "M/F",
+            Kind::DiseaseStatus => "primary/metastasis",
+            Kind::Extent => "solitary_spine/multiple_bone/visceral",
+            Kind::Levels => "vertebral levels",
+        }
+    }
+}
+
+/// Whether a field belongs to the patient (must agree across the patient's rows) or the lesion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Same on every row of the patient.
+    Patient,
+    /// Specific to the row's lesion.
+    Lesion,
+}
+
+/// One known column.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// Header, snake_case.
+    pub name: &'static str,
+    /// Value type.
+    pub kind: Kind,
+    /// Whether every row needs a value.
+    pub required: bool,
+    /// Patient- or lesion-level.
+    pub scope: Scope,
+    /// Meaning.
+    pub meaning: &'static str,
+    /// An example value.
+    pub example: &'static str,
+}
+
+const fn col(
+    name: &'static str,
+    kind: Kind,
+    required: bool,
+    scope: Scope,
+    meaning: &'static str,
+    example: &'static str,
+) -> Column {
+    Column { name, kind, required, scope, meaning, example }
+}
+
+/// Every known column, in the order the schema documents them.
+pub const COLUMNS: &[Column] = &[
+    col("patient_id", Kind::Text, true, Scope::Patient, "patient identifier (never written to any output)", "P017"),
+    col("sex", Kind::Sex, false, Scope::Patient, "sex", "M"),
+    col("age", Kind::Number, false, Scope::Patient, "age in years at the first SBRT (or give birth_date)", "40"),
+    col("birth_date", Kind::Date, false, Scope::Patient, "date of birth (used when age is empty)", "1977-03-14"),
+    col("histology", Kind::Text, false, Scope::Patient, "histology of the primary sarcoma", "osteosarcoma"),
+    col("diagnosis_date", Kind::Date, false, Scope::Patient, "initial diagnosis of the primary", "2012-05-02"),
+    col(
+        "last_followup_date",
+        Kind::Date,
+        true,
+        Scope::Patient,
+        "last follow-up (the death date for those who died)",
+        "2019-06-30",
+    ),
+    col("death_date", Kind::Date, false, Scope::Patient, "death from any cause", "2018-01-09"),
+    col(
+        "progression_date",
+        Kind::Date,
+        false,
+        Scope::Patient,
+        "first progression at any site, if recorded",
+        "2017-08-21",
+    ),
+    col("lesion_id", Kind::Text, false, Scope::Lesion, "lesion identifier, unique in the file", "P017-1"),
+    col("sbrt_date", Kind::Date, true, Scope::Lesion, "start of SBRT for this lesion", "2016-11-03"),
+    col(
+        "levels",
+        Kind::Levels,
+        false,
+        Scope::Lesion,
+        "treated vertebrae (C1-C7, T1-T12, L1-L5, S1-S5; ranges and lists)",
+        "T11-T12",
+    ),
+    col(
+        "disease_status",
+        Kind::DiseaseStatus,
+        false,
+        Scope::Lesion,
+        "primary tumour or metastasis at this site",
+        "metastasis",
+    ),
+    col("extent", Kind::Extent, false, Scope::Lesion, "extent of disease at SBRT", "visceral"),
+    col("prior_surgery", Kind::YesNo, false, Scope::Lesion, "surgery at this site before SBRT", "no"),
+    col("prior_rt", Kind::YesNo, false, Scope::Lesion, "external beam radiotherapy at this site before SBRT", "no"),
+    col("dose_gy", Kind::Number, false, Scope::Lesion, "total prescribed dose, Gy", "33"),
+    col("fractions", Kind::Count, false, Scope::Lesion, "number of fractions", "3"),
+    col(
+        "isodose_pct",
+        Kind::Number,
+        false,
+        Scope::Lesion,
+        "prescription isodose line, percent (study default 75)",
+        "75",
+    ),
+    col("ptv_cc", Kind::Number, false, Scope::Lesion, "planning target volume, cc", "16.0"),
+    col(
+        "ptv_coverage_pct",
+        Kind::Number,
+        false,
+        Scope::Lesion,
+        "percent of the PTV receiving the prescription dose",
+        "98.8",
+    ),
+    col("local_failure_date", Kind::Date, false, Scope::Lesion, "local failure at the treated site", "2017-09-12"),
+    col(
+        "adjacent_failure_date",
+        Kind::Date,
+        false,
+        Scope::Lesion,
+        "failure at the level above or below, outside the PTV",
+        "",
+    ),
+    col("vcf_date", Kind::Date, false, Scope::Lesion, "vertebral compression fracture", ""),
+];
+
+/// Normalise a header: trimmed, lower case, spaces and hyphens as underscores.
+pub fn normalise_header(h: &str) -> String {
+    h.trim().to_lowercase().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c }).collect()
+}
+
+/// The known column of a normalised header.
+pub fn known(name: &str) -> Option<&'static Column> {
+    COLUMNS.iter().find(|c| c.name == name)
+}
+
+/// The schema as a Markdown table (for `docs/cohort.md` and `sbrt schema`).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| column | type | required | level | meaning | example |\n|---|---|---|---|---|---|\n");
+    for c in COLUMNS {
+        let scope = match c.scope {
+            Scope::Patient => "patient",
+            Scope::Lesion => "lesion",
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            c.name,
+            c.kind.describe(),
+            if c.required { "yes" } else { "no" },
+            scope,
+            c.meaning,
+            if c.example.is_empty() { String::new() } else { format!("`{}`", c.example) }
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_loosely() {
+        assert_eq!(normalise_header(" Dose-Gy "), "dose_gy");
+        assert!(known(&normalise_header("Last Followup Date")).is_some());
+    }
+
+    #[test]
+    fn the_documented_schema_is_the_code_schema() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/cohort.md")).unwrap();
+        assert!(doc.contains(&markdown_table()), "docs/cohort.md is out of date: paste `sbrt schema` into it");
+    }
+}

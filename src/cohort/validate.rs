@@ -1,0 +1,176 @@
+//! Whole-cohort checks, after every cell has been typed: date order,
+//! impossible values, patient-level fields that disagree between a
+//! patient's rows, duplicate lesion ids. Each problem names its row and
+//! column; dose per fraction beyond the LQ model's usual range is a warning.
+
+use super::{Cohort, Lesion};
+use crate::problem::Problem;
+use crate::radiobiology::{Prescription, LQ_TRUSTED_MAX_DOSE_PER_FRACTION};
+use std::collections::HashMap;
+
+/// All problems of a typed cohort.
+pub fn check(cohort: &Cohort) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for l in &cohort.lesions {
+        check_row(&cohort.file, l, &mut out);
+    }
+    check_patients(cohort, &mut out);
+    check_lesion_ids(cohort, &mut out);
+    out
+}
+
+fn check_row(file: &str, l: &Lesion, out: &mut Vec<Problem>) {
+    let err =
+        |out: &mut Vec<Problem>, col: &str, msg: String| out.push(Problem::error(file, Some(l.row), Some(col), msg));
+    let positive = [("dose_gy", l.dose_gy), ("ptv_cc", l.ptv_cc), ("fractions", l.fractions.map(f64::from))];
+    for (col, v) in positive {
+        if let Some(v) = v.filter(|v| *v <= 0.0) {
+            err(out, col, format!("must be greater than 0, found {v}"));
+        }
+    }
+    for (col, v) in [("isodose_pct", l.isodose_pct), ("ptv_coverage_pct", l.ptv_coverage_pct)] {
+        if let Some(v) = v.filter(|v| !(*v > 0.0 && *v <= 100.0)) {
+            err(out, col, format!("must be a percentage in (0, 100], found {v}"));
+        }
+    }
+    if let Some(a) = l.age.filter(|a| !(*a > 0.0 && *a < 120.0)) {
+        err(out, "age", format!("must be between 0 and 120 years, found {a}"));
+    }
+    if let (Some(dose), Some(fx)) = (l.dose_gy, l.fractions) {
+        let p = Prescription { dose_gy: dose, fractions: fx };
+        if dose > 0.0 && fx > 0 && p.beyond_lq_range() {
+            out.push(Problem::warning(
+                file,
+                Some(l.row),
+                Some("dose_gy"),
+                format!(
+                    "{:.1} Gy per fraction is above {LQ_TRUSTED_MAX_DOSE_PER_FRACTION} Gy, where the linear-quadratic model behind BED is usually trusted; read BED with care",
+                    p.dose_per_fraction()
+                ),
+            ));
+        }
+    }
+
+    // Date order. Diagnosis and birth come first; SBRT precedes its events;
+    // nothing is observed after last follow-up or death.
+    let events = [
+        ("local_failure_date", l.local_failure_date),
+        ("adjacent_failure_date", l.adjacent_failure_date),
+        ("vcf_date", l.vcf_date),
+        ("progression_date", l.progression_date),
+    ];
+    let all_dates = [
+        ("sbrt_date", Some(l.sbrt_date)),
+        ("last_followup_date", Some(l.last_followup_date)),
+        ("death_date", l.death_date),
+    ]
+    .into_iter()
+    .chain(events);
+    for (col, d) in all_dates {
+        let Some(d) = d else { continue };
+        if let Some(dx) = l.diagnosis_date.filter(|dx| d < *dx) {
+            err(out, col, format!("{d} is before the diagnosis date {dx}"));
+        }
+        if let Some(b) = l.birth_date.filter(|b| d < *b) {
+            err(out, col, format!("{d} is before the birth date {b}"));
+        }
+    }
+    if let Some(dx) = l.diagnosis_date {
+        if let Some(b) = l.birth_date.filter(|b| dx < *b) {
+            err(out, "diagnosis_date", format!("{dx} is before the birth date {b}"));
+        }
+    }
+    if let Some(death) = l.death_date {
+        if l.sbrt_date > death {
+            err(out, "sbrt_date", format!("SBRT start {} is after death {death}", l.sbrt_date));
+        }
+        if l.last_followup_date > death {
+            err(out, "last_followup_date", format!("last follow-up {} is after death {death}", l.last_followup_date));
+        }
+    }
+    if l.sbrt_date > l.last_followup_date {
+        err(out, "sbrt_date", format!("SBRT start {} is after last follow-up {}", l.sbrt_date, l.last_followup_date));
+    }
+    for (col, d) in events {
+        let Some(d) = d else { continue };
+        if let Some(death) = l.death_date.filter(|death| d > *death) {
+            err(out, col, format!("{d} is after death {death}"));
+        } else if d > l.last_followup_date {
+            err(out, col, format!("{d} is after last follow-up {}", l.last_followup_date));
+        }
+        if col != "progression_date" && d < l.sbrt_date {
+            err(out, col, format!("{d} is before this lesion's SBRT start {}", l.sbrt_date));
+        }
+    }
+}
+
+/// The text of a patient-level field on a row, for comparison (None when empty).
+fn patient_fields(l: &Lesion) -> [(&'static str, Option<String>); 8] {
+    [
+        ("sex", l.sex.map(|s| format!("{s:?}"))),
+        ("age", l.age.map(|a| a.to_string())),
+        ("birth_date", l.birth_date.map(|d| d.to_string())),
+        ("histology", l.histology.clone()),
+        ("diagnosis_date", l.diagnosis_date.map(|d| d.to_string())),
+        ("last_followup_date", Some(l.last_followup_date.to_string())),
+        ("death_date", l.death_date.map(|d| d.to_string())),
+        ("progression_date", l.progression_date.map(|d| d.to_string())),
+    ]
+}
+
+fn check_patients(cohort: &Cohort, out: &mut Vec<Problem>) {
+    let mut by_patient: HashMap<&str, Vec<&Lesion>> = HashMap::new();
+    for l in &cohort.lesions {
+        by_patient.entry(l.patient_id.as_str()).or_default().push(l);
+    }
+    for rows in by_patient.values() {
+        // Each field: the first row with a value is the patient's; later rows must agree.
+        let mut first: HashMap<&str, (String, usize)> = HashMap::new();
+        for l in rows {
+            for (col, v) in patient_fields(l) {
+                let Some(v) = v else { continue };
+                match first.get(col) {
+                    None => {
+                        first.insert(col, (v, l.row));
+                    }
+                    Some((w, row)) if *w != v => out.push(Problem::error(
+                        &cohort.file,
+                        Some(l.row),
+                        Some(col),
+                        format!("patient-level value '{v}' disagrees with '{w}' on row {row} for the same patient"),
+                    )),
+                    Some(_) => {}
+                }
+            }
+        }
+        let first_sbrt = rows.iter().map(|l| l.sbrt_date).min().expect("non-empty");
+        for l in rows {
+            if let Some(p) = l.progression_date.filter(|p| *p < first_sbrt) {
+                out.push(Problem::error(
+                    &cohort.file,
+                    Some(l.row),
+                    Some("progression_date"),
+                    format!(
+                        "{p} is before the patient's first SBRT {first_sbrt}: record the first progression after SBRT"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn check_lesion_ids(cohort: &Cohort, out: &mut Vec<Problem>) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for l in &cohort.lesions {
+        if let Some(id) = &l.lesion_id {
+            if let Some(first) = seen.insert(id.as_str(), l.row) {
+                out.push(Problem::error(
+                    &cohort.file,
+                    Some(l.row),
+                    Some("lesion_id"),
+                    format!("duplicate lesion id: also on row {first}"),
+                ));
+            }
+        }
+    }
+}

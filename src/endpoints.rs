@@ -1,0 +1,305 @@
+//! Derived analysis variables and endpoints, as the source paper defines
+//! them (Kim et al. 2023, "Statistical analysis").
+//!
+//! Times are in months, `days / 30.4375` (the mean Gregorian month). The
+//! end of follow-up of a patient is the death date when there is one, else
+//! the last follow-up date.
+//!
+//! * **LC** (per lesion, from that lesion's SBRT): event = local failure;
+//!   censored at death or last follow-up. Competing-risk status:
+//!   1 local failure, 2 death without local failure, 0 censored.
+//! * **Adjacent failure** (per lesion, from its SBRT), and the recurrence
+//!   pattern: local only, local + adjacent, adjacent only, none.
+//! * **PFS** (per patient, from the patient's first SBRT): event = the
+//!   earliest of `progression_date` and any local or adjacent failure of
+//!   the patient's lesions; with `pfs_counts_death`, death too.
+//! * **OS** (per patient, from the first SBRT): death from any cause.
+//! * **VCF** (per lesion, from its SBRT).
+//!
+//! Patient-level values come from the first of the patient's rows that has
+//! them (validation has checked that the rows agree).
+
+use crate::cohort::vertebra::Region;
+use crate::cohort::{Cohort, DiseaseStatus, Extent, Lesion, Sex};
+use crate::radiobiology::Prescription;
+use std::collections::HashMap;
+
+/// Days per month used for every time in months.
+pub const DAYS_PER_MONTH: f64 = 30.4375;
+
+/// Settings of the derivation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DeriveOptions {
+    /// α/β for BED and EQD2, Gy.
+    pub alpha_beta: f64,
+    /// Whether death counts as a PFS event.
+    pub pfs_counts_death: bool,
+    /// Isodose line assumed where the file gives none, percent.
+    pub default_isodose_pct: f64,
+}
+
+impl Default for DeriveOptions {
+    fn default() -> Self {
+        DeriveOptions { alpha_beta: 5.0, pfs_counts_death: false, default_isodose_pct: 75.0 }
+    }
+}
+
+/// How a lesion recurred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RecurrencePattern {
+    /// No local or adjacent failure.
+    None,
+    /// Local failure only.
+    LocalOnly,
+    /// Both local and adjacent failure.
+    LocalAndAdjacent,
+    /// Adjacent failure only.
+    AdjacentOnly,
+}
+
+impl RecurrencePattern {
+    /// Output spelling.
+    pub fn code(self) -> &'static str {
+        match self {
+            RecurrencePattern::None => "none",
+            RecurrencePattern::LocalOnly => "local_only",
+            RecurrencePattern::LocalAndAdjacent => "local_and_adjacent",
+            RecurrencePattern::AdjacentOnly => "adjacent_only",
+        }
+    }
+}
+
+/// A time-to-event outcome.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    /// Months from the origin.
+    pub time: f64,
+    /// Whether the event happened.
+    pub event: bool,
+}
+
+/// One lesion's analysis row: no identifiers, no dates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisRow {
+    /// Sequential patient number (order of first appearance).
+    pub patient: usize,
+    /// Sequential lesion number (input order).
+    pub lesion: usize,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Age at first SBRT, years.
+    pub age: Option<f64>,
+    /// Histology.
+    pub histology: Option<String>,
+    /// Primary or metastasis.
+    pub disease_status: Option<DiseaseStatus>,
+    /// Extent of disease.
+    pub extent: Option<Extent>,
+    /// Prior surgery.
+    pub prior_surgery: Option<bool>,
+    /// Prior radiotherapy.
+    pub prior_rt: Option<bool>,
+    /// Prescription (dose and fractions), when both are given.
+    pub prescription: Option<Prescription>,
+    /// Isodose line used (given, or the default).
+    pub isodose_pct: f64,
+    /// PTV, cc.
+    pub ptv_cc: Option<f64>,
+    /// PTV coverage, percent.
+    pub ptv_coverage_pct: Option<f64>,
+    /// Treated levels as text (canonical, e.g. `T11-T12` as `T11,T12`).
+    pub levels: Option<String>,
+    /// Number of treated vertebrae.
+    pub n_levels: Option<usize>,
+    /// Region holding most treated levels.
+    pub site: Option<Region>,
+    /// Months from initial diagnosis to this SBRT.
+    pub months_from_diagnosis: Option<f64>,
+    /// Local control.
+    pub lc: Outcome,
+    /// 1 local failure, 2 death without local failure, 0 censored.
+    pub lc_status: u8,
+    /// Adjacent-level failure.
+    pub adjacent: Outcome,
+    /// Recurrence pattern of the lesion.
+    pub recurrence: RecurrencePattern,
+    /// Vertebral compression fracture.
+    pub vcf: Outcome,
+    /// The patient's PFS (from first SBRT).
+    pub pfs: Outcome,
+    /// The patient's OS (from first SBRT).
+    pub os: Outcome,
+    /// Extra columns' values.
+    pub extra: Vec<Option<String>>,
+}
+
+/// Derive one analysis row per lesion, in input order.
+pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
+    let mut patient_number: HashMap<&str, usize> = HashMap::new();
+    let mut rows_of: HashMap<&str, Vec<&Lesion>> = HashMap::new();
+    for l in &cohort.lesions {
+        let next = patient_number.len() + 1;
+        patient_number.entry(&l.patient_id).or_insert(next);
+        rows_of.entry(&l.patient_id).or_default().push(l);
+    }
+    let months =
+        |from: crate::cohort::date::Date, to: crate::cohort::date::Date| from.days_until(to) as f64 / DAYS_PER_MONTH;
+    cohort
+        .lesions
+        .iter()
+        .enumerate()
+        .map(|(k, l)| {
+            let rows = &rows_of[l.patient_id.as_str()];
+            let first = |f: &dyn Fn(&Lesion) -> Option<crate::cohort::date::Date>| rows.iter().find_map(|r| f(r));
+            let death = first(&|r| r.death_date);
+            let progression = first(&|r| r.progression_date);
+            let diagnosis = first(&|r| r.diagnosis_date);
+            let birth = first(&|r| r.birth_date);
+            let last_fu = rows.iter().map(|r| r.last_followup_date).max().expect("rows");
+            let end = death.unwrap_or(last_fu);
+            let first_sbrt = rows.iter().map(|r| r.sbrt_date).min().expect("rows");
+
+            let outcome = |origin, event: Option<crate::cohort::date::Date>| match event {
+                Some(d) => Outcome { time: months(origin, d), event: true },
+                None => Outcome { time: months(origin, end), event: false },
+            };
+            let lc = outcome(l.sbrt_date, l.local_failure_date);
+            let lc_status = if l.local_failure_date.is_some() {
+                1
+            } else if death.is_some() {
+                2
+            } else {
+                0
+            };
+            let recurrence = match (l.local_failure_date.is_some(), l.adjacent_failure_date.is_some()) {
+                (false, false) => RecurrencePattern::None,
+                (true, false) => RecurrencePattern::LocalOnly,
+                (true, true) => RecurrencePattern::LocalAndAdjacent,
+                (false, true) => RecurrencePattern::AdjacentOnly,
+            };
+            let recurrences =
+                rows.iter().flat_map(|r| [r.local_failure_date, r.adjacent_failure_date]).chain([progression]);
+            let mut pfs_event = recurrences.flatten().min();
+            if options.pfs_counts_death {
+                pfs_event = [pfs_event, death].into_iter().flatten().min();
+            }
+            let age =
+                rows.iter().find_map(|r| r.age).or_else(|| birth.map(|b| b.days_until(first_sbrt) as f64 / 365.25));
+            let prescription = match (l.dose_gy, l.fractions) {
+                (Some(d), Some(n)) if d > 0.0 && n > 0 => Some(Prescription { dose_gy: d, fractions: n }),
+                _ => None,
+            };
+            AnalysisRow {
+                patient: patient_number[l.patient_id.as_str()],
+                lesion: k + 1,
+                sex: rows.iter().find_map(|r| r.sex),
+                age,
+                histology: rows.iter().find_map(|r| r.histology.clone()),
+                disease_status: l.disease_status,
+                extent: l.extent,
+                prior_surgery: l.prior_surgery,
+                prior_rt: l.prior_rt,
+                prescription,
+                isodose_pct: l.isodose_pct.unwrap_or(options.default_isodose_pct),
+                ptv_cc: l.ptv_cc,
+                ptv_coverage_pct: l.ptv_coverage_pct,
+                levels: l
+                    .levels
+                    .as_ref()
+                    .map(|lv| lv.vertebrae.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")),
+                n_levels: l.levels.as_ref().map(|lv| lv.count()),
+                site: l.levels.as_ref().map(|lv| lv.site()),
+                months_from_diagnosis: diagnosis.map(|d| months(d, l.sbrt_date)),
+                lc,
+                lc_status,
+                adjacent: outcome(l.sbrt_date, l.adjacent_failure_date),
+                recurrence,
+                vcf: outcome(l.sbrt_date, l.vcf_date),
+                pfs: outcome(first_sbrt, pfs_event),
+                os: outcome(first_sbrt, death),
+                extra: l.extra.clone(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cohort::date::{Date, DateFormat};
+
+    fn d(s: &str) -> Date {
+        DateFormat::Iso.parse(s).unwrap()
+    }
+
+    fn lesion(pid: &str, sbrt: &str) -> Lesion {
+        Lesion {
+            row: 2,
+            patient_id: pid.into(),
+            lesion_id: None,
+            sex: Some(Sex::Male),
+            age: Some(40.0),
+            birth_date: None,
+            histology: Some("osteosarcoma".into()),
+            diagnosis_date: Some(d("2015-01-01")),
+            last_followup_date: d("2018-01-01"),
+            death_date: None,
+            progression_date: None,
+            sbrt_date: d(sbrt),
+            levels: None,
+            disease_status: None,
+            extent: None,
+            prior_surgery: None,
+            prior_rt: None,
+            dose_gy: Some(33.0),
+            fractions: Some(3),
+            isodose_pct: None,
+            ptv_cc: None,
+            ptv_coverage_pct: None,
+            local_failure_date: None,
+            adjacent_failure_date: None,
+            vcf_date: None,
+            extra: vec![],
+        }
+    }
+
+    #[test]
+    fn endpoints_follow_the_paper() {
+        let mut a = lesion("x", "2016-01-01");
+        let mut b = lesion("x", "2016-07-01");
+        b.local_failure_date = Some(d("2017-01-01"));
+        b.adjacent_failure_date = Some(d("2017-03-01"));
+        for l in [&mut a, &mut b] {
+            l.death_date = Some(d("2017-12-01"));
+            l.last_followup_date = d("2017-11-15");
+        }
+        let cohort = Cohort { file: "f".into(), lesions: vec![a, b], extra_columns: vec![] };
+        let rows = derive(&cohort, &DeriveOptions::default());
+        let m = |from: &str, to: &str| d(from).days_until(d(to)) as f64 / DAYS_PER_MONTH;
+        // Lesion 1: no failure, censored at death for LC, competing status 2.
+        assert_eq!(rows[0].lc, Outcome { time: m("2016-01-01", "2017-12-01"), event: false });
+        assert_eq!(rows[0].lc_status, 2);
+        // Lesion 2: local failure, from its own SBRT.
+        assert_eq!(rows[1].lc, Outcome { time: m("2016-07-01", "2017-01-01"), event: true });
+        assert_eq!(rows[1].recurrence, RecurrencePattern::LocalAndAdjacent);
+        // PFS of the patient: first recurrence of any lesion, from the first SBRT, on both rows.
+        for r in &rows {
+            assert_eq!(r.pfs, Outcome { time: m("2016-01-01", "2017-01-01"), event: true });
+            assert_eq!(r.os, Outcome { time: m("2016-01-01", "2017-12-01"), event: true });
+            assert_eq!(r.patient, 1);
+        }
+        assert_eq!(rows[1].months_from_diagnosis, Some(m("2015-01-01", "2016-07-01")));
+    }
+
+    #[test]
+    fn pfs_may_count_death() {
+        let mut a = lesion("x", "2016-01-01");
+        a.death_date = Some(d("2016-06-01"));
+        a.last_followup_date = d("2016-06-01");
+        let cohort = Cohort { file: "f".into(), lesions: vec![a], extra_columns: vec![] };
+        let paper = derive(&cohort, &DeriveOptions::default());
+        assert!(!paper[0].pfs.event);
+        let with_death = derive(&cohort, &DeriveOptions { pfs_counts_death: true, ..DeriveOptions::default() });
+        assert!(with_death[0].pfs.event);
+    }
+}

@@ -1,0 +1,18 @@
+//! sbrt-outcomes: outcomes research for stereotactic body radiotherapy.
+//!
+//! Data flows one way: read the cohort ([`cohort`]), validate it, derive
+//! endpoints ([`endpoints`]), analyse with the `survstat` engine, render.
+//! The `sbrt` binary is a thin command line over [`cmd`].
+
+pub mod analysis_file;
+pub mod atomic;
+pub mod cmd;
+pub mod cohort;
+pub mod endpoints;
+pub mod json;
+pub mod problem;
+pub mod radiobiology;
+pub mod rng;
+pub mod simulate;
+pub mod survival_data;
+pub mod table;
