@@ -4,15 +4,19 @@
 //! endpoints ([`endpoints`]), analyse with the `survstat` engine, render.
 //! The `sbrt` binary is a thin command line over [`cmd`].
 
+pub mod analysis;
 pub mod analysis_file;
 pub mod atomic;
 pub mod cmd;
 pub mod cohort;
 pub mod endpoints;
 pub mod json;
+pub mod model_text;
 pub mod problem;
 pub mod radiobiology;
+pub mod report;
 pub mod rng;
 pub mod simulate;
+pub mod study;
 pub mod survival_data;
 pub mod table;

@@ -15,6 +15,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The study's full analysis of a cohort: tables, figures and an HTML report.
+    Analyze(cmd::analyze::AnalyzeArgs),
+    /// Show (--print) or check (--check FILE) a study definition.
+    Study(cmd::study::StudyArgs),
     /// Kaplan-Meier estimates (R survfit) from a CSV file.
     Km(cmd::km::KmArgs),
     /// Log-rank test (R survdiff) from a CSV file.
@@ -34,6 +38,8 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Analyze(a) => cmd::analyze::run(a),
+        Command::Study(a) => cmd::study::run(a),
         Command::Km(a) => cmd::km::run(a),
         Command::Logrank(a) => cmd::logrank::run(a),
         Command::Cox(a) => cmd::cox::run(a),

@@ -14,13 +14,14 @@
 //! "loglik","terms":[..],"tests":{..},"concordance":{..},"warnings":[..]}`.
 
 use crate::json::{num, opt};
+use crate::model_text::{term_name, warning_texts};
 use crate::survival_data::SurvivalData;
 use crate::table::Table;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use survstat::cox::{fit, ChisqTest, CoxData, CoxFit, CoxOptions, CoxWarning, Ties};
+use survstat::cox::{fit, ChisqTest, CoxData, CoxFit, CoxOptions, Ties};
 use survstat::design::{design_matrix, Term};
 
 /// Cox regression.
@@ -64,32 +65,6 @@ pub enum TiesArg {
     Efron,
     /// Breslow's approximation
     Breslow,
-}
-
-/// Term name as printed: `variable` or `variable=level`.
-pub fn term_name(t: &Term) -> String {
-    match &t.level {
-        None => t.variable.clone(),
-        Some(l) => format!("{}={}", t.variable, l),
-    }
-}
-
-/// Warnings of a fit, in words, naming the terms.
-pub fn warning_texts(fit: &CoxFit, terms: &[Term]) -> Vec<String> {
-    fit.warnings
-        .iter()
-        .map(|w| match w {
-            CoxWarning::Aliased(j) => format!(
-                "term '{}' is not estimable: it is a linear combination of the other terms (R reports NA)",
-                term_name(&terms[*j])
-            ),
-            CoxWarning::MayBeInfinite(j) => format!(
-                "Loglik converged before variable '{}'; coefficient may be infinite (monotone likelihood, e.g. a level with no events): its Wald test and confidence interval are not valid, the likelihood-ratio and score tests are",
-                term_name(&terms[*j])
-            ),
-            CoxWarning::NotConverged => format!("Ran out of iterations ({}) and did not converge: results are not reliable", fit.iterations),
-        })
-        .collect()
 }
 
 fn test_json(t: &ChisqTest) -> Value {

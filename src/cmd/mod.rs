@@ -1,11 +1,13 @@
 //! One module per subcommand, each with its usage at the top.
 
+pub mod analyze;
 pub mod cox;
 pub mod derive;
 pub mod km;
 pub mod logrank;
 pub mod schema;
 pub mod simulate;
+pub mod study;
 pub mod validate;
 
 use crate::problem::{InputProblems, Problem};

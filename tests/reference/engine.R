@@ -116,7 +116,8 @@ km_case <- function(name, data, file, time, event, group = NULL, at = numeric(0)
       at_rows <- lapply(seq_along(at), function(i) {
         beyond <- at[i] > max(fit$time)
         list(time = at[i], n_risk = s$n.risk[i],
-             surv = if (beyond) NA else s$surv[i],
+             # beyond the data the curve is unknown unless it has reached 0
+             surv = if (beyond) (if (tail(fit$surv, 1) == 0) 0 else NA) else s$surv[i],
              std_err = if (beyond) NA else num(s$std.err[i]),
              lower = if (beyond) NA else num(s$lower[i]),
              upper = if (beyond) NA else num(s$upper[i]))

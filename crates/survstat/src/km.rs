@@ -126,7 +126,8 @@ pub struct KmAt {
     pub time: f64,
     /// Number at risk at `time` (observation time >= `time`).
     pub n_risk: usize,
-    /// `S(time)`; `None` beyond the last observation time, where the curve is not estimated.
+    /// `S(time)`; `None` beyond the last observation time, where the curve is not
+    /// estimated (unless it has already reached 0).
     pub surv: Option<f64>,
     /// Standard error of `S(time)`.
     pub std_err: Option<f64>,
@@ -214,9 +215,13 @@ impl KaplanMeier {
     /// The curve at time `t` (a step function, right-continuous).
     pub fn at(&self, t: f64) -> KmAt {
         let n_risk = self.n_at_risk(t);
-        let last = self.steps.last().map_or(f64::NEG_INFINITY, |s| s.time);
-        if t > last {
+        let Some(last) = self.steps.last() else {
             return KmAt { time: t, n_risk, surv: None, std_err: None, lower: None, upper: None };
+        };
+        if t > last.time {
+            // Beyond the data the curve is unknown, unless it has reached 0 (and stays there).
+            let surv = (last.surv == 0.0).then_some(0.0);
+            return KmAt { time: t, n_risk, surv, std_err: None, lower: None, upper: None };
         }
         let k = self.steps.partition_point(|s| s.time <= t);
         if k == 0 {
@@ -333,6 +338,8 @@ mod tests {
         assert_eq!(km.at(0.5).surv, Some(1.0));
         assert_eq!(km.at(1.0).surv, Some(0.75));
         assert_eq!(km.at(1.5).n_risk, 3);
-        assert_eq!(km.at(5.0).surv, None);
+        assert_eq!(km.at(5.0).surv, Some(0.0));
+        let censored_last = KaplanMeier::fit(&[1.0, 2.0], &[true, false], ConfSpec::default());
+        assert_eq!(censored_last.at(3.0).surv, None);
     }
 }

@@ -1,0 +1,108 @@
+//! The study's covariates evaluated on the analysis rows: categorical
+//! levels (from value lists or cut points) or numbers; a value that does
+//! not fit is missing, and counted.
+
+use crate::study::{CovariateKind, CovariateSpec};
+
+/// A covariate's values over the rows of an analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Variable {
+    /// Level index per row (`None` = missing), with the labels of the levels that occur, reference first.
+    Categorical { labels: Vec<String>, codes: Vec<Option<usize>> },
+    /// Number per row.
+    Continuous(Vec<Option<f64>>),
+}
+
+impl Variable {
+    /// Whether row `i` has a value.
+    pub fn present(&self, i: usize) -> bool {
+        match self {
+            Variable::Categorical { codes, .. } => codes[i].is_some(),
+            Variable::Continuous(v) => v[i].is_some(),
+        }
+    }
+}
+
+/// Evaluate a covariate on text cells (one per row, `None` = empty).
+pub fn evaluate(spec: &CovariateSpec, cells: &[Option<&str>]) -> Variable {
+    match spec.kind() {
+        CovariateKind::Continuous => Variable::Continuous(
+            cells.iter().map(|c| c.and_then(|s| s.trim().parse::<f64>().ok()).filter(|v| v.is_finite())).collect(),
+        ),
+        CovariateKind::Cut => {
+            let breaks = spec.breaks.as_deref().unwrap_or_default();
+            let labels = spec.labels.clone().unwrap_or_default();
+            let raw: Vec<Option<usize>> = cells
+                .iter()
+                .map(|c| {
+                    c.and_then(|s| s.trim().parse::<f64>().ok())
+                        .filter(|v| v.is_finite())
+                        .map(|v| breaks.partition_point(|b| *b < v))
+                })
+                .collect();
+            compact(labels, raw)
+        }
+        CovariateKind::Categorical => {
+            let levels = spec.levels.clone().unwrap_or_default();
+            let mut labels: Vec<String> = levels.iter().map(|l| l.label.clone()).collect();
+            if let Some(o) = &spec.others {
+                labels.push(o.clone());
+            }
+            let raw = cells
+                .iter()
+                .map(|c| {
+                    let v = (*c)?.trim().to_lowercase();
+                    levels
+                        .iter()
+                        .position(|l| l.values.iter().any(|x| x.trim().to_lowercase() == v))
+                        .or(spec.others.as_ref().map(|_| levels.len()))
+                })
+                .collect();
+            compact(labels, raw)
+        }
+    }
+}
+
+/// Drop levels without data, renumbering the codes.
+fn compact(labels: Vec<String>, raw: Vec<Option<usize>>) -> Variable {
+    let used: Vec<usize> = (0..labels.len()).filter(|l| raw.contains(&Some(*l))).collect();
+    let codes = raw.iter().map(|c| c.map(|l| used.iter().position(|u| *u == l).expect("used level"))).collect();
+    Variable::Categorical { labels: used.iter().map(|&l| labels[l].clone()).collect(), codes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::study::Study;
+
+    #[test]
+    fn cut_and_grouping_follow_the_study() {
+        let study = Study::builtin();
+        let age = evaluate(study.covariate("age"), &[Some("40"), Some("40.5"), None, Some("14")]);
+        assert_eq!(
+            age,
+            Variable::Categorical {
+                labels: vec!["≤40".into(), ">40".into()],
+                codes: vec![Some(0), Some(1), None, Some(0)]
+            }
+        );
+        let hist = evaluate(study.covariate("histology"), &[Some("chondrosarcoma"), Some("Osteosarcoma")]);
+        assert_eq!(
+            hist,
+            Variable::Categorical {
+                labels: vec!["Osteosarcoma".into(), "Others".into()],
+                codes: vec![Some(1), Some(0)]
+            }
+        );
+        let levels = evaluate(study.covariate("levels"), &[Some("1"), Some("3"), Some("2")]);
+        assert_eq!(
+            levels,
+            Variable::Categorical {
+                labels: vec!["Single".into(), "2–3".into()],
+                codes: vec![Some(0), Some(1), Some(1)]
+            }
+        );
+        let sex = evaluate(study.covariate("sex"), &[Some("F"), Some("X")]);
+        assert_eq!(sex, Variable::Categorical { labels: vec!["Women".into()], codes: vec![Some(0), None] });
+    }
+}

@@ -1,0 +1,40 @@
+//! `sbrt study`: show or check a study definition.
+//!
+//! ```text
+//! sbrt study --print            # the built-in study (the source paper's analysis)
+//! sbrt study --check FILE.toml  # report every problem of a study file
+//! ```
+
+use crate::study::{Study, BUILTIN};
+use clap::Args;
+use std::path::PathBuf;
+
+/// Study definitions.
+#[derive(Debug, Args)]
+pub struct StudyArgs {
+    /// Print the built-in study as TOML.
+    #[arg(long, conflicts_with = "check")]
+    pub print: bool,
+    /// Check a study file.
+    #[arg(long)]
+    pub check: Option<PathBuf>,
+}
+
+/// Read and check a study file.
+pub fn load(path: &std::path::Path) -> anyhow::Result<Study> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
+    Study::parse(&text, &path.display().to_string()).map_err(|p| anyhow::anyhow!(p.join("\n")))
+}
+
+/// Run `sbrt study`.
+pub fn run(args: &StudyArgs) -> anyhow::Result<()> {
+    match &args.check {
+        Some(path) => {
+            load(path)?;
+            println!("{}: valid study", path.display());
+        }
+        None if args.print => print!("{BUILTIN}"),
+        None => anyhow::bail!("say --print to show the built-in study or --check FILE to check one"),
+    }
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! Cox model terms and warnings in words, shared by the `cox` command and
+//! the report.
+
+use survstat::cox::{CoxFit, CoxWarning};
+use survstat::design::Term;
+
+/// Term name as printed: `variable` or `variable=level`.
+pub fn term_name(t: &Term) -> String {
+    match &t.level {
+        None => t.variable.clone(),
+        Some(l) => format!("{}={}", t.variable, l),
+    }
+}
+
+/// Warnings of a fit, in words, naming the terms.
+pub fn warning_texts(fit: &CoxFit, terms: &[Term]) -> Vec<String> {
+    fit.warnings
+        .iter()
+        .map(|w| match w {
+            CoxWarning::Aliased(j) => format!(
+                "term '{}' is not estimable: it is a linear combination of the other terms (R reports NA)",
+                term_name(&terms[*j])
+            ),
+            CoxWarning::MayBeInfinite(j) => format!(
+                "Loglik converged before variable '{}'; coefficient may be infinite (monotone likelihood, e.g. a level with no events): its Wald test and confidence interval are not valid, the likelihood-ratio and score tests are",
+                term_name(&terms[*j])
+            ),
+            CoxWarning::NotConverged => format!("Ran out of iterations ({}) and did not converge: results are not reliable", fit.iterations),
+        })
+        .collect()
+}

@@ -1,0 +1,76 @@
+//! The statistical methods in words, generated from the study settings, so
+//! the text a user pastes into a manuscript says what was computed.
+
+use crate::study::Study;
+
+fn unit_phrase(study: &Study, id: &str) -> Option<String> {
+    let e = study.endpoints.iter().find(|e| e.id == id)?;
+    Some(if e.unit == "lesion" { "per lesion".to_string() } else { "per patient".to_string() })
+}
+
+/// The methods paragraph.
+pub fn paragraph(study: &Study) -> String {
+    let mut s = String::new();
+    if let Some(u) = unit_phrase(study, "lc") {
+        s.push_str(&format!(
+            "Local control (LC) was defined as the time from the start of SBRT of each lesion to local failure at the treated site, censored at death or last follow-up, and analysed {u}. "
+        ));
+    }
+    if let Some(u) = unit_phrase(study, "pfs") {
+        let death = if study.pfs_counts_death {
+            " or death from any cause"
+        } else {
+            "; deaths without recurrence were censored"
+        };
+        s.push_str(&format!(
+            "Progression-free survival (PFS) was measured from the first SBRT of each patient to the first recurrence at any site (local, adjacent or distant){death}, and analysed {u}"
+        ));
+        s.push_str(if u == "per lesion" { " (each lesion with its patient's outcome). " } else { ". " });
+    }
+    if let Some(u) = unit_phrase(study, "os") {
+        s.push_str(&format!(
+            "Overall survival (OS) was measured from the first SBRT to death from any cause, and analysed {u}. "
+        ));
+    }
+    let conf = match study.conf_type.as_str() {
+        "log-log" => "log(-log)",
+        "plain" => "linear",
+        _ => "log",
+    };
+    s.push_str(&format!(
+        "Times are in months (days / 30.4375). Survival rates were estimated with the Kaplan-Meier method, with {:.0}% confidence intervals on the {conf} scale from Greenwood's variance. ",
+        study.conf_level * 100.0
+    ));
+    let test = if study.selection.test == "wald" { "Wald" } else { "likelihood-ratio" };
+    s.push_str(&format!(
+        "Univariate analyses used the log-rank test for categorical factors and the Cox proportional hazards model (Efron's method for ties) for continuous factors. Factors with p < {} entered a multivariable Cox model reduced by backward elimination with the {test} test, a multi-level factor entering and leaving as one term and all models fitted on the observations complete for every candidate; p < {} was considered statistically significant. ",
+        study.selection.screen_p, study.selection.retain_p
+    ));
+    let ab =
+        if study.alpha_beta.fract() == 0.0 { format!("{:.0}", study.alpha_beta) } else { study.alpha_beta.to_string() };
+    s.push_str(&format!(
+        "The biologically effective dose was calculated with the linear-quadratic model, BED = nd(1 + d/(α/β)), with α/β = {ab} Gy for tumour effect. "
+    ));
+    s.push_str(&format!(
+        "Analyses were performed with sbrt-outcomes {}, whose survival statistics reproduce R's survival package (version 3.5-3) to a relative 1e-6.",
+        env!("CARGO_PKG_VERSION")
+    ));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn follows_the_study_settings() {
+        let mut study = Study::builtin();
+        let text = paragraph(&study);
+        assert!(text.contains("p < 0.1 entered") && text.contains("likelihood-ratio") && text.contains("α/β = 5 Gy"));
+        assert!(text.contains("deaths without recurrence were censored"));
+        study.pfs_counts_death = true;
+        study.selection.test = "wald".into();
+        let text = paragraph(&study);
+        assert!(text.contains("or death from any cause") && text.contains("with the Wald test"));
+    }
+}

@@ -1,0 +1,313 @@
+//! The study definition: which endpoints, covariates, thresholds and
+//! figures an analysis uses, read from TOML. The built-in study
+//! (`assets/paper_study.toml`, printed by `sbrt study --print`) is the
+//! source paper's analysis. Unknown keys and impossible values are errors
+//! that name the key.
+
+use serde::{Deserialize, Serialize};
+
+/// The built-in study's text.
+pub const BUILTIN: &str = include_str!("../assets/paper_study.toml");
+
+/// A whole study.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Study {
+    /// Title of the report.
+    pub title: String,
+    /// α/β for BED and EQD2, Gy.
+    pub alpha_beta: f64,
+    /// Isodose line assumed where the cohort leaves it empty, percent.
+    pub default_isodose_pct: f64,
+    /// Times of the reported Kaplan-Meier rates, months; the first is the univariate tables' rate.
+    pub landmarks_months: Vec<f64>,
+    /// Confidence level.
+    pub conf_level: f64,
+    /// Confidence interval type: log, log-log or plain.
+    pub conf_type: String,
+    /// Whether death is a PFS event.
+    pub pfs_counts_death: bool,
+    /// Variable selection.
+    pub selection: Selection,
+    /// Endpoints analysed.
+    #[serde(rename = "endpoint")]
+    pub endpoints: Vec<EndpointSpec>,
+    /// Covariate definitions.
+    #[serde(rename = "covariate")]
+    pub covariates: Vec<CovariateSpec>,
+    /// Kaplan-Meier figures.
+    #[serde(rename = "figure", default)]
+    pub figures: Vec<FigureSpec>,
+}
+
+/// Univariate screening and backward elimination.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Selection {
+    /// Univariate p below which a covariate is a candidate.
+    pub screen_p: f64,
+    /// p below which a term stays in the model.
+    pub retain_p: f64,
+    /// `likelihood_ratio` or `wald`.
+    pub test: String,
+}
+
+/// One endpoint.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointSpec {
+    /// `lc`, `pfs` or `os`.
+    pub id: String,
+    /// Name in the report.
+    pub label: String,
+    /// `lesion` or `patient`.
+    pub unit: String,
+    /// Covariate ids screened for this endpoint.
+    pub covariates: Vec<String>,
+}
+
+/// One level of a categorical covariate.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LevelSpec {
+    /// Name in the report.
+    pub label: String,
+    /// Raw values (case-insensitive) that belong to it.
+    pub values: Vec<String>,
+}
+
+/// One covariate.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CovariateSpec {
+    /// Identifier used by endpoints and figures.
+    pub id: String,
+    /// Name in the report.
+    pub label: String,
+    /// Column of the analysis data.
+    pub source: String,
+    /// `categorical`, `cut` or `continuous`.
+    pub kind: String,
+    /// Levels of a categorical covariate, reference first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<LevelSpec>>,
+    /// Label of a last level collecting every value not listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub others: Option<String>,
+    /// Cut points of a `cut` covariate, increasing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaks: Option<Vec<f64>>,
+    /// Labels of the `breaks.len() + 1` intervals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
+}
+
+/// One Kaplan-Meier figure.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FigureSpec {
+    /// File name stem.
+    pub id: String,
+    /// Caption.
+    pub title: String,
+    /// Endpoint id.
+    pub endpoint: String,
+    /// Categorical covariate id splitting the curves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+/// Kinds of covariate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CovariateKind {
+    /// Levels from raw values.
+    Categorical,
+    /// Intervals of a number.
+    Cut,
+    /// A number.
+    Continuous,
+}
+
+impl CovariateSpec {
+    /// The kind (validated).
+    pub fn kind(&self) -> CovariateKind {
+        match self.kind.as_str() {
+            "categorical" => CovariateKind::Categorical,
+            "cut" => CovariateKind::Cut,
+            _ => CovariateKind::Continuous,
+        }
+    }
+}
+
+impl Study {
+    /// The built-in study.
+    pub fn builtin() -> Study {
+        Study::parse(BUILTIN, "built-in study").expect("the built-in study is valid")
+    }
+
+    /// Parse and check a study; `name` labels the messages.
+    pub fn parse(text: &str, name: &str) -> Result<Study, Vec<String>> {
+        let study: Study =
+            toml::from_str(text).map_err(|e| vec![format!("{name}: {}", e.to_string().trim().replace('\n', " "))])?;
+        let problems = study.problems(name);
+        if problems.is_empty() {
+            Ok(study)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Everything impossible about the study, each naming its key.
+    fn problems(&self, name: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut bad = |key: String, msg: &str| out.push(format!("{name}: {key}: {msg}"));
+        if !(self.alpha_beta > 0.0 && self.alpha_beta.is_finite()) {
+            bad("alpha_beta".into(), "must be a positive number of Gy");
+        }
+        if !(self.default_isodose_pct > 0.0 && self.default_isodose_pct <= 100.0) {
+            bad("default_isodose_pct".into(), "must be a percentage in (0, 100]");
+        }
+        if self.landmarks_months.is_empty() || self.landmarks_months.iter().any(|t| !(*t > 0.0 && t.is_finite())) {
+            bad("landmarks_months".into(), "must list at least one positive time in months");
+        }
+        if !(self.conf_level > 0.0 && self.conf_level < 1.0) {
+            bad("conf_level".into(), "must be between 0 and 1");
+        }
+        if !["log", "log-log", "plain"].contains(&self.conf_type.as_str()) {
+            bad("conf_type".into(), "must be log, log-log or plain");
+        }
+        for (key, p) in
+            [("selection.screen_p", self.selection.screen_p), ("selection.retain_p", self.selection.retain_p)]
+        {
+            if !(p > 0.0 && p <= 1.0) {
+                bad(key.into(), "must be a probability in (0, 1]");
+            }
+        }
+        if !["likelihood_ratio", "wald"].contains(&self.selection.test.as_str()) {
+            bad("selection.test".into(), "must be likelihood_ratio or wald");
+        }
+        let ids: Vec<&str> = self.covariates.iter().map(|c| c.id.as_str()).collect();
+        for (i, c) in self.covariates.iter().enumerate() {
+            let key = |k: &str| format!("covariate[{i}] ({}).{k}", c.id);
+            if ids.iter().filter(|id| **id == c.id).count() > 1 {
+                bad(key("id"), "is used by more than one covariate");
+            }
+            match c.kind.as_str() {
+                "categorical" => {
+                    match &c.levels {
+                        Some(l) if !l.is_empty() => {
+                            if l.iter().any(|lv| lv.values.is_empty()) {
+                                bad(key("levels"), "every level needs at least one value");
+                            }
+                        }
+                        _ => bad(key("levels"), "a categorical covariate needs at least one level"),
+                    }
+                    if c.breaks.is_some() || c.labels.is_some() {
+                        bad(key("breaks"), "breaks and labels belong to kind = \"cut\"");
+                    }
+                }
+                "cut" => {
+                    let breaks = c.breaks.as_deref().unwrap_or_default();
+                    if breaks.is_empty()
+                        || breaks.windows(2).any(|w| w[1] <= w[0])
+                        || breaks.iter().any(|b| !b.is_finite())
+                    {
+                        bad(key("breaks"), "needs one or more increasing finite cut points");
+                    }
+                    if c.labels.as_ref().map(Vec::len) != Some(breaks.len() + 1) {
+                        bad(key("labels"), "needs one label more than there are breaks");
+                    }
+                    if c.levels.is_some() || c.others.is_some() {
+                        bad(key("levels"), "levels and others belong to kind = \"categorical\"");
+                    }
+                }
+                "continuous" => {
+                    if c.levels.is_some() || c.breaks.is_some() || c.labels.is_some() || c.others.is_some() {
+                        bad(key("kind"), "a continuous covariate takes no levels, breaks, labels or others");
+                    }
+                }
+                _ => bad(key("kind"), "must be categorical, cut or continuous"),
+            }
+        }
+        let endpoint_ids: Vec<&str> = self.endpoints.iter().map(|e| e.id.as_str()).collect();
+        if self.endpoints.is_empty() {
+            bad("endpoint".into(), "at least one endpoint is needed");
+        }
+        for (i, e) in self.endpoints.iter().enumerate() {
+            let key = |k: &str| format!("endpoint[{i}] ({}).{k}", e.id);
+            if !["lc", "pfs", "os"].contains(&e.id.as_str()) {
+                bad(key("id"), "must be lc, pfs or os");
+            }
+            if endpoint_ids.iter().filter(|id| **id == e.id).count() > 1 {
+                bad(key("id"), "appears more than once");
+            }
+            if !["lesion", "patient"].contains(&e.unit.as_str()) {
+                bad(key("unit"), "must be lesion or patient");
+            }
+            for c in &e.covariates {
+                if !ids.contains(&c.as_str()) {
+                    bad(key("covariates"), &format!("'{c}' is not a defined covariate"));
+                }
+            }
+        }
+        for (i, f) in self.figures.iter().enumerate() {
+            let key = |k: &str| format!("figure[{i}] ({}).{k}", f.id);
+            if !endpoint_ids.contains(&f.endpoint.as_str()) {
+                bad(key("endpoint"), "is not an endpoint of the study");
+            }
+            if f.id.is_empty() || !f.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                bad(key("id"), "must be a non-empty file-name-safe word (letters, digits, _ and -)");
+            }
+            if let Some(by) = &f.by {
+                match self.covariates.iter().find(|c| &c.id == by) {
+                    None => bad(key("by"), &format!("'{by}' is not a defined covariate")),
+                    Some(c) if c.kind() == CovariateKind::Continuous => {
+                        bad(key("by"), "must be a categorical or cut covariate")
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// The covariate with this id.
+    pub fn covariate(&self, id: &str) -> &CovariateSpec {
+        self.covariates.iter().find(|c| c.id == id).expect("validated id")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_study_is_valid_and_round_trips() {
+        let s = Study::builtin();
+        assert_eq!(s.endpoints.len(), 3);
+        let text = toml::to_string(&s).unwrap();
+        assert_eq!(Study::parse(&text, "x").unwrap(), s);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_naming_the_key() {
+        let text = BUILTIN.replace("alpha_beta = 5.0", "alpha_beta = 5.0\nalpha_bet = 3");
+        let err = Study::parse(&text, "s.toml").unwrap_err();
+        assert!(err[0].contains("alpha_bet"), "{err:?}");
+    }
+
+    #[test]
+    fn impossible_values_are_errors_naming_the_key() {
+        let text = BUILTIN
+            .replace("screen_p = 0.1", "screen_p = 1.5")
+            .replace("breaks = [40.0]", "breaks = [40.0, 30.0]")
+            .replace(
+                "unit = \"lesion\"\ncovariates = [\"sex\", \"age\", \"histology\", \"disease_status\", \"prior_rt\"",
+                "unit = \"tumour\"\ncovariates = [\"sex\", \"age\", \"histology\", \"disease_status\", \"prior_rt\"",
+            );
+        let err = Study::parse(&text, "s.toml").unwrap_err().join("\n");
+        assert!(err.contains("selection.screen_p"), "{err}");
+        assert!(err.contains("covariate[1] (age).breaks"), "{err}");
+        assert!(err.contains("endpoint[0] (lc).unit"), "{err}");
+    }
+}

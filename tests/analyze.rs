@@ -1,0 +1,235 @@
+//! `sbrt analyze`: the report of the bundled cohort agrees with an
+//! independent R analysis (tests/reference/study.R) and with the engine
+//! called directly; its tables match the golden files; its outputs are
+//! complete, self-contained, free of identifiers and written atomically.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sbrt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sbrt")).args(args).current_dir(root()).output().unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sbrt-analyze-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Run the example analysis into a fresh directory.
+fn example_report(name: &str) -> PathBuf {
+    let out = scratch(name).join("report");
+    let o = sbrt(&["analyze", "--example", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out
+}
+
+fn results(dir: &Path) -> Value {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    v["results"].clone()
+}
+
+fn close(a: &Value, e: &Value, what: &str) {
+    match (a.as_f64(), e.as_f64()) {
+        (Some(a), Some(e)) => {
+            assert!((a - e).abs() <= 1e-9 || ((a - e) / e).abs() <= 1e-6, "{what}: sbrt {a} vs R {e}")
+        }
+        _ => assert_eq!(a, e, "{what}"),
+    }
+}
+
+#[test]
+fn the_report_agrees_with_an_independent_r_analysis() {
+    let dir = example_report("r");
+    let got = results(&dir);
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/reference/study.json")).unwrap()).unwrap();
+    let mut compared = 0;
+    for (id, exp) in reference["endpoints"].as_object().unwrap() {
+        let ep = got["endpoints"].as_array().unwrap().iter().find(|e| e["id"] == id.as_str()).unwrap();
+        for (k, l) in exp["landmarks"].as_array().unwrap().iter().enumerate() {
+            close(&ep["overall"]["landmarks"][k]["surv"], l, &format!("{id} landmark {k}"));
+            compared += 1;
+        }
+        for u in exp["univariate"].as_array().unwrap() {
+            let cov = u["covariate"].as_str().unwrap();
+            let mine = ep["univariate"].as_array().unwrap().iter().find(|x| x["covariate"] == cov).unwrap();
+            close(&mine["p"], &u["p"], &format!("{id} {cov} univariate p"));
+            compared += 1;
+            let levels = u["levels"].as_array().unwrap();
+            assert_eq!(levels.len(), mine["levels"].as_array().unwrap().len(), "{id} {cov} levels");
+            for (l, ml) in levels.iter().zip(mine["levels"].as_array().unwrap()) {
+                assert_eq!(l["label"], ml["label"]);
+                close(&ml["curve"]["landmarks"][0]["surv"], &l["rate"], &format!("{id} {cov} {} rate", l["label"]));
+                compared += 1;
+            }
+        }
+        assert_eq!(ep["model"]["candidates"], exp["model"]["candidates"], "{id} candidates");
+        assert_eq!(ep["model"]["retained"], exp["model"]["retained"], "{id} retained");
+        let terms = exp["model"]["terms"].as_array().unwrap();
+        assert_eq!(terms.len(), ep["model"]["terms"].as_array().unwrap().len());
+        for (t, mt) in terms.iter().zip(ep["model"]["terms"].as_array().unwrap()) {
+            assert_eq!(t["covariate"], mt["covariate"]);
+            assert_eq!(t["level"], mt["level"]);
+            for k in ["hr", "hr_lower", "hr_upper", "p"] {
+                close(&mt[k], &t[k], &format!("{id} {} {k}", t["covariate"]));
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 80, "only {compared} numbers compared");
+}
+
+#[test]
+fn the_report_agrees_with_the_engine_called_directly() {
+    use sbrt::cohort::{load, ReadOptions};
+    use sbrt::endpoints::{derive, DeriveOptions};
+    use survstat::km::{ConfSpec, KaplanMeier};
+    let dir = example_report("engine");
+    let got = results(&dir);
+    let (cohort, _) = load(&root().join("examples/spine_sarcoma_synthetic.csv"), &ReadOptions::default()).unwrap();
+    let rows = derive(&cohort, &DeriveOptions::default());
+    let t: Vec<f64> = rows.iter().map(|r| r.lc.time).collect();
+    let e: Vec<bool> = rows.iter().map(|r| r.lc.event).collect();
+    let km = KaplanMeier::fit(&t, &e, ConfSpec::default());
+    let lc = got["endpoints"].as_array().unwrap().iter().find(|x| x["id"] == "lc").unwrap();
+    for (k, month) in [12.0, 24.0, 36.0].into_iter().enumerate() {
+        let a = km.at(month);
+        assert_eq!(lc["overall"]["landmarks"][k]["surv"].as_f64(), a.surv);
+        assert_eq!(lc["overall"]["landmarks"][k]["lower"].as_f64(), a.lower);
+    }
+    // Figure 1's log-rank p is the engine's on single vs multiple levels.
+    let g: Vec<usize> = rows.iter().map(|r| usize::from(r.n_levels.unwrap() > 1)).collect();
+    let lr = survstat::logrank::logrank(&t, &e, &g, 2, None).unwrap();
+    let fig = got["figures"].as_array().unwrap().iter().find(|f| f["id"] == "figure1").unwrap();
+    assert_eq!(fig["logrank_p"].as_f64(), Some(lr.p));
+}
+
+#[test]
+fn tables_match_the_golden_files() {
+    let dir = example_report("golden");
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    for id in ["table1", "table2", "outcomes", "table3", "table4", "table5"] {
+        let got = std::fs::read_to_string(dir.join(format!("{id}.md"))).unwrap();
+        let golden = root().join(format!("tests/golden/{id}.md"));
+        if update {
+            std::fs::write(&golden, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&golden).unwrap_or_default();
+        assert_eq!(got, want, "{id}.md differs from tests/golden/{id}.md (review, then rerun with UPDATE_GOLDEN=1)");
+    }
+}
+
+#[test]
+fn every_output_is_written_and_self_contained() {
+    let dir = example_report("files");
+    for id in ["table1", "table2", "outcomes", "table3", "table4", "table5"] {
+        for ext in ["csv", "md"] {
+            assert!(dir.join(format!("{id}.{ext}")).metadata().unwrap().len() > 50, "{id}.{ext}");
+        }
+    }
+    for id in ["figure1", "figure2a", "figure2b", "lc_overall", "pfs_overall", "os_overall"] {
+        let svg = std::fs::read_to_string(dir.join(format!("{id}.svg"))).unwrap();
+        assert!(svg.contains("Number at risk") && svg.contains("Months since SBRT"), "{id}.svg");
+        let png = std::fs::read(dir.join(format!("{id}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{id}.png");
+        assert!(png.len() > 20_000, "{id}.png is suspiciously small ({} bytes)", png.len());
+    }
+    assert!(dir.join("forest_lc.svg").exists() || dir.join("forest_pfs.svg").exists());
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("Content-Security-Policy") && html.contains("default-src 'none'"));
+    for forbidden in ["<script", "<link", "src=", "url(", "@import"] {
+        assert!(!html.contains(forbidden), "report.html contains {forbidden}");
+    }
+    let svg_files = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "svg"))
+        .count();
+    assert_eq!(html.matches("<svg").count(), svg_files, "every figure is inline in the report");
+    assert!(html.contains("Kaplan-Meier") && html.contains("input SHA-256"));
+    let study = std::fs::read_to_string(dir.join("study.toml")).unwrap();
+    assert!(sbrt::study::Study::parse(&study, "written study").is_ok());
+}
+
+#[test]
+fn no_identifier_or_date_from_the_input_appears_in_any_output() {
+    let dir = example_report("privacy");
+    let input = std::fs::read_to_string(root().join("examples/spine_sarcoma_synthetic.csv")).unwrap();
+    let mut needles: Vec<String> = Vec::new();
+    for line in input.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        needles.push(cells[0].to_string()); // patient id
+        needles.push(cells[8].to_string()); // lesion id
+        needles.extend(cells.iter().filter(|c| c.len() == 10 && c.as_bytes()[4] == b'-').map(|c| c.to_string()));
+    }
+    needles.sort();
+    needles.dedup();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for n in &needles {
+            assert!(!text.contains(n.as_str()), "{} contains '{n}'", path.display());
+        }
+    }
+}
+
+#[test]
+fn a_failed_run_leaves_the_output_directory_as_it_was() {
+    let base = scratch("atomic");
+    let out = base.join("report");
+    assert!(sbrt(&["analyze", "--example", "--out", out.to_str().unwrap()]).status.success());
+    let before = std::fs::read(out.join("results.json")).unwrap();
+    let o = sbrt(&["analyze", "tests/data/bad_cohorts/date_order.csv", "--out", out.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert_eq!(std::fs::read(out.join("results.json")).unwrap(), before);
+    // A bad study fails before anything is written.
+    let bad_study = base.join("bad.toml");
+    std::fs::write(&bad_study, sbrt::study::BUILTIN.replace("retain_p = 0.05", "retain_p = 2")).unwrap();
+    let o = sbrt(&["analyze", "--example", "--study", bad_study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("selection.retain_p"));
+    assert_eq!(std::fs::read(out.join("results.json")).unwrap(), before);
+    // A directory holding something else is never replaced.
+    let other = base.join("photos");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("cat.jpg"), "meow").unwrap();
+    let o = sbrt(&["analyze", "--example", "--out", other.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert_eq!(std::fs::read_to_string(other.join("cat.jpg")).unwrap(), "meow");
+    // No temporary directories are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&base)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_study_file_changes_the_analysis() {
+    let base = scratch("study");
+    let printed = sbrt(&["study", "--print"]);
+    assert!(printed.status.success());
+    let text = String::from_utf8_lossy(&printed.stdout)
+        .replace("landmarks_months = [12.0, 24.0, 36.0]", "landmarks_months = [6.0, 18.0]");
+    let study = base.join("study.toml");
+    std::fs::write(&study, text).unwrap();
+    let out = base.join("report");
+    let o = sbrt(&["analyze", "--example", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(out.join("table3.md")).unwrap();
+    assert!(md.contains("6-month rate (%)"), "{md}");
+    let unknown = base.join("unknown.toml");
+    std::fs::write(&unknown, sbrt::study::BUILTIN.replace("title =", "titel = \"x\"\ntitle =")).unwrap();
+    let o = sbrt(&["study", "--check", unknown.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("titel"));
+}

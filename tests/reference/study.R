@@ -1,0 +1,144 @@
+# Reference values for the built-in study (the source paper's analysis) on
+# the bundled synthetic cohort, computed independently of sbrt: endpoints
+# are derived here from the raw cohort file with R's date arithmetic.
+#
+#     Rscript tests/reference/study.R      # from the repository root
+#
+# Writes tests/reference/study.json: per endpoint the 1/2/3-year
+# Kaplan-Meier rates, each covariate's per-level 1-year rate and univariate
+# p (log-rank, or Cox Wald for continuous), and the multivariable model
+# selected by backward elimination with likelihood-ratio tests (drop1) on
+# the rows complete for all candidates. tests/analyze.rs compares them
+# with sbrt's results.json (relative 1e-6).
+
+suppressPackageStartupMessages({ library(survival); library(jsonlite) })
+Sys.setlocale("LC_COLLATE", "C")
+stopifnot(packageVersion("survival") == "3.5.3")
+
+d <- read.csv("examples/spine_sarcoma_synthetic.csv", stringsAsFactors = FALSE, na.strings = c("", "NA"))
+day <- function(x) as.numeric(as.Date(x))
+month <- 30.4375
+end <- ifelse(is.na(d$death_date), day(d$last_followup_date), day(d$death_date))
+sbrt <- day(d$sbrt_date)
+first_sbrt <- ave(sbrt, d$patient_id, FUN = min)
+lf <- day(d$local_failure_date); af <- day(d$adjacent_failure_date); prog <- day(d$progression_date)
+d$lc_event <- as.integer(!is.na(lf))
+d$lc_time <- (ifelse(is.na(lf), end, lf) - sbrt) / month
+recur <- pmin(lf, af, na.rm = TRUE)
+patient_first_recur <- ave(ifelse(is.na(recur), Inf, recur), d$patient_id, FUN = min)
+pfs_date <- pmin(patient_first_recur, ifelse(is.na(prog), Inf, prog))
+d$pfs_event <- as.integer(is.finite(pfs_date))
+d$pfs_time <- (ifelse(is.finite(pfs_date), pfs_date, end) - first_sbrt) / month
+d$os_event <- as.integer(!is.na(d$death_date))
+d$os_time <- (end - first_sbrt) / month
+d$months_from_diagnosis <- (sbrt - day(d$diagnosis_date)) / month
+d$bed <- d$dose_gy * (1 + d$dose_gy / d$fractions / 5)
+
+# Vertebral levels: count and the region holding most of them (ties go up).
+spine <- c(paste0("C", 1:7), paste0("T", 1:12), paste0("L", 1:5), paste0("S", 1:5))
+region_of <- function(i) c(rep("cervical", 7), rep("thoracic", 12), rep("lumbar", 5), rep("sacral", 5))[i]
+levels_of_text <- function(s) {
+  ends <- strsplit(s, "-")[[1]]
+  idx <- match(ends, spine)
+  if (length(idx) == 2) idx[1]:idx[2] else idx
+}
+lv <- lapply(d$levels, levels_of_text)
+d$n_levels <- sapply(lv, length)
+d$site <- sapply(lv, function(i) {
+  tab <- table(factor(region_of(i), levels = c("cervical", "thoracic", "lumbar", "sacral")))
+  names(tab)[which.max(tab)]
+})
+
+cat_var <- function(x, levels_map) {
+  out <- rep(NA_character_, length(x))
+  for (lab in names(levels_map)) out[tolower(x) %in% levels_map[[lab]]] <- lab
+  factor(out, levels = names(levels_map))
+}
+covariates <- list(
+  sex = list(kind = "cat", f = function() cat_var(d$sex, list(Men = "m", Women = "f"))),
+  age = list(kind = "cat", f = function() factor(ifelse(d$age <= 40, "≤40", ">40"), levels = c("≤40", ">40"))),
+  histology = list(kind = "cat", f = function() factor(ifelse(d$histology == "osteosarcoma", "Osteosarcoma", "Others"), levels = c("Osteosarcoma", "Others"))),
+  disease_status = list(kind = "cat", f = function() cat_var(d$disease_status, list(Primary = "primary", Metastasis = "metastasis"))),
+  prior_rt = list(kind = "cat", f = function() cat_var(d$prior_rt, list(Yes = "yes", No = "no"))),
+  prior_surgery = list(kind = "cat", f = function() cat_var(d$prior_surgery, list(Yes = "yes", No = "no"))),
+  months_from_diagnosis = list(kind = "num", f = function() d$months_from_diagnosis),
+  site = list(kind = "cat", f = function() cat_var(d$site, list(Cervical = "cervical", Thoracic = "thoracic", Lumbar = "lumbar", Sacral = "sacral"))),
+  levels = list(kind = "cat", f = function() cut(d$n_levels, c(-Inf, 1, 3, Inf), labels = c("Single", "2–3", "≥4"))),
+  bed = list(kind = "num", f = function() d$bed),
+  ptv = list(kind = "num", f = function() d$ptv_cc),
+  extent = list(kind = "cat", f = function() cat_var(d$extent, list(`Solitary spine involvement` = "solitary_spine", `Multiple bone metastases` = "multiple_bone", `Visceral metastases` = "visceral")))
+)
+endpoints <- list(
+  lc = c("sex", "age", "histology", "disease_status", "prior_rt", "prior_surgery", "months_from_diagnosis", "site", "levels", "bed", "ptv", "extent"),
+  pfs = c("sex", "age", "histology", "disease_status", "months_from_diagnosis", "levels", "bed", "ptv", "extent"),
+  os = c("sex", "age", "histology", "disease_status", "months_from_diagnosis", "levels", "bed", "ptv", "extent")
+)
+rate_at <- function(fit, t) {
+  s <- summary(fit, times = t, extend = TRUE)
+  ifelse(t > max(fit$time), ifelse(tail(fit$surv, 1) == 0, 0, NA), s$surv)
+}
+
+out <- list()
+for (ep in names(endpoints)) {
+  time <- d[[paste0(ep, "_time")]]; event <- d[[paste0(ep, "_event")]]
+  overall <- survfit(Surv(time, event) ~ 1)
+  uni <- list(); vars <- list(); pvals <- c()
+  for (cv in endpoints[[ep]]) {
+    x <- covariates[[cv]]$f()
+    vars[[cv]] <- x
+    ok <- !is.na(x)
+    if (covariates[[cv]]$kind == "cat") {
+      x <- droplevels(x[ok])
+      lv_rates <- lapply(levels(x), function(l) {
+        sel <- x == l
+        list(label = l, rate = rate_at(survfit(Surv(time[ok][sel], event[ok][sel]) ~ 1), 12))
+      })
+      sd <- survdiff(Surv(time[ok], event[ok]) ~ x)
+      p <- pchisq(sd$chisq, length(levels(x)) - 1, lower.tail = FALSE)
+      uni[[length(uni) + 1]] <- list(covariate = cv, p = p, levels = lv_rates)
+    } else {
+      fit <- coxph(Surv(time[ok], event[ok]) ~ x[ok])
+      p <- summary(fit)$coefficients[1, 5]
+      uni[[length(uni) + 1]] <- list(covariate = cv, p = p, levels = list())
+    }
+    pvals[cv] <- p
+  }
+  cands <- names(pvals)[pvals < 0.1]
+  model <- list(candidates = I(cands), retained = I(character(0)), terms = list())
+  if (length(cands)) {
+    md <- data.frame(time = time, event = event)
+    for (cv in cands) md[[cv]] <- vars[[cv]]
+    md <- md[complete.cases(md), ]
+    for (cv in cands) if (is.factor(md[[cv]])) md[[cv]] <- droplevels(md[[cv]])
+    current <- cands
+    repeat {
+      if (!length(current)) break
+      f <- coxph(as.formula(paste("Surv(time, event) ~", paste(current, collapse = " + "))), data = md)
+      dr <- drop1(f, test = "Chisq")
+      p <- dr[["Pr(>Chi)"]][-1]; names(p) <- current
+      worst <- which.max(p)
+      if (p[worst] >= 0.05) current <- current[-worst] else break
+    }
+    model$retained <- I(current)
+    if (length(current)) {
+      s <- summary(f)
+      terms <- list()
+      for (cv in current) {
+        if (is.factor(md[[cv]])) {
+          for (l in levels(md[[cv]])[-1]) {
+            nm <- paste0(cv, l)
+            terms[[length(terms) + 1]] <- list(covariate = cv, level = l, hr = s$conf.int[nm, 1], hr_lower = s$conf.int[nm, 3], hr_upper = s$conf.int[nm, 4], p = s$coefficients[nm, 5])
+          }
+        } else {
+          nm <- cv
+          terms[[length(terms) + 1]] <- list(covariate = cv, level = NA, hr = s$conf.int[nm, 1], hr_lower = s$conf.int[nm, 3], hr_upper = s$conf.int[nm, 4], p = s$coefficients[nm, 5])
+        }
+      }
+      model$terms <- terms
+    }
+  }
+  out[[ep]] <- list(landmarks = sapply(c(12, 24, 36), function(t) rate_at(overall, t)), univariate = uni, model = model)
+}
+writeLines(toJSON(list(generated_by = "tests/reference/study.R", survival_version = as.character(packageVersion("survival")), endpoints = out),
+                  auto_unbox = TRUE, digits = NA, na = "null", null = "null", pretty = TRUE), "tests/reference/study.json")
+cat("wrote tests/reference/study.json\n")
