@@ -1,0 +1,42 @@
+//! The full analysis of the bundled 75-lesion cohort (issue: "well under a
+//! second in a release build"). Run with `cargo bench --bench analysis`.
+
+use sbrt::cohort::{load, Cohort, ReadOptions};
+use sbrt::study::Study;
+use std::path::Path;
+
+fn main() {
+    divan::main();
+}
+
+fn example() -> Cohort {
+    load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/spine_sarcoma_synthetic.csv"), &ReadOptions::default())
+        .unwrap()
+        .0
+}
+
+/// Reading and validating the cohort file.
+#[divan::bench]
+fn read_and_validate(bencher: divan::Bencher) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/spine_sarcoma_synthetic.csv");
+    bencher.bench(|| load(&path, &ReadOptions::default()).unwrap());
+}
+
+/// Every statistic of the study: tables, screens, elimination, curves.
+#[divan::bench]
+fn statistics(bencher: divan::Bencher) {
+    let cohort = example();
+    let study = Study::builtin();
+    bencher.bench(|| sbrt::analysis::analyze(&cohort, &study).unwrap());
+}
+
+/// Statistics plus every output file's bytes (SVG, PNG, HTML, JSON, CSV, Markdown).
+#[divan::bench(sample_count = 20)]
+fn statistics_and_report(bencher: divan::Bencher) {
+    let cohort = example();
+    let study = Study::builtin();
+    bencher.bench(|| {
+        let results = sbrt::analysis::analyze(&cohort, &study).unwrap();
+        sbrt::report::render_files(&results, &study, "0").unwrap()
+    });
+}
