@@ -25,6 +25,8 @@ enum Command {
     Logrank(cmd::logrank::LogrankArgs),
     /// Cox proportional hazards model (R coxph) from a CSV file.
     Cox(cmd::cox::CoxArgs),
+    /// Cumulative incidence with competing risks and Gray's test (R cmprsk::cuminc).
+    Cuminc(cmd::cuminc::CumincArgs),
     /// Check a cohort file and report every problem.
     Validate(cmd::validate::ValidateArgs),
     /// Write the de-identified analysis data set (one row per lesion).
@@ -43,6 +45,7 @@ fn main() {
         Command::Km(a) => cmd::km::run(a),
         Command::Logrank(a) => cmd::logrank::run(a),
         Command::Cox(a) => cmd::cox::run(a),
+        Command::Cuminc(a) => cmd::cuminc::run(a),
         Command::Validate(a) => cmd::validate::run(a),
         Command::Derive(a) => cmd::derive::run(a),
         Command::Simulate(a) => cmd::simulate::run(a),

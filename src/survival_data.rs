@@ -38,9 +38,24 @@ pub struct Levels {
 impl<'t> SurvivalData<'t> {
     /// Select rows complete on `time`, `event` and `others`, and parse the outcome.
     pub fn new(table: &'t Table, time: &str, event: &str, others: &[&str]) -> Result<SurvivalData<'t>, InputProblems> {
+        let mut columns = vec![event];
+        columns.extend(others);
+        let mut data = SurvivalData::select(table, time, &columns)?;
+        let ecol = table.column(event).map_err(|p| InputProblems(vec![p]))?;
+        let mut problems = Vec::new();
+        data.event = parse_events(table, &data.rows, ecol, event, &mut problems);
+        if !problems.is_empty() {
+            return Err(InputProblems(problems));
+        }
+        Ok(data)
+    }
+
+    /// Select rows complete on `time` and `columns` and parse the times;
+    /// `event` is left empty for the caller to fill (as `new` does for 0/1 events).
+    pub fn select(table: &'t Table, time: &str, columns: &[&str]) -> Result<SurvivalData<'t>, InputProblems> {
         let mut problems = Vec::new();
         let mut cols = Vec::new();
-        for name in [time, event].iter().chain(others) {
+        for name in std::iter::once(&time).chain(columns) {
             match table.column(name) {
                 Ok(c) => cols.push(c),
                 Err(p) => problems.push(p),
@@ -49,7 +64,7 @@ impl<'t> SurvivalData<'t> {
         if !problems.is_empty() {
             return Err(InputProblems(problems));
         }
-        let (tcol, ecol) = (cols[0], cols[1]);
+        let tcol = cols[0];
         let rows: Vec<usize> =
             (0..table.rows.len()).filter(|&i| cols.iter().all(|&c| !is_missing(table.cell(i, c)))).collect();
         let n_dropped = table.rows.len() - rows.len();
@@ -72,7 +87,6 @@ impl<'t> SurvivalData<'t> {
                 )),
             }
         }
-        let event_values = parse_events(table, &rows, ecol, event, &mut problems);
         if !problems.is_empty() {
             return Err(InputProblems(problems));
         }
@@ -85,7 +99,7 @@ impl<'t> SurvivalData<'t> {
             )]));
         }
         tie_near_equal_times(&mut times, DEFAULT_TOLERANCE);
-        Ok(SurvivalData { table, rows, n_dropped, time: times, event: event_values })
+        Ok(SurvivalData { table, rows, n_dropped, time: times, event: Vec::new() })
     }
 
     /// Number of rows used.

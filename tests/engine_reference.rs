@@ -1,6 +1,6 @@
-//! Replays every case of `tests/reference/engine.json` (made by
-//! `tests/reference/engine.R` with R's survival 3.5-3) through the `sbrt`
-//! binary and compares every number of its `--json` output with R's:
+//! Replays every case of `tests/reference/engine.json` and `reviewer.json`
+//! (made by `tests/reference/engine.R` and `reviewer.R` with R's survival
+//! 3.5-3 and cmprsk 2.2) through the `sbrt` binary and compares every number of its `--json` output with R's:
 //! relative difference <= 1e-6, or absolute <= 1e-9 near zero.
 
 use serde_json::Value;
@@ -78,13 +78,13 @@ fn compare_warnings(path: &str, expected: &Value, actual: &Value, diffs: &mut Ve
     }
 }
 
-#[test]
-fn sbrt_agrees_with_r_survival_on_every_reference_case() {
+/// Replay every case of a reference file; `min_cases` guards against a truncated file.
+fn replay(file: &str, min_cases: usize) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("tests/reference/engine.json")).unwrap();
+    let text = std::fs::read_to_string(root.join(file)).unwrap();
     let reference: Value = serde_json::from_str(&text).unwrap();
     let cases = reference["cases"].as_array().unwrap();
-    assert!(cases.len() >= 30, "reference cases missing");
+    assert!(cases.len() >= min_cases, "reference cases missing from {file}");
     let mut failures = Vec::new();
     for case in cases {
         let name = case["name"].as_str().unwrap();
@@ -112,6 +112,16 @@ fn sbrt_agrees_with_r_survival_on_every_reference_case() {
         }
     }
     assert!(failures.is_empty(), "{} of {} cases differ from R:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+#[test]
+fn km_logrank_cox_agree_with_r_survival() {
+    replay("tests/reference/engine.json", 33);
+}
+
+#[test]
+fn cuminc_and_reviewer_analyses_agree_with_r() {
+    replay("tests/reference/reviewer.json", 5);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod cox;
+pub mod cuminc;
 pub mod derive;
 pub mod km;
 pub mod logrank;

@@ -10,6 +10,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod cluster;
+pub mod competing;
 pub mod concordance;
 pub mod cox;
 pub mod design;
