@@ -21,7 +21,7 @@ use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use survstat::cox::{fit, ChisqTest, CoxData, CoxFit, CoxOptions, Ties};
+use survstat::cox::{fit, proportional_hazards_test, ChisqTest, CoxData, CoxFit, CoxOptions, Ties};
 use survstat::design::{design_matrix, Term};
 
 /// Cox regression.
@@ -53,6 +53,9 @@ pub struct CoxArgs {
     /// Column identifying clusters (e.g. patient id) for a robust variance.
     #[arg(long)]
     pub cluster: Option<String>,
+    /// Also test proportional hazards (R cox.zph, transform "km"), per covariate and globally.
+    #[arg(long)]
+    pub zph: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -146,11 +149,44 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         CoxData { time: &data.time, event: &data.event, x: &x, strata: strata.as_deref(), cluster: cluster.as_deref() };
     let result = fit(&cox_data, &options)
         .map_err(|e| super::usage_problem(&table.file, format!("Cox model not possible: {e}")))?;
+    let ph = if args.zph {
+        let groups: Vec<Vec<usize>> =
+            (0..covariates.len()).map(|c| (0..terms.len()).filter(|&j| terms[j].covariate == c).collect()).collect();
+        let test = proportional_hazards_test(&cox_data, &result, options.ties, &groups)
+            .map_err(|e| super::usage_problem(&table.file, format!("proportional-hazards test not possible: {e}")))?;
+        Some(test)
+    } else {
+        None
+    };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&fit_json(&result, &terms, data.n_dropped))?);
+        let mut out = fit_json(&result, &terms, data.n_dropped);
+        if let Some(test) = &ph {
+            out["ph_test"] = json!({
+                "terms": args.covariates.iter().zip(&test.terms).map(|(n, t)| json!({
+                    "term": n,
+                    "chisq": t.map(|t| num(t.chisq)),
+                    "df": t.map(|t| t.df),
+                    "p": t.map(|t| num(t.p)),
+                })).collect::<Vec<_>>(),
+                "global": test_json(&test.global),
+            });
+        }
+        println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
     print_text(&result, &terms, data.n_dropped);
+    if let Some(test) = &ph {
+        println!();
+        println!("Proportional hazards (scaled Schoenfeld residuals, KM time):");
+        for (n, t) in args.covariates.iter().zip(&test.terms) {
+            match t {
+                Some(t) => println!("  {n:<22} chisq = {:.3} on {} df, p = {:.3e}", t.chisq, t.df, t.p),
+                None => println!("  {n:<22} not estimable"),
+            }
+        }
+        let g = &test.global;
+        println!("  {:<22} chisq = {:.3} on {} df, p = {:.3e}", "GLOBAL", g.chisq, g.df, g.p);
+    }
     Ok(())
 }
 

@@ -174,7 +174,7 @@ lr_case("logrank timefix", tf_df, "timefix", "time", "event", "arm")
 
 # ---- Cox ------------------------------------------------------------------
 cox_case <- function(name, data, file, time, event, covariates, factors = character(0),
-                     reference = list(), ties = "efron", strata = NULL, cluster = NULL) {
+                     reference = list(), ties = "efron", strata = NULL, cluster = NULL, zph = FALSE) {
   used <- complete(data, c(time, event, covariates, strata, cluster))
   terms <- list(); mf <- data.frame(row.names = seq_len(nrow(used)))
   for (v in covariates) {
@@ -222,7 +222,19 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
   args <- c(args, "--ties", ties)
   if (!is.null(strata)) args <- c(args, "--strata", strata)
   if (!is.null(cluster)) args <- c(args, "--cluster", cluster)
-  add_case(name, c(args, "--json"), list(
+  expected_ph <- NULL
+  if (zph) {
+    args <- c(args, "--zph")
+    ztab <- cox.zph(fit, transform = "km")$table
+    expected_ph <- list(
+      terms = lapply(seq_along(covariates), function(k) {
+        row <- paste0("v", k)
+        if (row %in% rownames(ztab)) list(term = covariates[k], chisq = ztab[row, "chisq"], df = ztab[row, "df"], p = ztab[row, "p"])
+        else list(term = covariates[k], chisq = NA, df = NA, p = NA)
+      }),
+      global = list(chisq = ztab["GLOBAL", "chisq"], df = ztab["GLOBAL", "df"], p = ztab["GLOBAL", "p"]))
+  }
+  expected <- list(
     n = fit$n, events = fit$nevent, n_dropped = nrow(data) - nrow(used), iterations = fit$iter,
     loglik_null = fit$loglik[1], loglik = fit$loglik[2],
     terms = lapply(seq_along(coef), function(j) c(terms[[j]], list(
@@ -234,7 +246,9 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
       wald = list(chisq = fit$wald.test, df = df, p = pchisq(fit$wald.test, df, lower.tail = FALSE)),
       score = list(chisq = fit$score, df = df, p = pchisq(fit$score, df, lower.tail = FALSE))),
     concordance = list(estimate = unname(fit$concordance["concordance"]), se = unname(fit$concordance["std"])),
-    warnings = as.list(kinds)))
+    warnings = as.list(kinds))
+  if (zph) expected$ph_test <- expected_ph
+  add_case(name, c(args, "--json"), expected)
 }
 
 cox_case("cox lung age sex", lung_df, "lung", "time", "status", c("age", "sex"))
@@ -253,6 +267,10 @@ cox_case("cox monotone likelihood", mono_df, "monotone", "time", "event", c("lev
 cox_case("cox monotone reference none", mono_df, "monotone", "time", "event", c("level"), reference = list(level = "many"))
 cox_case("cox separated tiny p", sep_df, "separated", "time", "event", c("arm"))
 cox_case("cox timefix", tf_df, "timefix", "time", "event", c("arm", "dose"))
+cox_case("cox zph lung", lung_df, "lung", "time", "status", c("age", "sex", "ph.ecog"), factors = "ph.ecog", zph = TRUE)
+cox_case("cox zph lung breslow strata", lung_df, "lung", "time", "status", c("age", "ph.karno"), ties = "breslow", strata = "sex", zph = TRUE)
+cox_case("cox zph synth ties factor", synth_df, "synth_ties", "time", "status", c("x1", "x2", "group"), zph = TRUE)
+cox_case("cox zph ovarian", ovarian_df, "ovarian", "futime", "fustat", c("age", "rx", "resid.ds"), zph = TRUE)
 
 writeLines(toJSON(list(
   generated_by = "tests/reference/engine.R",

@@ -45,6 +45,13 @@ pub(crate) struct Evaluation {
     pub information: Vec<f64>,
 }
 
+/// One event time's terms of ℓ, U (the Schoenfeld residual sum) and I (upper triangle).
+pub(crate) struct Contribution {
+    pub loglik: f64,
+    pub score: Vec<f64>,
+    pub information: Vec<f64>,
+}
+
 /// One distinct event time's share of the risk set, for residuals:
 /// Efron's `d` partial failures (Breslow: one, counted `d` times).
 pub(crate) struct HazardPiece {
@@ -92,16 +99,15 @@ impl SortedData {
         (0..self.time.len()).map(|i| self.x[i * p..(i + 1) * p].iter().zip(beta).map(|(a, b)| a * b).sum()).collect()
     }
 
-    /// ℓ(β), U(β) and I(β).
-    pub fn evaluate(&self, beta: &[f64], ties: Ties) -> Evaluation {
+    /// Visit every distinct event time in decreasing time order (within
+    /// strata) with its contribution to ℓ, U and I (upper triangle of I).
+    pub fn for_each_event_time(&self, beta: &[f64], ties: Ties, mut visit: impl FnMut(f64, &Contribution)) {
         let p = self.p;
         let eta = self.linear_predictor(beta);
-        let mut loglik = 0.0;
-        let mut score = vec![0.0; p];
-        let mut info = vec![0.0; p * p];
         let mut sums = RiskSums::new(p);
         let mut dead = RiskSums::new(p);
         let mut mean = vec![0.0; p];
+        let mut c = Contribution { loglik: 0.0, score: vec![0.0; p], information: vec![0.0; p * p] };
         for &(start, end) in &self.strata {
             sums.clear();
             let mut i = start;
@@ -109,6 +115,8 @@ impl SortedData {
                 let t = self.time[i];
                 dead.clear();
                 let mut d = 0.0;
+                c.loglik = 0.0;
+                c.score.iter_mut().for_each(|v| *v = 0.0);
                 while i < end && self.time[i] == t {
                     let r = eta[i].exp();
                     let row = &self.x[i * p..(i + 1) * p];
@@ -116,9 +124,9 @@ impl SortedData {
                     if self.event[i] {
                         dead.add_with_square(r, row);
                         d += 1.0;
-                        loglik += eta[i];
+                        c.loglik += eta[i];
                         for j in 0..p {
-                            score[j] += row[j];
+                            c.score[j] += row[j];
                         }
                     }
                     i += 1;
@@ -126,6 +134,7 @@ impl SortedData {
                 if d == 0.0 {
                     continue;
                 }
+                c.information.iter_mut().for_each(|v| *v = 0.0);
                 let (n_pieces, weight) = match ties {
                     Ties::Efron => (d as usize, 1.0),
                     Ties::Breslow => (1, d),
@@ -133,20 +142,38 @@ impl SortedData {
                 for k in 0..n_pieces {
                     let f = if n_pieces > 1 { k as f64 / d } else { 0.0 };
                     let denom = sums.s0 - f * dead.s0;
-                    loglik -= weight * denom.ln();
+                    c.loglik -= weight * denom.ln();
                     for j in 0..p {
                         mean[j] = (sums.s1[j] - f * dead.s1[j]) / denom;
-                        score[j] -= weight * mean[j];
+                        c.score[j] -= weight * mean[j];
                     }
                     for j in 0..p {
                         for l in j..p {
                             let s2 = sums.s2[j * p + l] - f * dead.s2[j * p + l];
-                            info[j * p + l] += weight * (s2 / denom - mean[j] * mean[l]);
+                            c.information[j * p + l] += weight * (s2 / denom - mean[j] * mean[l]);
                         }
                     }
                 }
+                visit(t, &c);
             }
         }
+    }
+
+    /// ℓ(β), U(β) and I(β).
+    pub fn evaluate(&self, beta: &[f64], ties: Ties) -> Evaluation {
+        let p = self.p;
+        let mut loglik = 0.0;
+        let mut score = vec![0.0; p];
+        let mut info = vec![0.0; p * p];
+        self.for_each_event_time(beta, ties, |_, c| {
+            loglik += c.loglik;
+            for j in 0..p {
+                score[j] += c.score[j];
+                for l in j..p {
+                    info[j * p + l] += c.information[j * p + l];
+                }
+            }
+        });
         for j in 0..p {
             for l in 0..j {
                 info[j * p + l] = info[l * p + j];

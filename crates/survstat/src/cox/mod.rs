@@ -29,6 +29,9 @@
 
 mod likelihood;
 mod residuals;
+mod zph;
+
+pub use zph::{proportional_hazards_test, PhTest};
 
 use crate::concordance::{concordance, Concordance};
 use crate::dist::{chisq_sf, normal_two_sided_p};
