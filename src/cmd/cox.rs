@@ -10,6 +10,8 @@
 //! cluster = )`. A covariate that is not all numeric is a factor (also one
 //! named in `--factor`); its first level is the reference unless
 //! `--reference` names another, and its terms are named `variable=level`.
+//! `--firth` fits the Firth-penalised model instead (`coxphf`), `--zph`
+//! adds the proportional-hazards test (`cox.zph`).
 //! With `--json`: `{"n","events","n_dropped","iterations","loglik_null",
 //! "loglik","terms":[..],"tests":{..},"concordance":{..},"warnings":[..]}`.
 
@@ -21,7 +23,9 @@ use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use survstat::cox::{fit, proportional_hazards_test, ChisqTest, CoxData, CoxFit, CoxOptions, Ties};
+use survstat::cox::{
+    fit, fit_firth, proportional_hazards_test, ChisqTest, CoxData, CoxFit, CoxOptions, FirthFit, Ties,
+};
 use survstat::design::{design_matrix, Term};
 
 /// Cox regression.
@@ -44,15 +48,19 @@ pub struct CoxArgs {
     /// Reference levels, as VARIABLE=LEVEL, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub reference: Vec<String>,
-    /// Method for tied event times.
-    #[arg(long, value_enum, default_value = "efron")]
-    pub ties: TiesArg,
+    /// Method for tied event times (default efron; breslow with --firth, as coxphf).
+    #[arg(long, value_enum)]
+    pub ties: Option<TiesArg>,
     /// Column defining strata (separate baseline hazards).
     #[arg(long)]
     pub strata: Option<String>,
     /// Column identifying clusters (e.g. patient id) for a robust variance.
     #[arg(long)]
     pub cluster: Option<String>,
+    /// Firth-penalised fit for monotone likelihood (Heinze & Schemper 2001, as R coxphf):
+    /// profile penalised-likelihood intervals and penalised likelihood-ratio p-values.
+    #[arg(long, conflicts_with_all = ["strata", "cluster", "zph"])]
+    pub firth: bool,
     /// Also test proportional hazards (R cox.zph, transform "km"), per covariate and globally.
     #[arg(long)]
     pub zph: bool,
@@ -101,6 +109,58 @@ pub fn fit_json(fit: &CoxFit, terms: &[Term], n_dropped: usize) -> Value {
     })
 }
 
+/// The JSON of a Firth fit: the `cox` shape, p from penalised likelihood-ratio
+/// tests and limits from the profile penalised likelihood.
+pub fn firth_json(f: &FirthFit, terms: &[Term], n_dropped: usize) -> Value {
+    json!({
+        "method": "firth",
+        "n": f.n,
+        "events": f.events,
+        "n_dropped": n_dropped,
+        "iterations": f.iterations,
+        "loglik_null": num(f.loglik_null),
+        "loglik": num(f.loglik),
+        "terms": terms.iter().zip(&f.terms).map(|(t, r)| json!({
+            "term": term_name(t), "variable": t.variable, "level": t.level,
+            "coef": num(r.coef), "se": num(r.se), "robust_se": null, "z": num(r.z), "p": num(r.p),
+            "hr": num(r.hr), "hr_lower": opt(r.hr_lower), "hr_upper": opt(r.hr_upper),
+        })).collect::<Vec<_>>(),
+        "tests": {"likelihood_ratio": test_json(&f.likelihood_ratio), "wald": null, "score": null},
+        "concordance": {"estimate": null, "se": null},
+        "warnings": [],
+    })
+}
+
+fn print_firth(f: &FirthFit, terms: &[Term], n_dropped: usize) {
+    println!(
+        "Firth-penalised Cox model (Breslow ties): n = {}, events = {}, rows dropped for missing values = {}",
+        f.n, f.events, n_dropped
+    );
+    println!();
+    let g = |v: f64| format!("{v:.4}");
+    println!(
+        "{:<24} {:>10} {:>10} {:>10} {:>11} {:>10} {:>10}",
+        "", "coef", "exp(coef)", "se(coef)", "p (pen. LR)", "lower .95", "upper .95"
+    );
+    for (t, r) in terms.iter().zip(&f.terms) {
+        let o = |v: Option<f64>| crate::cmd::km::fmt_opt(v, 4);
+        println!(
+            "{:<24} {:>10} {:>10} {:>10} {:>11} {:>10} {:>10}",
+            term_name(t),
+            g(r.coef),
+            g(r.hr),
+            g(r.se),
+            format!("{:.3e}", r.p),
+            o(r.hr_lower),
+            o(r.hr_upper)
+        );
+    }
+    println!();
+    let lr = &f.likelihood_ratio;
+    println!("Penalised likelihood ratio test = {:.2} on {} df, p = {:.3e}", lr.chisq, lr.df, lr.p);
+    println!("Limits are profile penalised-likelihood limits; p-values are penalised likelihood-ratio tests.");
+}
+
 /// Run `sbrt cox`.
 pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     let table = Table::read(&args.file)?;
@@ -138,15 +198,28 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     let (x, terms) = design_matrix(&covariates, data.n());
     let strata = args.strata.as_deref().map(|s| data.levels(s).codes);
     let cluster = args.cluster.as_deref().map(|c| data.levels(c).codes);
-    let options = CoxOptions {
-        ties: match args.ties {
-            TiesArg::Efron => Ties::Efron,
-            TiesArg::Breslow => Ties::Breslow,
-        },
-        ..CoxOptions::default()
+    let ties = match (args.ties, args.firth) {
+        (Some(TiesArg::Efron), true) => {
+            return Err(
+                super::usage_problem(&table.file, "--firth uses Breslow ties (as coxphf): drop --ties efron").into()
+            )
+        }
+        (Some(TiesArg::Breslow), _) | (None, true) => Ties::Breslow,
+        (Some(TiesArg::Efron), false) | (None, false) => Ties::Efron,
     };
+    let options = CoxOptions { ties, ..CoxOptions::default() };
     let cox_data =
         CoxData { time: &data.time, event: &data.event, x: &x, strata: strata.as_deref(), cluster: cluster.as_deref() };
+    if args.firth {
+        let f = fit_firth(&cox_data, options.conf_level)
+            .map_err(|e| super::usage_problem(&table.file, format!("Firth-penalised Cox model not possible: {e}")))?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&firth_json(&f, &terms, data.n_dropped))?);
+        } else {
+            print_firth(&f, &terms, data.n_dropped);
+        }
+        return Ok(());
+    }
     let result = fit(&cox_data, &options)
         .map_err(|e| super::usage_problem(&table.file, format!("Cox model not possible: {e}")))?;
     let ph = if args.zph {

@@ -91,6 +91,11 @@ impl Ldl {
         self.d.iter().filter(|&&v| v > 0.0).count()
     }
 
+    /// The pivots `D` (zero for redundant columns); `log |A| = Σ log D_i` when all are positive.
+    pub fn pivots(&self) -> &[f64] {
+        &self.d
+    }
+
     /// Whether column `i` was found redundant.
     pub fn is_redundant(&self, i: usize) -> bool {
         self.d[i] == 0.0

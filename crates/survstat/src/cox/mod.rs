@@ -27,10 +27,12 @@
 //! infinite"; its Wald results are then meaningless while the likelihood
 //! ratio and score tests remain valid.
 
+mod firth;
 mod likelihood;
 mod residuals;
 mod zph;
 
+pub use firth::{fit_firth, FirthFit, FirthTerm};
 pub use zph::{proportional_hazards_test, PhTest};
 
 use crate::concordance::{concordance, Concordance};
