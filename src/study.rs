@@ -38,6 +38,46 @@ pub struct Study {
     /// Kaplan-Meier figures.
     #[serde(rename = "figure", default)]
     pub figures: Vec<FigureSpec>,
+    /// The reviewer's checks shown in the report's Robustness section.
+    #[serde(default)]
+    pub robustness: Robustness,
+}
+
+/// The analyses beyond the paper; each can be turned off.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Robustness {
+    /// LC as cumulative incidence with death as a competing risk, and Gray's tests.
+    pub competing_risks: bool,
+    /// Lesion-level models with patient-clustered robust standard errors.
+    pub cluster_robust: bool,
+    /// Firth-penalised refits of models with monotone likelihood.
+    pub firth: bool,
+    /// Proportional-hazards tests of the multivariable models.
+    pub ph_test: bool,
+    /// Median follow-up by the reverse Kaplan-Meier method.
+    pub reverse_km_followup: bool,
+    /// Bootstrap resamples of patients for selection stability (0 = off).
+    pub bootstrap_resamples: usize,
+    /// Seed of the bootstrap.
+    pub bootstrap_seed: u64,
+    /// α/β values for the BED sensitivity analysis (empty = off).
+    pub alpha_beta_sensitivity: Vec<f64>,
+}
+
+impl Default for Robustness {
+    fn default() -> Self {
+        Robustness {
+            competing_risks: true,
+            cluster_robust: true,
+            firth: true,
+            ph_test: true,
+            reverse_km_followup: true,
+            bootstrap_resamples: 500,
+            bootstrap_seed: 20230922,
+            alpha_beta_sensitivity: vec![3.0, 5.0, 10.0],
+        }
+    }
 }
 
 /// Univariate screening and backward elimination.
@@ -228,6 +268,12 @@ impl Study {
                 }
                 _ => bad(key("kind"), "must be categorical, cut or continuous"),
             }
+        }
+        if self.robustness.alpha_beta_sensitivity.iter().any(|a| !(*a > 0.0 && a.is_finite())) {
+            bad("robustness.alpha_beta_sensitivity".into(), "every α/β must be a positive number of Gy");
+        }
+        if self.robustness.bootstrap_resamples > 100_000 {
+            bad("robustness.bootstrap_resamples".into(), "at most 100000 resamples");
         }
         let endpoint_ids: Vec<&str> = self.endpoints.iter().map(|e| e.id.as_str()).collect();
         if self.endpoints.is_empty() {

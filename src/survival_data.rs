@@ -40,9 +40,8 @@ impl<'t> SurvivalData<'t> {
     pub fn new(table: &'t Table, time: &str, event: &str, others: &[&str]) -> Result<SurvivalData<'t>, InputProblems> {
         let mut columns = vec![event];
         columns.extend(others);
-        let mut data = SurvivalData::select(table, time, &columns)?;
+        let (mut data, mut problems) = SurvivalData::select_collecting(table, time, &columns)?;
         let ecol = table.column(event).map_err(|p| InputProblems(vec![p]))?;
-        let mut problems = Vec::new();
         data.event = parse_events(table, &data.rows, ecol, event, &mut problems);
         if !problems.is_empty() {
             return Err(InputProblems(problems));
@@ -53,6 +52,20 @@ impl<'t> SurvivalData<'t> {
     /// Select rows complete on `time` and `columns` and parse the times;
     /// `event` is left empty for the caller to fill (as `new` does for 0/1 events).
     pub fn select(table: &'t Table, time: &str, columns: &[&str]) -> Result<SurvivalData<'t>, InputProblems> {
+        let (data, problems) = SurvivalData::select_collecting(table, time, columns)?;
+        if !problems.is_empty() {
+            return Err(InputProblems(problems));
+        }
+        Ok(data)
+    }
+
+    /// As [`Self::select`], returning the bad time cells with the data so
+    /// that a caller can report them together with its own problems.
+    fn select_collecting(
+        table: &'t Table,
+        time: &str,
+        columns: &[&str],
+    ) -> Result<(SurvivalData<'t>, Vec<Problem>), InputProblems> {
         let mut problems = Vec::new();
         let mut cols = Vec::new();
         for name in std::iter::once(&time).chain(columns) {
@@ -87,9 +100,6 @@ impl<'t> SurvivalData<'t> {
                 )),
             }
         }
-        if !problems.is_empty() {
-            return Err(InputProblems(problems));
-        }
         if rows.is_empty() {
             return Err(InputProblems(vec![Problem::error(
                 &table.file,
@@ -98,8 +108,10 @@ impl<'t> SurvivalData<'t> {
                 format!("no complete rows: all {} rows miss a value in a column the analysis uses", table.rows.len()),
             )]));
         }
-        tie_near_equal_times(&mut times, DEFAULT_TOLERANCE);
-        Ok(SurvivalData { table, rows, n_dropped, time: times, event: Vec::new() })
+        if problems.is_empty() {
+            tie_near_equal_times(&mut times, DEFAULT_TOLERANCE);
+        }
+        Ok((SurvivalData { table, rows, n_dropped, time: times, event: Vec::new() }, problems))
     }
 
     /// Number of rows used.

@@ -115,7 +115,17 @@ fn the_report_agrees_with_the_engine_called_directly() {
 fn tables_match_the_golden_files() {
     let dir = example_report("golden");
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
-    for id in ["table1", "table2", "outcomes", "table3", "table4", "table5"] {
+    let robust = [
+        "robust_competing",
+        "robust_gray",
+        "robust_models",
+        "robust_ph",
+        "robust_followup",
+        "robust_bootstrap",
+        "robust_epv",
+        "robust_alpha_beta",
+    ];
+    for id in ["table1", "table2", "outcomes", "table3", "table4", "table5"].into_iter().chain(robust) {
         let got = std::fs::read_to_string(dir.join(format!("{id}.md"))).unwrap();
         let golden = root().join(format!("tests/golden/{id}.md"));
         if update {

@@ -6,7 +6,9 @@
 
 pub mod literature;
 pub mod paper_tables;
+pub mod robustness;
 pub mod selection;
+pub mod stability;
 pub mod survival;
 pub mod table;
 pub mod univariate;
@@ -16,7 +18,7 @@ use crate::analysis_file::{row_cells, shareable_extras, COLUMNS};
 use crate::cohort::Cohort;
 use crate::endpoints::{derive, AnalysisRow, DeriveOptions};
 use crate::study::{CovariateKind, EndpointSpec, Study};
-use selection::{backward_elimination, Candidate, Model};
+use selection::{backward_elimination, Candidate, Extras, Model};
 use serde::Serialize;
 use survival::Curve;
 use survstat::km::{ConfSpec, ConfType};
@@ -142,6 +144,8 @@ pub struct Results {
     pub figures: Vec<FigureResult>,
     /// Median follow-up from first SBRT, months, with range (all patients).
     pub follow_up: paper_tables::FollowUp,
+    /// The reviewer's checks.
+    pub robustness: robustness::Robustness,
     /// Warnings for the reader.
     pub warnings: Vec<String>,
 }
@@ -188,7 +192,7 @@ pub fn check_sources(study: &Study, data: &AnalysisData) -> Result<(), Vec<Strin
 }
 
 /// Evaluate a covariate on an endpoint's rows.
-fn variable_on(study: &Study, data: &AnalysisData, id: &str, rows: &[usize]) -> Variable {
+pub(crate) fn variable_on(study: &Study, data: &AnalysisData, id: &str, rows: &[usize]) -> Variable {
     let spec = study.covariate(id);
     let col = data.column(&spec.source).expect("sources checked");
     let cells: Vec<Option<&str>> = rows.iter().map(|&i| col[i]).collect();
@@ -197,6 +201,15 @@ fn variable_on(study: &Study, data: &AnalysisData, id: &str, rows: &[usize]) -> 
 
 /// Run the study on a cohort.
 pub fn analyze(cohort: &Cohort, study: &Study) -> Result<Results, Vec<String>> {
+    analyze_with_progress(cohort, study, &|_, _, _| {})
+}
+
+/// Run the study, reporting bootstrap progress as (endpoint, done, total).
+pub fn analyze_with_progress(
+    cohort: &Cohort,
+    study: &Study,
+    progress: &(dyn Fn(&str, usize, usize) + Sync),
+) -> Result<Results, Vec<String>> {
     let options = derive_options(study);
     let data = AnalysisData::new(cohort, &options);
     check_sources(study, &data)?;
@@ -232,7 +245,19 @@ pub fn analyze(cohort: &Cohort, study: &Study) -> Result<Results, Vec<String>> {
             .filter(|((_, u), _)| u.p.is_some_and(|p| p < study.selection.screen_p))
             .map(|((id, u), v)| Candidate { id, label: &u.label, variable: v })
             .collect();
-        let model = backward_elimination(&cands, &ep.time, &ep.event, &study.selection, study.conf_level, None);
+        let rb = &study.robustness;
+        let extras = Extras {
+            cluster: (rb.cluster_robust && spec.unit == "lesion").then_some(ep.patient.as_slice()),
+            ph_test: rb.ph_test,
+            firth_if_monotone: rb.firth,
+        };
+        let model = backward_elimination(&cands, &ep.time, &ep.event, &study.selection, study.conf_level, extras);
+        if let Some(epv) = model.events_per_variable.filter(|e| *e < 10.0) {
+            warnings.push(format!(
+                "{}: {epv:.1} events per candidate parameter ({} events, {} parameters) is below 10: the selected model may be unstable (see the bootstrap inclusion frequencies)",
+                spec.label, model.events, model.candidate_df
+            ));
+        }
         for w in &model.warnings {
             warnings.push(format!("{} multivariable model: {w}", spec.label));
         }
@@ -245,7 +270,7 @@ pub fn analyze(cohort: &Cohort, study: &Study) -> Result<Results, Vec<String>> {
             model,
         });
     }
-    let figures = study
+    let figures: Vec<FigureResult> = study
         .figures
         .iter()
         .map(|f| {
@@ -292,10 +317,24 @@ pub fn analyze(cohort: &Cohort, study: &Study) -> Result<Results, Vec<String>> {
             }
         })
         .collect();
+    let mut figures: Vec<FigureResult> = figures;
+    if study.robustness.competing_risks && study.endpoints.iter().any(|e| e.id == "lc") {
+        figures.push(robustness::competing_figure(&data, study));
+    }
     let follow_up = paper_tables::follow_up(&data.rows);
+    let robustness = robustness::compute(&data, study, progress);
     let n_patients = data.rows.iter().map(|r| r.patient).max().unwrap_or(0);
-    let mut results =
-        Results { n_patients, n_lesions: data.rows.len(), tables: vec![], endpoints, figures, follow_up, warnings };
+    let mut results = Results {
+        n_patients,
+        n_lesions: data.rows.len(),
+        tables: vec![],
+        endpoints,
+        figures,
+        follow_up,
+        robustness,
+        warnings,
+    };
     results.tables = paper_tables::all(&data, study, &results);
+    results.tables.extend(robustness::tables(&results.robustness, &results.endpoints, study, &results.follow_up));
     Ok(results)
 }

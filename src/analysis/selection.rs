@@ -15,7 +15,7 @@
 use super::variables::Variable;
 use crate::study::Selection;
 use serde::Serialize;
-use survstat::cox::{fit, CoxData, CoxFit, CoxOptions};
+use survstat::cox::{fit, fit_firth, proportional_hazards_test, CoxData, CoxFit, CoxOptions, CoxWarning, Ties};
 use survstat::design::{design_matrix, Covariate, Term};
 use survstat::dist::chisq_sf;
 use survstat::linalg::{quadratic_form_inverse, Matrix, DEFAULT_TOLER_CHOL};
@@ -97,10 +97,21 @@ pub struct Model {
     pub events: usize,
     /// Rows left out for a missing candidate value.
     pub n_dropped: usize,
-    /// Coefficients of the final model.
+    /// Parameters among all candidates (a k-level factor counts k - 1).
+    pub candidate_df: usize,
+    /// Events per candidate parameter (EPV); below 10 selection is unstable.
+    pub events_per_variable: Option<f64>,
+    /// Coefficients of the final model (model-based standard errors, as the paper).
     pub terms: Vec<ModelTerm>,
     /// Term tests of the final model.
     pub term_tests: Vec<TermTest>,
+    /// The final model with a patient-clustered robust variance (lesion-level data).
+    pub robust_terms: Option<Vec<ModelTerm>>,
+    /// The final model refitted with Firth's penalty (monotone likelihood only);
+    /// p from penalised likelihood-ratio tests, limits from the profile penalised likelihood.
+    pub firth_terms: Option<Vec<ModelTerm>>,
+    /// Proportional-hazards test of the final model's terms, and GLOBAL.
+    pub ph_test: Option<Vec<PhTerm>>,
     /// Warnings of the final fit, in words.
     pub warnings: Vec<String>,
 }
@@ -123,6 +134,15 @@ struct Setting<'a> {
 impl Setting<'_> {
     /// Fit the model with candidates `ids` (indices into `cands`) on the complete rows.
     fn fit(&self, ids: &[usize], cluster: Option<&[usize]>) -> Option<Fitted> {
+        let (x, terms, t, e) = self.design(ids);
+        let cl: Option<Vec<usize>> = cluster.map(|c| self.rows.iter().map(|&i| c[i]).collect());
+        let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: cl.as_deref() };
+        let fit = fit(&data, &CoxOptions { conf_level: self.conf_level, ..CoxOptions::default() }).ok()?;
+        Some(Fitted { fit, terms, ids: ids.iter().map(|&c| self.cands[c].id.to_string()).collect() })
+    }
+
+    /// The model matrix of candidates `ids` on the complete rows, with times and events.
+    fn design(&self, ids: &[usize]) -> (Matrix, Vec<Term>, Vec<f64>, Vec<bool>) {
         let rows = &self.rows;
         let mut covs = Vec::new();
         for &c in ids {
@@ -147,10 +167,7 @@ impl Setting<'_> {
         let (x, terms) = design_matrix(&covs, rows.len());
         let t: Vec<f64> = rows.iter().map(|&i| self.time[i]).collect();
         let e: Vec<bool> = rows.iter().map(|&i| self.event[i]).collect();
-        let cl: Option<Vec<usize>> = cluster.map(|c| rows.iter().map(|&i| c[i]).collect());
-        let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: cl.as_deref() };
-        let fit = fit(&data, &CoxOptions { conf_level: self.conf_level, ..CoxOptions::default() }).ok()?;
-        Some(Fitted { fit, terms, ids: ids.iter().map(|&c| self.cands[c].id.to_string()).collect() })
+        (x, terms, t, e)
     }
 
     /// Test each term of `full`, whose candidates are `current`.
@@ -189,28 +206,102 @@ impl Setting<'_> {
     }
 }
 
-/// Backward elimination from `cands`; `cluster` (per row) makes the final
-/// model's Wald results cluster-robust.
+/// What to compute besides the selected model (the reviewer's checks).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// Cluster label per row: refit the final model with a cluster-robust variance.
+    pub cluster: Option<&'a [usize]>,
+    /// Test proportional hazards in the final model.
+    pub ph_test: bool,
+    /// Refit with Firth's penalty when the final model has monotone likelihood.
+    pub firth_if_monotone: bool,
+}
+
+/// Proportional-hazards test of one term of the final model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhTerm {
+    /// Covariate id (`GLOBAL` for the whole model).
+    pub covariate: String,
+    /// Statistic.
+    pub chisq: f64,
+    /// Degrees of freedom.
+    pub df: usize,
+    /// p-value.
+    pub p: f64,
+}
+
+/// The reference level of a categorical candidate among the complete rows.
+fn reference_level(cand: &Candidate, rows: &[usize]) -> Option<String> {
+    match cand.variable {
+        Variable::Categorical { labels, codes } => {
+            (0..labels.len()).find(|l| rows.iter().any(|&i| codes[i] == Some(*l))).map(|l| labels[l].clone())
+        }
+        Variable::Continuous(_) => None,
+    }
+}
+
+/// The report's rows of a fitted model.
+fn model_terms(fitted: &Fitted, cands: &[Candidate], rows: &[usize]) -> Vec<ModelTerm> {
+    fitted
+        .terms
+        .iter()
+        .zip(&fitted.fit.terms)
+        .map(|(term, r)| {
+            let cand = cands.iter().find(|c| c.id == term.variable).expect("candidate");
+            ModelTerm {
+                covariate: term.variable.clone(),
+                label: cand.label.to_string(),
+                level: term.level.clone(),
+                reference: reference_level(cand, rows),
+                coef: r.coef,
+                se: r.se,
+                robust_se: r.robust_se,
+                hr: r.hr,
+                hr_lower: r.hr_lower,
+                hr_upper: r.hr_upper,
+                p: r.p,
+            }
+        })
+        .collect()
+}
+
+/// Backward elimination from `cands`, and the `extras` on the final model.
 pub fn backward_elimination(
     cands: &[Candidate],
     time: &[f64],
     event: &[bool],
     sel: &Selection,
     conf_level: f64,
-    cluster: Option<&[usize]>,
+    extras: Extras,
 ) -> Model {
     let rows: Vec<usize> = (0..time.len()).filter(|&i| cands.iter().all(|c| c.variable.present(i))).collect();
     let setting = Setting { cands, rows, time, event, conf_level };
+    let candidate_df: usize = cands
+        .iter()
+        .map(|c| match c.variable {
+            Variable::Categorical { labels, codes } => (0..labels.len())
+                .filter(|l| setting.rows.iter().any(|&i| codes[i] == Some(*l)))
+                .count()
+                .saturating_sub(1),
+            Variable::Continuous(_) => 1,
+        })
+        .sum();
+    let events = setting.rows.iter().filter(|&&i| event[i]).count();
     let mut model = Model {
         candidates: cands.iter().map(|c| c.id.to_string()).collect(),
         test: sel.test.clone(),
         steps: vec![],
         retained: vec![],
         n: setting.rows.len(),
-        events: setting.rows.iter().filter(|&&i| event[i]).count(),
+        events,
         n_dropped: time.len() - setting.rows.len(),
+        candidate_df,
+        events_per_variable: (candidate_df > 0).then(|| events as f64 / candidate_df as f64),
         terms: vec![],
         term_tests: vec![],
+        robust_terms: None,
+        firth_terms: None,
+        ph_test: None,
         warnings: vec![],
     };
     let mut current: Vec<usize> = (0..cands.len()).collect();
@@ -234,33 +325,55 @@ pub fn backward_elimination(
         break;
     }
     let Some(full) = final_fit else { return model };
-    // The reported fit: clustered when asked (coefficients are the same).
-    let reported = if cluster.is_some() { setting.fit(&current, cluster).unwrap_or(full) } else { full };
-    model.retained = reported.ids.clone();
-    model.warnings = crate::model_text::warning_texts(&reported.fit, &reported.terms);
-    for (j, term) in reported.terms.iter().enumerate() {
-        let cand = cands.iter().find(|c| c.id == term.variable).expect("candidate");
-        let reference = match cand.variable {
-            Variable::Categorical { labels, codes } => {
-                let first_used = (0..labels.len()).find(|l| setting.rows.iter().any(|&i| codes[i] == Some(*l)));
-                first_used.map(|l| labels[l].clone())
-            }
-            Variable::Continuous(_) => None,
-        };
-        let r = &reported.fit.terms[j];
-        model.terms.push(ModelTerm {
-            covariate: term.variable.clone(),
-            label: cand.label.to_string(),
-            level: term.level.clone(),
-            reference,
-            coef: r.coef,
-            se: r.se,
-            robust_se: r.robust_se,
-            hr: r.hr,
-            hr_lower: r.hr_lower,
-            hr_upper: r.hr_upper,
-            p: r.p,
-        });
+    model.retained = full.ids.clone();
+    model.warnings = crate::model_text::warning_texts(&full.fit, &full.terms);
+    model.terms = model_terms(&full, cands, &setting.rows);
+    if let Some(cluster) = extras.cluster {
+        model.robust_terms = setting.fit(&current, Some(cluster)).map(|f| model_terms(&f, cands, &setting.rows));
+    }
+    let (x, terms, t, e) = setting.design(&current);
+    let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: None };
+    if extras.ph_test {
+        let groups: Vec<Vec<usize>> =
+            current.iter().map(|&c| (0..terms.len()).filter(|&j| terms[j].variable == cands[c].id).collect()).collect();
+        if let Ok(ph) = proportional_hazards_test(&data, &full.fit, Ties::Efron, &groups) {
+            let mut out: Vec<PhTerm> = current
+                .iter()
+                .zip(&ph.terms)
+                .filter_map(|(&c, t)| {
+                    t.map(|t| PhTerm { covariate: cands[c].id.to_string(), chisq: t.chisq, df: t.df, p: t.p })
+                })
+                .collect();
+            out.push(PhTerm { covariate: "GLOBAL".into(), chisq: ph.global.chisq, df: ph.global.df, p: ph.global.p });
+            model.ph_test = Some(out);
+        }
+    }
+    let monotone = full.fit.warnings.iter().any(|w| matches!(w, CoxWarning::MayBeInfinite(_)));
+    if extras.firth_if_monotone && monotone {
+        if let Ok(f) = fit_firth(&data, conf_level) {
+            model.firth_terms = Some(
+                terms
+                    .iter()
+                    .zip(&f.terms)
+                    .map(|(term, r)| {
+                        let cand = cands.iter().find(|c| c.id == term.variable).expect("candidate");
+                        ModelTerm {
+                            covariate: term.variable.clone(),
+                            label: cand.label.to_string(),
+                            level: term.level.clone(),
+                            reference: reference_level(cand, &setting.rows),
+                            coef: Some(r.coef),
+                            se: Some(r.se),
+                            robust_se: None,
+                            hr: Some(r.hr),
+                            hr_lower: r.hr_lower,
+                            hr_upper: r.hr_upper,
+                            p: Some(r.p),
+                        }
+                    })
+                    .collect(),
+            );
+        }
     }
     model
 }

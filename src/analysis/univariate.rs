@@ -56,7 +56,61 @@ pub struct Univariate {
     pub note: Option<String>,
 }
 
-/// Screen one covariate against an endpoint.
+/// The univariate test of a covariate on the rows where it is present.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    /// `log-rank` or `cox-wald`.
+    pub name: &'static str,
+    /// Statistic.
+    pub chisq: Option<f64>,
+    /// Degrees of freedom.
+    pub df: Option<usize>,
+    /// p-value.
+    pub p: Option<f64>,
+    /// HR per unit (continuous) with limits.
+    pub hr: Option<(f64, f64, f64)>,
+    /// Why there is no test, or a caution.
+    pub note: Option<String>,
+}
+
+/// Log-rank test (categorical) or univariate Cox Wald test (continuous) of `var`.
+pub fn test(var: &Variable, time: &[f64], event: &[bool], conf_level: f64) -> Test {
+    let rows: Vec<usize> = (0..time.len()).filter(|&i| var.present(i)).collect();
+    let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
+    let e: Vec<bool> = rows.iter().map(|&i| event[i]).collect();
+    let mut out = Test { name: "log-rank", chisq: None, df: None, p: None, hr: None, note: None };
+    match var {
+        Variable::Categorical { labels, codes } => {
+            let g: Vec<usize> = rows.iter().map(|&i| codes[i].expect("present")).collect();
+            match logrank(&t, &e, &g, labels.len(), None) {
+                Ok(r) => (out.chisq, out.df, out.p) = (Some(r.chisq), Some(r.df), Some(r.p)),
+                Err(err) => out.note = Some(format!("no log-rank test: {err}")),
+            }
+        }
+        Variable::Continuous(values) => {
+            out.name = "cox-wald";
+            let x: Vec<f64> = rows.iter().map(|&i| values[i].expect("present")).collect();
+            let (m, _) = design_matrix(&[Covariate::Numeric { name: String::new(), values: x }], rows.len());
+            let data = CoxData { time: &t, event: &e, x: &m, strata: None, cluster: None };
+            match fit(&data, &CoxOptions { conf_level, ..CoxOptions::default() }) {
+                Ok(f) => {
+                    let term = &f.terms[0];
+                    out.chisq = term.z.map(|z| z * z);
+                    out.df = Some(1);
+                    out.p = term.p;
+                    out.hr = term.hr.zip(term.hr_lower).zip(term.hr_upper).map(|((h, l), u)| (h, l, u));
+                    if !f.warnings.is_empty() {
+                        out.note = Some("the Cox fit warned (constant covariate or monotone likelihood); the Wald p is not reliable".into());
+                    }
+                }
+                Err(err) => out.note = Some(format!("no Cox model: {err}")),
+            }
+        }
+    }
+    out
+}
+
+/// Screen one covariate against an endpoint: its test, and each level's curve.
 pub fn screen(
     id: &str,
     label: &str,
@@ -67,64 +121,30 @@ pub fn screen(
     landmarks: &[f64],
 ) -> Univariate {
     let rows: Vec<usize> = (0..time.len()).filter(|&i| var.present(i)).collect();
-    let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
-    let e: Vec<bool> = rows.iter().map(|&i| event[i]).collect();
-    let mut out = Univariate {
-        covariate: id.into(),
-        label: label.into(),
-        test: String::new(),
-        n: rows.len(),
-        n_missing: time.len() - rows.len(),
-        levels: vec![],
-        chisq: None,
-        df: None,
-        p: None,
-        hr: None,
-        hr_lower: None,
-        hr_upper: None,
-        note: None,
-    };
-    match var {
-        Variable::Categorical { labels, codes } => {
-            out.test = "log-rank".into();
-            let g: Vec<usize> = rows.iter().map(|&i| codes[i].expect("present")).collect();
-            for (l, name) in labels.iter().enumerate() {
-                let idx: Vec<usize> = (0..g.len()).filter(|&k| g[k] == l).collect();
-                let lt: Vec<f64> = idx.iter().map(|&k| t[k]).collect();
-                let le: Vec<bool> = idx.iter().map(|&k| e[k]).collect();
-                let curve = Curve::fit(name, &lt, &le, conf, landmarks);
-                out.levels.push(LevelRate { label: name.clone(), n: curve.n, events: curve.events, curve });
-            }
-            match logrank(&t, &e, &g, labels.len(), None) {
-                Ok(r) => {
-                    out.chisq = Some(r.chisq);
-                    out.df = Some(r.df);
-                    out.p = Some(r.p);
-                }
-                Err(err) => out.note = Some(format!("no log-rank test: {err}")),
-            }
-        }
-        Variable::Continuous(values) => {
-            out.test = "cox-wald".into();
-            let x: Vec<f64> = rows.iter().map(|&i| values[i].expect("present")).collect();
-            let (m, _) = design_matrix(&[Covariate::Numeric { name: id.into(), values: x }], rows.len());
-            let data = CoxData { time: &t, event: &e, x: &m, strata: None, cluster: None };
-            match fit(&data, &CoxOptions { conf_level: conf.level, ..CoxOptions::default() }) {
-                Ok(f) => {
-                    let term = &f.terms[0];
-                    out.chisq = term.z.map(|z| z * z);
-                    out.df = Some(1);
-                    out.p = term.p;
-                    out.hr = term.hr;
-                    out.hr_lower = term.hr_lower;
-                    out.hr_upper = term.hr_upper;
-                    if !f.warnings.is_empty() {
-                        out.note = Some("the Cox fit warned (constant covariate or monotone likelihood); the Wald p is not reliable".into());
-                    }
-                }
-                Err(err) => out.note = Some(format!("no Cox model: {err}")),
-            }
+    let tested = test(var, time, event, conf.level);
+    let mut levels = Vec::new();
+    if let Variable::Categorical { labels, codes } = var {
+        for (l, name) in labels.iter().enumerate() {
+            let idx: Vec<usize> = rows.iter().copied().filter(|&i| codes[i] == Some(l)).collect();
+            let lt: Vec<f64> = idx.iter().map(|&i| time[i]).collect();
+            let le: Vec<bool> = idx.iter().map(|&i| event[i]).collect();
+            let curve = Curve::fit(name, &lt, &le, conf, landmarks);
+            levels.push(LevelRate { label: name.clone(), n: curve.n, events: curve.events, curve });
         }
     }
-    out
+    Univariate {
+        covariate: id.into(),
+        label: label.into(),
+        test: tested.name.into(),
+        n: rows.len(),
+        n_missing: time.len() - rows.len(),
+        levels,
+        chisq: tested.chisq,
+        df: tested.df,
+        p: tested.p,
+        hr: tested.hr.map(|h| h.0),
+        hr_lower: tested.hr.map(|h| h.1),
+        hr_upper: tested.hr.map(|h| h.2),
+        note: tested.note,
+    }
 }

@@ -14,6 +14,16 @@ pub enum Variable {
 }
 
 impl Variable {
+    /// The values at rows `idx` (repeats allowed), levels kept as they are.
+    pub fn subset(&self, idx: &[usize]) -> Variable {
+        match self {
+            Variable::Categorical { labels, codes } => {
+                Variable::Categorical { labels: labels.clone(), codes: idx.iter().map(|&i| codes[i]).collect() }
+            }
+            Variable::Continuous(v) => Variable::Continuous(idx.iter().map(|&i| v[i]).collect()),
+        }
+    }
+
     /// Whether row `i` has a value.
     pub fn present(&self, i: usize) -> bool {
         match self {

@@ -73,7 +73,17 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         }
     };
     let sha = format!("{:x}", Sha256::digest(&bytes));
-    let results = crate::analysis::analyze(&cohort, &study).map_err(|p| anyhow::anyhow!(p.join("\n")))?;
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let progress = |label: &str, done: usize, total: usize| {
+        if terminal && (done.is_multiple_of(25) || done == total) {
+            eprint!("\rbootstrap, {label}: {done}/{total} resamples");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let results = crate::analysis::analyze_with_progress(&cohort, &study, &progress)
+        .map_err(|p| anyhow::anyhow!(p.join("\n")))?;
     let files = crate::report::render_files(&results, &study, &sha)?;
     crate::report::write_dir(&args.out, &files)?;
     eprintln!(

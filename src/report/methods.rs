@@ -51,6 +51,38 @@ pub fn paragraph(study: &Study) -> String {
     s.push_str(&format!(
         "The biologically effective dose was calculated with the linear-quadratic model, BED = nd(1 + d/(α/β)), with α/β = {ab} Gy for tumour effect. "
     ));
+    let rb = &study.robustness;
+    let mut checks = Vec::new();
+    if rb.competing_risks {
+        checks.push("local failure was also estimated as a cumulative incidence with death as a competing risk (Aalen-Johansen estimator, Gray's test)".to_string());
+    }
+    if rb.cluster_robust {
+        checks.push("lesion-level Cox models were refitted with a patient-clustered robust variance".to_string());
+    }
+    if rb.firth {
+        checks.push("models with monotone likelihood were refitted with Firth's penalised likelihood".to_string());
+    }
+    if rb.ph_test {
+        checks.push("proportional hazards were tested with scaled Schoenfeld residuals".to_string());
+    }
+    if rb.reverse_km_followup {
+        checks.push("follow-up was also summarised by the reverse Kaplan-Meier method".to_string());
+    }
+    if rb.bootstrap_resamples > 0 {
+        checks.push(format!(
+            "the stability of variable selection was assessed in {} bootstrap resamples of patients",
+            rb.bootstrap_resamples
+        ));
+    }
+    if !rb.alpha_beta_sensitivity.is_empty() {
+        let abs: Vec<String> = rb.alpha_beta_sensitivity.iter().map(|a| format!("{a}")).collect();
+        checks.push(format!("BED results were recomputed for α/β = {} Gy", abs.join(", ")));
+    }
+    if !checks.is_empty() {
+        let last = checks.pop().expect("non-empty");
+        let joined = if checks.is_empty() { last } else { format!("{}, and {last}", checks.join("; ")) };
+        s.push_str(&format!("As sensitivity analyses, {joined}. "));
+    }
     s.push_str(&format!(
         "Analyses were performed with sbrt-outcomes {}, whose survival statistics reproduce R's survival package (version 3.5-3) to a relative 1e-6.",
         env!("CARGO_PKG_VERSION")

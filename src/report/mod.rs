@@ -62,7 +62,7 @@ pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> any
         let svg = km_figure::render(f);
         files.push((format!("{}.png", f.id), png::render(&svg, 2.0)?));
         files.push((format!("{}.svg", f.id), svg.clone().into_bytes()));
-        km_blocks.push(html::FigureBlock { svg, caption: f.title.clone() });
+        km_blocks.push(html::FigureBlock { id: f.id.clone(), svg, caption: f.title.clone() });
     }
     let mut forest_blocks = Vec::new();
     for ep in &results.endpoints {
@@ -71,8 +71,11 @@ pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> any
             let id = format!("forest_{}", ep.id);
             files.push((format!("{id}.png"), png::render(&svg, 2.0)?));
             files.push((format!("{id}.svg"), svg.clone().into_bytes()));
-            forest_blocks
-                .push(html::FigureBlock { svg, caption: format!("{title}: hazard ratios of the retained terms.") });
+            forest_blocks.push(html::FigureBlock {
+                id,
+                svg,
+                caption: format!("{title}: hazard ratios of the retained terms."),
+            });
         }
     }
     let methods = methods::paragraph(study);
