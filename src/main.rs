@@ -27,6 +27,8 @@ enum Command {
     Cox(cmd::cox::CoxArgs),
     /// Cumulative incidence with competing risks and Gray's test (R cmprsk::cuminc).
     Cuminc(cmd::cuminc::CumincArgs),
+    /// Fine-Gray subdistribution hazards model (R cmprsk::crr).
+    Finegray(cmd::finegray::FineGrayArgs),
     /// Check a cohort file and report every problem.
     Validate(cmd::validate::ValidateArgs),
     /// Write the de-identified analysis data set (one row per lesion).
@@ -46,6 +48,7 @@ fn main() {
         Command::Logrank(a) => cmd::logrank::run(a),
         Command::Cox(a) => cmd::cox::run(a),
         Command::Cuminc(a) => cmd::cuminc::run(a),
+        Command::Finegray(a) => cmd::finegray::run(a),
         Command::Validate(a) => cmd::validate::run(a),
         Command::Derive(a) => cmd::derive::run(a),
         Command::Simulate(a) => cmd::simulate::run(a),

@@ -131,7 +131,7 @@ fn firth_agrees_with_firthmodels() {
 
 #[test]
 fn cuminc_and_reviewer_analyses_agree_with_r() {
-    replay("tests/reference/reviewer.json", 5);
+    replay("tests/reference/reviewer.json", 8);
 }
 
 #[test]

@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod cox;
 pub mod cuminc;
 pub mod derive;
+pub mod finegray;
 pub mod km;
 pub mod logrank;
 pub mod schema;

@@ -28,7 +28,9 @@ example <- read.csv(file.path(dir, "example_analysis.csv"))
 
 num <- function(x) ifelse(is.finite(x), x, NA)
 cases <- list()
-add_case <- function(name, args, expected) cases[[length(cases) + 1]] <<- list(name = name, args = args, expected = expected)
+add_case <- function(name, args, expected, ignore = character(0)) {
+  cases[[length(cases) + 1]] <<- list(name = name, args = args, expected = expected, ignore = I(ignore))
+}
 
 cuminc_case <- function(name, data, file, time, status, cause = 1, group = NULL, strata = NULL, at = numeric(0), level = 0.95) {
   used <- data[complete.cases(data[, c(time, status, group, strata)]), ]
@@ -79,6 +81,36 @@ cuminc_case("cuminc by group", cr, "competing", "time", "status", group = "group
 cuminc_case("cuminc cause 2 by group, strata", cr, "competing", "time", "status", cause = 2, group = "group", strata = "stratum", at = c(12), level = 0.9)
 cuminc_case("cuminc example LC by levels", example, "example_analysis", "lc_time", "lc_status", group = "n_levels", at = c(12, 24, 36))
 cuminc_case("cuminc example death by extent", example, "example_analysis", "lc_time", "lc_status", cause = 2, group = "extent", at = c(12))
+
+finegray_case <- function(name, data, file, time, status, covariates, cause = 1, factors = character(0)) {
+  used <- data[complete.cases(data[, c(time, status, covariates)]), ]
+  cols <- list(); terms <- list()
+  for (v in covariates) {
+    x <- used[[v]]
+    if (v %in% factors || !is.numeric(x)) {
+      lv <- if (is.numeric(x)) as.character(sort(unique(x))) else sort(unique(as.character(x)))
+      for (l in lv[-1]) { cols[[length(cols) + 1]] <- as.numeric(as.character(x) == l); terms[[length(terms) + 1]] <- list(term = paste0(v, "=", l), variable = v, level = l) }
+    } else { cols[[length(cols) + 1]] <- x; terms[[length(terms) + 1]] <- list(term = v, variable = v, level = NA) }
+  }
+  cov <- do.call(cbind, cols)
+  fit <- crr(used[[time]], used[[status]], cov, failcode = cause, cencode = 0, gtol = 1e-10, maxiter = 200)
+  se <- sqrt(diag(fit$var)); b <- fit$coef; z <- qnorm(0.975)
+  args <- c("finegray", file.path(dir, paste0(file, ".csv")), "--time", time, "--status", status, "--cause", cause,
+            "--covariates", paste(covariates, collapse = ","))
+  if (length(factors)) args <- c(args, "--factor", paste(factors, collapse = ","))
+  add_case(name, c(args, "--json"), list(
+    n = nrow(used), n_dropped = nrow(data) - nrow(used), cause = cause,
+    events = sum(used[[status]] == cause), competing = sum(used[[status]] != 0 & used[[status]] != cause),
+    loglik_null = fit$loglik.null, loglik = fit$loglik,
+    terms = lapply(seq_along(b), function(j) c(terms[[j]], list(coef = unname(b[j]), se = unname(se[j]), z = unname(b[j] / se[j]),
+      p = 2 * pnorm(-abs(unname(b[j] / se[j]))), hr = exp(unname(b[j])), hr_lower = exp(unname(b[j] - z * se[j])), hr_upper = exp(unname(b[j] + z * se[j]))))),
+    warnings = list()), ignore = "iterations")
+}
+cr$x1 <- round(rnorm(nrow(cr)), 2)
+write.csv(cr, file.path(dir, "competing.csv"), row.names = FALSE, na = "NA", quote = FALSE)
+finegray_case("finegray group", cr, "competing", "time", "status", c("group"))
+finegray_case("finegray group and x1, cause 2", cr, "competing", "time", "status", c("group", "x1"), cause = 2)
+finegray_case("finegray example LC by levels and extent", example, "example_analysis", "lc_time", "lc_status", c("n_levels", "extent"), factors = "n_levels")
 
 writeLines(toJSON(list(generated_by = "tests/reference/reviewer.R", cmprsk_version = as.character(packageVersion("cmprsk")),
                        survival_version = as.character(packageVersion("survival")), cases = cases),

@@ -16,6 +16,7 @@ pub mod cox;
 pub mod design;
 pub mod dist;
 pub mod error;
+pub mod finegray;
 pub mod km;
 pub mod linalg;
 pub mod logrank;
