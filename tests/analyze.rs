@@ -118,6 +118,7 @@ fn tables_match_the_golden_files() {
     let robust = [
         "robust_competing",
         "robust_gray",
+        "robust_fine_gray",
         "robust_models",
         "robust_ph",
         "robust_followup",

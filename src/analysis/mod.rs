@@ -322,7 +322,7 @@ pub fn analyze_with_progress(
         figures.push(robustness::competing_figure(&data, study));
     }
     let follow_up = paper_tables::follow_up(&data.rows);
-    let robustness = robustness::compute(&data, study, progress);
+    let robustness = robustness::compute(&data, study, &endpoints, progress);
     let n_patients = data.rows.iter().map(|r| r.patient).max().unwrap_or(0);
     let mut results = Results {
         n_patients,

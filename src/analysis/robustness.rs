@@ -5,7 +5,7 @@
 //! proportional-hazards results come with each selected model
 //! ([`super::selection::Model`]); here they are tabulated.
 
-use super::selection::ModelTerm;
+use super::selection::{model_matrix, Candidate, ModelTerm};
 use super::stability::{bootstrap, Problem, Stability};
 use super::survival::{Curve, Median, Step};
 use super::table::{fixed, p_value, percent, Table};
@@ -15,6 +15,7 @@ use super::{endpoint_data, variable_on, AnalysisData, EndpointResult, FigureResu
 use crate::study::{CovariateKind, Study};
 use serde::Serialize;
 use survstat::competing::{gray_test, CumulativeIncidence};
+use survstat::finegray::fine_gray;
 use survstat::km::KaplanMeier;
 
 /// Local failure at a landmark: 1 - KM (death censored) and the cumulative incidence.
@@ -60,6 +61,23 @@ pub struct Competing {
     pub deaths_without_failure: usize,
 }
 
+/// The LC model refitted as a Fine-Gray model (death competing).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FineGrayTerm {
+    /// Term as the report names it.
+    pub term: String,
+    /// Cox HR (death censored).
+    pub cox_hr: Option<f64>,
+    /// Subdistribution HR.
+    pub hr: f64,
+    /// Limits.
+    pub hr_lower: f64,
+    /// Upper.
+    pub hr_upper: f64,
+    /// p.
+    pub p: f64,
+}
+
 /// Median follow-up two ways.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FollowUpMethods {
@@ -102,6 +120,8 @@ pub struct BedEffect {
 pub struct Robustness {
     /// LC with death as a competing risk.
     pub competing: Option<Competing>,
+    /// The LC model as a Fine-Gray model.
+    pub fine_gray: Option<Vec<FineGrayTerm>>,
     /// Reverse-KM follow-up.
     pub follow_up: Option<FollowUpMethods>,
     /// Bootstrap per endpoint id.
@@ -154,7 +174,12 @@ pub fn competing_figure(data: &AnalysisData, study: &Study) -> FigureResult {
 }
 
 /// Compute the Robustness section's results.
-pub fn compute(data: &AnalysisData, study: &Study, progress: &(dyn Fn(&str, usize, usize) + Sync)) -> Robustness {
+pub fn compute(
+    data: &AnalysisData,
+    study: &Study,
+    endpoints: &[EndpointResult],
+    progress: &(dyn Fn(&str, usize, usize) + Sync),
+) -> Robustness {
     let rb = &study.robustness;
     let conf = super::conf_spec(study);
     let competing = (rb.competing_risks && study.endpoints.iter().any(|e| e.id == "lc")).then(|| {
@@ -203,6 +228,39 @@ pub fn compute(data: &AnalysisData, study: &Study, progress: &(dyn Fn(&str, usiz
             .collect();
         Competing { landmarks, gray, deaths_without_failure: status.iter().filter(|&&s| s == 2).count() }
     });
+    let fine_gray =
+        endpoints.iter().find(|e| e.id == "lc" && rb.competing_risks && !e.model.retained.is_empty()).and_then(|lc| {
+            let all_rows: Vec<usize> = (0..data.rows.len()).collect();
+            let vars: Vec<Variable> =
+                lc.model.retained.iter().map(|id| variable_on(study, data, id, &all_rows)).collect();
+            let cands: Vec<Candidate> = lc
+                .model
+                .retained
+                .iter()
+                .zip(&vars)
+                .map(|(id, v)| Candidate { id, label: &study.covariate(id).label, variable: v })
+                .collect();
+            let rows: Vec<usize> = all_rows.into_iter().filter(|&i| vars.iter().all(|v| v.present(i))).collect();
+            let (x, terms) = model_matrix(&cands, &rows);
+            let time: Vec<f64> = rows.iter().map(|&i| data.rows[i].lc.time).collect();
+            let status: Vec<u32> = rows.iter().map(|&i| u32::from(data.rows[i].lc_status)).collect();
+            let fit = fine_gray(&time, &status, 1, &x, study.conf_level).ok()?;
+            Some(
+                terms
+                    .iter()
+                    .zip(&fit.terms)
+                    .zip(&lc.model.terms)
+                    .map(|((_, f), cox)| FineGrayTerm {
+                        term: term_name(cox),
+                        cox_hr: cox.hr,
+                        hr: f.hr,
+                        hr_lower: f.hr_lower,
+                        hr_upper: f.hr_upper,
+                        p: f.p,
+                    })
+                    .collect(),
+            )
+        });
     let follow_up = rb.reverse_km_followup.then(|| {
         let mut seen = std::collections::HashSet::new();
         let first: Vec<_> = data.rows.iter().filter(|r| seen.insert(r.patient)).collect();
@@ -269,7 +327,7 @@ pub fn compute(data: &AnalysisData, study: &Study, progress: &(dyn Fn(&str, usiz
             }
         })
         .collect();
-    Robustness { competing, follow_up, stability, alpha_beta }
+    Robustness { competing, fine_gray, follow_up, stability, alpha_beta }
 }
 
 fn term_name(t: &ModelTerm) -> String {
@@ -323,6 +381,27 @@ pub fn tables(
             g.push(0, vec![row.label.clone(), p_value(row.logrank_p), p_value(row.gray_p)]);
         }
         out.push(g);
+    }
+    if let Some(fg) = &rb.fine_gray {
+        let mut t = Table::new(
+            "robust_fine_gray",
+            "Robustness 2b. The local-control model as a Fine-Gray model (death as a competing risk)",
+            &["Term", "Cox HR (death censored)", "Subdistribution HR", &format!("{level} CI"), "p"],
+        );
+        for row in fg {
+            t.push(
+                0,
+                vec![
+                    row.term.clone(),
+                    fixed(row.cox_hr, 3),
+                    fixed(Some(row.hr), 3),
+                    ci(Some(row.hr_lower), Some(row.hr_upper)),
+                    p_value(Some(row.p)),
+                ],
+            );
+        }
+        t.notes.push("Fine-Gray model (as R cmprsk::crr) of the covariates retained for local control: the effect on the cumulative incidence of local failure when death is a competing risk.".into());
+        out.push(t);
     }
     let mut models = Table::new(
         "robust_models",

@@ -122,6 +122,32 @@ struct Fitted {
     ids: Vec<String>,
 }
 
+/// The model matrix of `cands` on `rows` (all complete): numeric columns as
+/// they are, factors as treatment contrasts against their first level
+/// present in those rows.
+pub fn model_matrix(cands: &[Candidate], rows: &[usize]) -> (Matrix, Vec<Term>) {
+    let covs: Vec<Covariate> = cands
+        .iter()
+        .map(|cand| match cand.variable {
+            Variable::Continuous(v) => Covariate::Numeric {
+                name: cand.id.into(),
+                values: rows.iter().map(|&i| v[i].expect("complete")).collect(),
+            },
+            Variable::Categorical { labels, codes } => {
+                let raw: Vec<usize> = rows.iter().map(|&i| codes[i].expect("complete")).collect();
+                let used: Vec<usize> = (0..labels.len()).filter(|l| raw.contains(l)).collect();
+                Covariate::Factor {
+                    name: cand.id.into(),
+                    codes: raw.iter().map(|c| used.iter().position(|u| u == c).expect("used")).collect(),
+                    levels: used.iter().map(|&l| labels[l].clone()).collect(),
+                    reference: 0,
+                }
+            }
+        })
+        .collect();
+    design_matrix(&covs, rows.len())
+}
+
 /// The fixed setting of an elimination: candidates, the complete rows, the outcome.
 struct Setting<'a> {
     cands: &'a [Candidate<'a>],
@@ -143,30 +169,10 @@ impl Setting<'_> {
 
     /// The model matrix of candidates `ids` on the complete rows, with times and events.
     fn design(&self, ids: &[usize]) -> (Matrix, Vec<Term>, Vec<f64>, Vec<bool>) {
-        let rows = &self.rows;
-        let mut covs = Vec::new();
-        for &c in ids {
-            let cand = self.cands[c];
-            covs.push(match cand.variable {
-                Variable::Continuous(v) => Covariate::Numeric {
-                    name: cand.id.into(),
-                    values: rows.iter().map(|&i| v[i].expect("complete")).collect(),
-                },
-                Variable::Categorical { labels, codes } => {
-                    let raw: Vec<usize> = rows.iter().map(|&i| codes[i].expect("complete")).collect();
-                    let used: Vec<usize> = (0..labels.len()).filter(|l| raw.contains(l)).collect();
-                    Covariate::Factor {
-                        name: cand.id.into(),
-                        codes: raw.iter().map(|c| used.iter().position(|u| u == c).expect("used")).collect(),
-                        levels: used.iter().map(|&l| labels[l].clone()).collect(),
-                        reference: 0,
-                    }
-                }
-            });
-        }
-        let (x, terms) = design_matrix(&covs, rows.len());
-        let t: Vec<f64> = rows.iter().map(|&i| self.time[i]).collect();
-        let e: Vec<bool> = rows.iter().map(|&i| self.event[i]).collect();
+        let chosen: Vec<Candidate> = ids.iter().map(|&c| self.cands[c]).collect();
+        let (x, terms) = model_matrix(&chosen, &self.rows);
+        let t: Vec<f64> = self.rows.iter().map(|&i| self.time[i]).collect();
+        let e: Vec<bool> = self.rows.iter().map(|&i| self.event[i]).collect();
         (x, terms, t, e)
     }
 
