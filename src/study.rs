@@ -63,6 +63,8 @@ pub struct Robustness {
     pub bootstrap_seed: u64,
     /// α/β values for the BED sensitivity analysis (empty = off).
     pub alpha_beta_sensitivity: Vec<f64>,
+    /// Events per candidate parameter of each multivariable model, with a warning below 10.
+    pub events_per_variable: bool,
 }
 
 impl Default for Robustness {
@@ -76,6 +78,7 @@ impl Default for Robustness {
             bootstrap_resamples: 500,
             bootstrap_seed: 20230922,
             alpha_beta_sensitivity: vec![3.0, 5.0, 10.0],
+            events_per_variable: true,
         }
     }
 }

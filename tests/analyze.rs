@@ -244,3 +244,58 @@ fn a_study_file_changes_the_analysis() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("titel"));
 }
+
+#[test]
+fn the_robustness_section_agrees_with_r() {
+    let dir = example_report("robust-r");
+    let got = results(&dir)["robustness"].clone();
+    let all = results(&dir);
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/reference/study.json")).unwrap()).unwrap();
+    let r = &reference["robustness"];
+    for k in 0..3 {
+        close(
+            &got["competing"]["landmarks"][k]["cumulative_incidence"],
+            &r["cif_landmarks"][k],
+            &format!("CIF landmark {k}"),
+        );
+    }
+    let gray = got["competing"]["gray"].as_array().unwrap().iter().find(|g| g["covariate"] == "levels").unwrap();
+    close(&gray["gray_p"], &r["gray_levels_p"], "Gray's test of treated levels");
+    close(&got["follow_up"]["reverse_km"]["estimate"], &r["reverse_km_median"], "reverse KM median");
+    close(&got["follow_up"]["reverse_km"]["lower"], &r["reverse_km_lower"], "reverse KM lower");
+    assert_eq!(got["follow_up"]["reverse_km"]["upper"], r["reverse_km_upper"]);
+    let lc = all["endpoints"].as_array().unwrap().iter().find(|e| e["id"] == "lc").unwrap();
+    close(&lc["model"]["robust_terms"][0]["robust_se"], &r["lc_robust_se"], "LC robust se");
+    close(&lc["model"]["robust_terms"][0]["se"], &r["lc_naive_se"], "LC naive se");
+    close(&lc["model"]["robust_terms"][0]["p"], &r["lc_robust_p"], "LC robust p");
+    close(&lc["model"]["ph_test"][0]["p"], &r["lc_zph_p"][0], "LC PH test");
+    close(&lc["model"]["ph_test"][1]["p"], &r["lc_zph_p"][1], "LC PH test global");
+    close(&got["fine_gray"][0]["hr"], &r["lc_fine_gray_hr"], "LC Fine-Gray HR");
+    close(&got["fine_gray"][0]["p"], &r["lc_fine_gray_p"], "LC Fine-Gray p");
+}
+
+#[test]
+fn each_robustness_analysis_can_be_turned_off() {
+    let base = scratch("robust-off");
+    let text = sbrt::study::BUILTIN
+        .replace("competing_risks = true", "competing_risks = false")
+        .replace("cluster_robust = true", "cluster_robust = false")
+        .replace("firth = true", "firth = false")
+        .replace("ph_test = true", "ph_test = false")
+        .replace("reverse_km_followup = true", "reverse_km_followup = false")
+        .replace("bootstrap_resamples = 500", "bootstrap_resamples = 0")
+        .replace("alpha_beta_sensitivity = [3.0, 5.0, 10.0]", "alpha_beta_sensitivity = []")
+        .replace("events_per_variable = true", "events_per_variable = false");
+    let study = base.join("plain.toml");
+    std::fs::write(&study, text).unwrap();
+    let out = base.join("report");
+    let o = sbrt(&["analyze", "--example", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!names.iter().any(|n| n.starts_with("robust_") || n.starts_with("lc_competing")), "{names:?}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("<h2>Robustness</h2>"));
+    assert!(html.contains("Table 3."));
+}

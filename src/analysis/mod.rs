@@ -252,7 +252,7 @@ pub fn analyze_with_progress(
             firth_if_monotone: rb.firth,
         };
         let model = backward_elimination(&cands, &ep.time, &ep.event, &study.selection, study.conf_level, extras);
-        if let Some(epv) = model.events_per_variable.filter(|e| *e < 10.0) {
+        if let Some(epv) = model.events_per_variable.filter(|e| rb.events_per_variable && *e < 10.0) {
             warnings.push(format!(
                 "{}: {epv:.1} events per candidate parameter ({} events, {} parameters) is below 10: the selected model may be unstable (see the bootstrap inclusion frequencies)",
                 spec.label, model.events, model.candidate_df

@@ -403,6 +403,7 @@ pub fn tables(
         t.notes.push("Fine-Gray model (as R cmprsk::crr) of the covariates retained for local control: the effect on the cumulative incidence of local failure when death is a competing risk.".into());
         out.push(t);
     }
+    let rbs = &study.robustness;
     let mut models = Table::new(
         "robust_models",
         "Robustness 3. Multivariable models: model-based and patient-clustered robust standard errors",
@@ -440,7 +441,9 @@ pub fn tables(
         }
     }
     models.notes.push("Lesion-level models count a patient's lesions as independent; the robust (sandwich) variance clusters them by patient, as R coxph(..., cluster = patient).".into());
-    out.push(models);
+    if rbs.cluster_robust {
+        out.push(models);
+    }
     let firth: Vec<&EndpointResult> = endpoints.iter().filter(|e| e.model.firth_terms.is_some()).collect();
     if !firth.is_empty() {
         let mut t = Table::new(
@@ -485,7 +488,9 @@ pub fn tables(
         }
     }
     ph.notes.push("As R cox.zph (survival 3.5-3, Kaplan-Meier time scale); a small p suggests the hazard ratio changes over time.".into());
-    out.push(ph);
+    if rbs.ph_test {
+        out.push(ph);
+    }
     if let Some(f) = &rb.follow_up {
         let mut t = Table::new("robust_followup", "Robustness 6. Median follow-up", &["Method", "Months"]);
         t.push(
@@ -562,7 +567,9 @@ pub fn tables(
             ],
         );
     }
-    out.push(epv);
+    if rbs.events_per_variable {
+        out.push(epv);
+    }
     if !rb.alpha_beta.is_empty() {
         let mut cols = vec!["α/β (Gy)".to_string(), "Median BED, Gy (range)".to_string()];
         for ep in endpoints {
