@@ -383,3 +383,30 @@ pub fn backward_elimination(
     }
     model
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A level without events makes the Cox coefficient run off to infinity
+    /// (monotone likelihood): the model warns, and the Firth refit is finite.
+    #[test]
+    fn monotone_likelihood_brings_a_firth_refit() {
+        let n = 60;
+        let time: Vec<f64> = (0..n).map(|i| 1.0 + (i * 7 % 23) as f64).collect();
+        let codes: Vec<Option<usize>> = (0..n).map(|i| Some(i % 2)).collect();
+        let event: Vec<bool> = (0..n).map(|i| i % 2 == 0 && i % 3 != 0).collect();
+        let var = Variable::Categorical { labels: vec!["events".into(), "none".into()], codes };
+        let cands = [Candidate { id: "g", label: "Group", variable: &var }];
+        let sel = Selection { screen_p: 0.1, retain_p: 0.05, test: "likelihood_ratio".into() };
+        let extras = Extras { cluster: None, ph_test: true, firth_if_monotone: true };
+        let m = backward_elimination(&cands, &time, &event, &sel, 0.95, extras);
+        assert_eq!(m.retained, vec!["g".to_string()]);
+        assert!(m.warnings.iter().any(|w| w.contains("may be infinite")), "{:?}", m.warnings);
+        let firth = m.firth_terms.expect("Firth refit");
+        let hr = firth[0].hr.unwrap();
+        assert!(hr.is_finite() && hr > 0.0 && hr < 0.2, "{hr}");
+        assert!(firth[0].hr_upper.unwrap().is_finite());
+        assert!(m.ph_test.is_some());
+    }
+}
