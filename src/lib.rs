@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod cohort;
 pub mod endpoints;
 pub mod json;
+pub mod limits;
 pub mod model_text;
 pub mod problem;
 pub mod radiobiology;

@@ -20,6 +20,8 @@ pub struct SurvivalData<'t> {
     pub rows: Vec<usize>,
     /// Rows dropped because a used column was missing.
     pub n_dropped: usize,
+    /// Each dropped row (spreadsheet numbering) with the columns it misses.
+    pub dropped: Vec<(usize, Vec<String>)>,
     /// Follow-up time of each used row.
     pub time: Vec<f64>,
     /// Event indicator of each used row.
@@ -78,9 +80,23 @@ impl<'t> SurvivalData<'t> {
             return Err(InputProblems(problems));
         }
         let tcol = cols[0];
-        let rows: Vec<usize> =
-            (0..table.rows.len()).filter(|&i| cols.iter().all(|&c| !is_missing(table.cell(i, c)))).collect();
-        let n_dropped = table.rows.len() - rows.len();
+        let names: Vec<&str> = std::iter::once(time).chain(columns.iter().copied()).collect();
+        let mut rows = Vec::with_capacity(table.rows.len());
+        let mut dropped = Vec::new();
+        for i in 0..table.rows.len() {
+            let missing: Vec<String> = cols
+                .iter()
+                .zip(&names)
+                .filter(|(&c, _)| is_missing(table.cell(i, c)))
+                .map(|(_, n)| n.to_string())
+                .collect();
+            if missing.is_empty() {
+                rows.push(i);
+            } else {
+                dropped.push((Table::row_number(i), missing));
+            }
+        }
+        let n_dropped = dropped.len();
         let mut times = Vec::with_capacity(rows.len());
         for &i in &rows {
             let cell = table.cell(i, tcol);
@@ -111,7 +127,21 @@ impl<'t> SurvivalData<'t> {
         if problems.is_empty() {
             tie_near_equal_times(&mut times, DEFAULT_TOLERANCE);
         }
-        Ok((SurvivalData { table, rows, n_dropped, time: times, event: Vec::new() }, problems))
+        Ok((SurvivalData { table, rows, n_dropped, dropped, time: times, event: Vec::new() }, problems))
+    }
+
+    /// Print every dropped row and its missing columns to stderr (`--explain-dropped`).
+    pub fn explain_dropped(&self) {
+        for (row, missing) in &self.dropped {
+            eprintln!("{}:{row}: dropped: missing {}", self.table.file, missing.join(", "));
+        }
+        eprintln!(
+            "{}: {} rows read, {} used, {} dropped",
+            self.table.file,
+            self.table.rows.len(),
+            self.n(),
+            self.n_dropped
+        );
     }
 
     /// Number of rows used.

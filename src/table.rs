@@ -26,6 +26,7 @@ impl Table {
     /// Read a CSV file with a header row.
     pub fn read(path: &Path) -> Result<Table, InputProblems> {
         let file = path.display().to_string();
+        crate::limits::check_input_size(path).map_err(|p| InputProblems(vec![p]))?;
         let one = |row: Option<usize>, msg: String| InputProblems(vec![Problem::error(&file, row, None, msg)]);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)

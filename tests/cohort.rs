@@ -244,3 +244,20 @@ fn simulated_cohorts_follow_the_papers_tables_and_rates() {
         assert!((got - target).abs() <= tol, "{k}: mean over {seeds} cohorts {got:.3}, paper {target:.3} (± {tol})");
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+
+    /// Whatever the seed and size, a simulated cohort passes validation with no error.
+    #[test]
+    fn a_simulated_cohort_always_validates_clean(seed in proptest::prelude::any::<u64>(), patients in 1usize..120) {
+        let dir = scratch("sim-prop");
+        let path = dir.join(format!("c{seed}-{patients}.csv"));
+        let mut buf = Vec::new();
+        sbrt::simulate::write_cohort(&mut buf, seed, patients, |_| {}).unwrap();
+        std::fs::write(&path, buf).unwrap();
+        let loaded = load(&path, &ReadOptions::default());
+        let _ = std::fs::remove_file(&path);
+        proptest::prop_assert!(loaded.is_ok(), "seed {} patients {}: {:?}", seed, patients, loaded.err());
+    }
+}

@@ -64,6 +64,9 @@ pub struct CoxArgs {
     /// Also test proportional hazards (R cox.zph, transform "km"), per covariate and globally.
     #[arg(long)]
     pub zph: bool,
+    /// List every row dropped for a missing value, and why, on stderr.
+    #[arg(long)]
+    pub explain_dropped: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -127,7 +130,10 @@ pub fn firth_json(f: &FirthFit, terms: &[Term], n_dropped: usize) -> Value {
         })).collect::<Vec<_>>(),
         "tests": {"likelihood_ratio": test_json(&f.likelihood_ratio), "wald": null, "score": null},
         "concordance": {"estimate": null, "se": null},
-        "warnings": [],
+        "warnings": f.unbounded_limits.iter().map(|&j| format!(
+            "the profile penalised-likelihood limit of '{}' could not be found within a wide search: it is reported as unbounded (null)",
+            term_name(&terms[j])
+        )).collect::<Vec<_>>(),
     })
 }
 
@@ -184,6 +190,9 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     others.extend(args.strata.as_deref());
     others.extend(args.cluster.as_deref());
     let data = SurvivalData::new(&table, &args.time, &args.event, &others)?;
+    if args.explain_dropped {
+        data.explain_dropped();
+    }
     let mut covariates = Vec::new();
     let mut problems = Vec::new();
     for name in &args.covariates {

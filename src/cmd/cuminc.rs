@@ -45,6 +45,9 @@ pub struct CumincArgs {
     /// Confidence level of the limits at `--at` times.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
+    /// List every row dropped for a missing value, and why, on stderr.
+    #[arg(long)]
+    pub explain_dropped: bool,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -57,6 +60,9 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
     let mut others: Vec<&str> = args.group.iter().map(String::as_str).collect();
     others.extend(args.strata.as_deref());
     let (data, status) = read_status(&table, &args.time, &args.status, &others)?;
+    if args.explain_dropped {
+        data.explain_dropped();
+    }
     let groups = args.group.as_deref().map(|g| data.levels(g));
     let (labels, codes): (Vec<String>, Vec<usize>) = match &groups {
         Some(l) => (l.labels.clone(), l.codes.clone()),

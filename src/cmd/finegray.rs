@@ -43,6 +43,9 @@ pub struct FineGrayArgs {
     /// Reference levels, as VARIABLE=LEVEL, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub reference: Vec<String>,
+    /// List every row dropped for a missing value, and why, on stderr.
+    #[arg(long)]
+    pub explain_dropped: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -60,6 +63,9 @@ pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
     }
     let others: Vec<&str> = args.covariates.iter().map(String::as_str).collect();
     let (data, status) = super::cuminc::read_status(&table, &args.time, &args.status, &others)?;
+    if args.explain_dropped {
+        data.explain_dropped();
+    }
     let mut covariates = Vec::new();
     let mut problems = Vec::new();
     for name in &args.covariates {

@@ -41,6 +41,9 @@ pub struct KmArgs {
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
+    /// List every row dropped for a missing value, and why, on stderr.
+    #[arg(long)]
+    pub explain_dropped: bool,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -127,6 +130,9 @@ pub fn run(args: &KmArgs) -> anyhow::Result<()> {
     check_conf_level(&table.file, args.conf_level)?;
     let others: Vec<&str> = args.group.iter().map(String::as_str).collect();
     let data = SurvivalData::new(&table, &args.time, &args.event, &others)?;
+    if args.explain_dropped {
+        data.explain_dropped();
+    }
     let conf = ConfSpec { conf_type: args.conf_type.into(), level: args.conf_level };
     let curves = fit_groups(&data, args.group.as_deref(), conf);
     if args.json {

@@ -31,6 +31,9 @@ pub struct LogrankArgs {
     /// Column defining strata (groups compared within each stratum).
     #[arg(long)]
     pub strata: Option<String>,
+    /// List every row dropped for a missing value, and why, on stderr.
+    #[arg(long)]
+    pub explain_dropped: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -42,6 +45,9 @@ pub fn run(args: &LogrankArgs) -> anyhow::Result<()> {
     let mut others = vec![args.group.as_str()];
     others.extend(args.strata.as_deref());
     let data = SurvivalData::new(&table, &args.time, &args.event, &others)?;
+    if args.explain_dropped {
+        data.explain_dropped();
+    }
     let groups = data.levels(&args.group);
     let strata = args.strata.as_deref().map(|s| data.levels(s).codes);
     let test =

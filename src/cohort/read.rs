@@ -70,6 +70,7 @@ fn text_cell(s: &str) -> Cell {
 /// Read `.csv` or `.xlsx` (by extension); `sheet` picks an Excel sheet by name.
 pub fn read_grid(path: &Path, sheet: Option<&str>) -> Result<Grid, Vec<Problem>> {
     let file = path.display().to_string();
+    crate::limits::check_input_size(path).map_err(|p| vec![p])?;
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("csv") => {

@@ -67,6 +67,8 @@ pub struct FirthFit {
     pub terms: Vec<FirthTerm>,
     /// Penalised likelihood-ratio test of all coefficients.
     pub likelihood_ratio: ChisqTest,
+    /// Columns whose profile limit could not be bracketed (reported as unbounded).
+    pub unbounded_limits: Vec<usize>,
 }
 
 /// Penalised likelihood, modified score and (unpenalised) information at β.
@@ -215,6 +217,7 @@ pub fn fit_firth(data: &CoxData, conf_level: f64) -> Result<FirthFit, Error> {
     let at_max = penalised(&sorted, &beta)?;
     let q = crate::dist::normal_quantile(1.0 - (1.0 - conf_level) / 2.0).powi(2);
     let mut terms = Vec::with_capacity(p);
+    let mut warnings = Vec::new();
     for j in 0..p {
         let se = at_max.inverse.get(j, j).sqrt();
         // Profile deviance at β_j = b, warm-started from the full estimate.
@@ -224,29 +227,31 @@ pub fn fit_firth(data: &CoxData, conf_level: f64) -> Result<FirthFit, Error> {
             maximise(&sorted, &start, Some(j)).ok().map(|(_, ll, _)| 2.0 * (loglik - ll))
         };
         let lr0 = deviance(0.0).unwrap_or(f64::NAN).max(0.0);
+        // A failed constrained fit (overflow far from β̂) counts as beyond the limit.
+        let beyond = |b: f64| deviance(b).is_none_or(|d| d >= q);
         let bound = |direction: f64| -> Option<f64> {
-            // Bracket: walk out in steps of one standard error (growing) until the deviance passes q.
+            // Bracket: walk out in steps of one standard error, doubling, until the deviance passes q.
             let mut inner = beta[j];
-            let mut width = se.max(0.1);
+            let mut width = if se.is_finite() && se > 0.0 { se } else { 0.1 };
             let mut outer = beta[j] + direction * width;
             let mut tries = 0;
-            while deviance(outer)? < q {
+            while !beyond(outer) {
                 inner = outer;
                 width *= 2.0;
                 outer = beta[j] + direction * width;
                 tries += 1;
-                if tries > 12 {
+                if tries > 40 {
                     return None;
                 }
             }
             for _ in 0..200 {
                 let mid = 0.5 * (inner + outer);
-                if deviance(mid)? < q {
-                    inner = mid;
-                } else {
+                if beyond(mid) {
                     outer = mid;
+                } else {
+                    inner = mid;
                 }
-                if (outer - inner).abs() < 1e-9 * (1.0 + mid.abs()) {
+                if (outer - inner).abs() < 1e-9 * (se + mid.abs()) {
                     break;
                 }
             }
@@ -254,6 +259,9 @@ pub fn fit_firth(data: &CoxData, conf_level: f64) -> Result<FirthFit, Error> {
         };
         let lower = bound(-1.0);
         let upper = bound(1.0);
+        if lower.is_none() || upper.is_none() {
+            warnings.push(j);
+        }
         terms.push(FirthTerm {
             coef: beta[j],
             se,
@@ -272,5 +280,6 @@ pub fn fit_firth(data: &CoxData, conf_level: f64) -> Result<FirthFit, Error> {
         loglik,
         terms,
         likelihood_ratio: ChisqTest::new((2.0 * (loglik - loglik_null)).max(0.0), p),
+        unbounded_limits: warnings,
     })
 }
