@@ -40,3 +40,13 @@ fn statistics_and_report(bencher: divan::Bencher) {
         sbrt::report::render_files(&results, &study, "0").unwrap()
     });
 }
+
+/// The bootstrap of the selection procedure: 1000 resamples of patients,
+/// screening and backward elimination rerun for all three endpoints, on all cores.
+#[divan::bench(sample_count = 5)]
+fn bootstrap_1000_resamples(bencher: divan::Bencher) {
+    let cohort = example();
+    let mut study = Study::builtin();
+    study.robustness.bootstrap_resamples = 1000;
+    bencher.bench(|| sbrt::analysis::analyze(&cohort, &study).unwrap());
+}

@@ -28,11 +28,15 @@ impl Table {
         let file = path.display().to_string();
         crate::limits::check_input_size(path).map_err(|p| InputProblems(vec![p]))?;
         let one = |row: Option<usize>, msg: String| InputProblems(vec![Problem::error(&file, row, None, msg)]);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .from_path(path)
-            .map_err(|e| one(None, format!("cannot read: {}", csv_message(&e))))?;
+        let bytes = std::fs::read(path).map_err(|e| one(None, format!("cannot read: {e}")))?;
+        Table::from_bytes(&file, &bytes)
+    }
+
+    /// Parse CSV text held in memory; `file` names it in messages.
+    pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Table, InputProblems> {
+        let file = file.to_string();
+        let one = |row: Option<usize>, msg: String| InputProblems(vec![Problem::error(&file, row, None, msg)]);
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
         let headers: Vec<String> = reader
             .headers()
             .map_err(|e| one(Some(1), format!("cannot read the header row: {}", csv_message(&e))))?

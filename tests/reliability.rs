@@ -216,3 +216,14 @@ fn an_input_larger_than_the_limit_fails_at_once() {
     }
     let _ = std::fs::remove_file(&f);
 }
+
+/// Inputs that crashed a fuzz target, kept as regressions.
+#[test]
+fn fuzz_findings_fail_cleanly() {
+    let o = sbrt(&["validate", "tests/data/fuzz_regressions/calamine_overflow.xlsx"]);
+    assert!(!o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(out.contains("not a readable .xlsx workbook"), "{out}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+}

@@ -221,7 +221,11 @@ fn parse_cell(kind: Kind, cell: &Cell, fmt: &DateFormat) -> Result<(Value, Optio
 /// Read and validate a cohort file. On success returns the cohort and its
 /// warnings; otherwise every problem found (errors and warnings).
 pub fn load(path: &Path, options: &ReadOptions) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
-    let grid = read_grid(path, options.sheet.as_deref())?;
+    from_grid(read_grid(path, options.sheet.as_deref())?, options)
+}
+
+/// Type and validate a grid already read (see [`read::grid_from_bytes`]).
+pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
     let file = grid.file.clone();
     let mut problems = Vec::new();
 

@@ -71,21 +71,30 @@ fn text_cell(s: &str) -> Cell {
 pub fn read_grid(path: &Path, sheet: Option<&str>) -> Result<Grid, Vec<Problem>> {
     let file = path.display().to_string();
     crate::limits::check_input_size(path).map_err(|p| vec![p])?;
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("csv") => {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    if ext != "csv" && ext != "xlsx" {
+        return Err(vec![Problem::error(&file, None, None, "unsupported file type: give a .csv or .xlsx file")]);
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| vec![Problem::error(&file, None, None, format!("cannot read: {e}"))])?;
+    grid_from_bytes(&file, &ext, bytes, sheet)
+}
+
+/// Read a cohort held in memory; `ext` is `csv` or `xlsx`, `file` names it in messages.
+pub fn grid_from_bytes(file: &str, ext: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, Vec<Problem>> {
+    match ext {
+        "csv" => {
             if sheet.is_some() {
-                return Err(vec![Problem::error(&file, None, None, "--sheet applies to .xlsx files only")]);
+                return Err(vec![Problem::error(file, None, None, "--sheet applies to .xlsx files only")]);
             }
-            read_csv(path, &file)
+            read_csv(&bytes, file)
         }
-        Some("xlsx") => read_xlsx(path, &file, sheet),
-        _ => Err(vec![Problem::error(&file, None, None, "unsupported file type: give a .csv or .xlsx file")]),
+        "xlsx" => read_xlsx(bytes, file, sheet),
+        _ => Err(vec![Problem::error(file, None, None, "unsupported file type: give a .csv or .xlsx file")]),
     }
 }
 
-fn read_csv(path: &Path, file: &str) -> Result<Grid, Vec<Problem>> {
-    let bytes = std::fs::read(path).map_err(|e| vec![Problem::error(file, None, None, format!("cannot read: {e}"))])?;
+fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(vec![Problem::error(
             file,
@@ -102,7 +111,7 @@ fn read_csv(path: &Path, file: &str) -> Result<Grid, Vec<Problem>> {
             "not a table: the file holds binary data (is it a spreadsheet saved as .csv?)",
         )]);
     }
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes.as_slice());
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut records = Vec::new();
     let mut problems = Vec::new();
     for (k, rec) in reader.records().enumerate() {
@@ -153,10 +162,29 @@ fn csv_reason(e: &csv::Error) -> String {
     }
 }
 
-fn read_xlsx(path: &Path, file: &str, sheet: Option<&str>) -> Result<Grid, Vec<Problem>> {
+/// Read a workbook, turning a panic inside the spreadsheet library (found
+/// by fuzzing: malformed cell references overflow in calamine) into a clean
+/// error. The panic hook is silenced meanwhile so no message or backtrace
+/// is printed; reading happens before any worker thread starts.
+fn read_xlsx(bytes: Vec<u8>, file: &str, sheet: Option<&str>) -> Result<Grid, Vec<Problem>> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_xlsx_unguarded(bytes, file, sheet)));
+    std::panic::set_hook(previous);
+    result.unwrap_or_else(|_| {
+        Err(vec![Problem::error(
+            file,
+            None,
+            None,
+            "not a readable .xlsx workbook: its contents are malformed (re-save it from the spreadsheet program)",
+        )])
+    })
+}
+
+fn read_xlsx_unguarded(bytes: Vec<u8>, file: &str, sheet: Option<&str>) -> Result<Grid, Vec<Problem>> {
     let fail = |msg: String| vec![Problem::error(file, None, None, msg)];
     let mut wb: Xlsx<_> =
-        calamine::open_workbook(path).map_err(|e| fail(format!("not a readable .xlsx workbook: {e}")))?;
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| fail(format!("not a readable .xlsx workbook: {e}")))?;
     let names = wb.sheet_names();
     let name = match sheet {
         Some(s) => names
