@@ -17,7 +17,6 @@ fn main() {
 struct Registry {
     time: Vec<f64>,
     event: Vec<bool>,
-    group: Vec<usize>,
     x: Matrix,
 }
 
@@ -25,7 +24,7 @@ fn registry(n: usize) -> Registry {
     let mut rng = Rng::new(20260101);
     let beta = [0.3, -0.2, 0.1, 0.0, 0.25, -0.15, 0.05, 0.2, -0.1, 0.0];
     let mut x = Matrix::zeros(n, 10);
-    let (mut time, mut event, mut group) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut time, mut event) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for i in 0..n {
         for j in 0..10 {
             *x.get_mut(i, j) = (rng.normal() * 100.0).round() / 100.0;
@@ -36,9 +35,8 @@ fn registry(n: usize) -> Registry {
         let t_cens = rng.between(0.0, 60.0);
         time.push(((t_event.min(t_cens) * 10.0).round() / 10.0).max(0.1));
         event.push(t_event <= t_cens);
-        group.push(g);
     }
-    Registry { time, event, group, x }
+    Registry { time, event, x }
 }
 
 /// Cox model, Efron ties, 10 covariates.
