@@ -41,17 +41,23 @@ pub struct Concordance {
     pub tied_x: f64,
 }
 
-/// Fenwick (binary indexed) tree of counts by rank.
+/// Fenwick (binary indexed) tree of counts by rank, with the plain counts
+/// and the total kept beside it so that "below / equal / above" costs one
+/// prefix query.
 struct Fenwick {
     tree: Vec<f64>,
+    count: Vec<f64>,
+    total: f64,
 }
 
 impl Fenwick {
     fn new(n: usize) -> Fenwick {
-        Fenwick { tree: vec![0.0; n + 1] }
+        Fenwick { tree: vec![0.0; n + 1], count: vec![0.0; n], total: 0.0 }
     }
 
     fn add(&mut self, rank: usize, v: f64) {
+        self.count[rank] += v;
+        self.total += v;
         let mut i = rank + 1;
         while i < self.tree.len() {
             self.tree[i] += v;
@@ -70,16 +76,22 @@ impl Fenwick {
         s
     }
 
-    fn total(&self) -> f64 {
-        self.below(self.tree.len() - 1)
-    }
-
     /// (below, equal, above) the given rank.
     fn split(&self, rank: usize) -> (f64, f64, f64) {
         let below = self.below(rank);
-        let through = self.below(rank + 1);
-        (below, through - below, self.total() - through)
+        let equal = self.count[rank];
+        (below, equal, self.total - below - equal)
     }
+}
+
+/// One observation as the pass needs it.
+#[derive(Clone, Copy)]
+struct Record {
+    stratum: usize,
+    time: f64,
+    event: bool,
+    rank: usize,
+    index: usize,
 }
 
 /// Harrell's concordance of `score` (higher = earlier failure) with the
@@ -93,13 +105,30 @@ pub fn concordance(
     cluster: Option<&[usize]>,
 ) -> Option<Concordance> {
     let n = time.len();
-    let mut distinct: Vec<f64> = score.to_vec();
-    distinct.sort_by(f64::total_cmp);
-    distinct.dedup();
-    let rank: Vec<usize> = score.iter().map(|s| distinct.partition_point(|d| d < s)).collect();
-    let stratum = |i: usize| strata.map_or(0, |s| s[i]);
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(time[b].total_cmp(&time[a])).then(event[a].cmp(&event[b])));
+    // Ranks of the scores (ties share a rank), from one sort of (score, index).
+    let mut by_score: Vec<(f64, usize)> = score.iter().copied().zip(0..n).collect();
+    by_score.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut rank = vec![0usize; n];
+    let mut distinct = 0;
+    for k in 0..n {
+        if k > 0 && by_score[k].0 != by_score[k - 1].0 {
+            distinct += 1;
+        }
+        rank[by_score[k].1] = distinct;
+    }
+    let n_ranks = if n == 0 { 0 } else { distinct + 1 };
+    // Records by stratum, decreasing time, censored before events at a tied time.
+    let mut records: Vec<Record> = (0..n)
+        .map(|i| Record {
+            stratum: strata.map_or(0, |s| s[i]),
+            time: time[i],
+            event: event[i],
+            rank: rank[i],
+            index: i,
+        })
+        .collect();
+    records
+        .sort_unstable_by(|a, b| a.stratum.cmp(&b.stratum).then(b.time.total_cmp(&a.time)).then(a.event.cmp(&b.event)));
 
     // Per-observation pair counts: concordant, discordant, tied on score.
     let mut ci = vec![0.0; n];
@@ -108,48 +137,49 @@ pub fn concordance(
     let (mut c, mut d, mut t) = (0.0, 0.0, 0.0);
     let mut start = 0;
     while start < n {
-        let s = stratum(order[start]);
-        let end = start + order[start..].iter().take_while(|&&i| stratum(i) == s).count();
-        let mut risk = Fenwick::new(distinct.len());
-        let mut events = Fenwick::new(distinct.len());
+        let s = records[start].stratum;
+        let end = start + records[start..].iter().take_while(|r| r.stratum == s).count();
+        let mut risk = Fenwick::new(n_ranks);
+        let mut events = Fenwick::new(n_ranks);
+        // Entering the risk set: pairs with events seen so far are not this subject's.
         let enter =
-            |obs: usize, risk: &mut Fenwick, events: &Fenwick, ci: &mut [f64], di: &mut [f64], ti: &mut [f64]| {
-                let (below, equal, above) = events.split(rank[obs]);
-                ci[obs] -= above;
-                di[obs] -= below;
-                ti[obs] -= equal;
-                risk.add(rank[obs], 1.0);
+            |r: &Record, risk: &mut Fenwick, events: &Fenwick, ci: &mut [f64], di: &mut [f64], ti: &mut [f64]| {
+                let (below, equal, above) = events.split(r.rank);
+                ci[r.index] -= above;
+                di[r.index] -= below;
+                ti[r.index] -= equal;
+                risk.add(r.rank, 1.0);
             };
         let mut i = start;
         while i < end {
-            let tm = time[order[i]];
-            let group_end = i + order[i..end].iter().take_while(|&&k| time[k] == tm).count();
-            let first_event = i + order[i..group_end].iter().take_while(|&&k| !event[k]).count();
-            for &obs in &order[i..first_event] {
-                enter(obs, &mut risk, &events, &mut ci, &mut di, &mut ti);
+            let tm = records[i].time;
+            let group_end = i + records[i..end].iter().take_while(|r| r.time == tm).count();
+            let first_event = i + records[i..group_end].iter().take_while(|r| !r.event).count();
+            for r in &records[i..first_event] {
+                enter(r, &mut risk, &events, &mut ci, &mut di, &mut ti);
             }
-            for &obs in &order[first_event..group_end] {
-                let (below, equal, above) = risk.split(rank[obs]);
-                ci[obs] += below;
-                di[obs] += above;
-                ti[obs] += equal;
+            for r in &records[first_event..group_end] {
+                let (below, equal, above) = risk.split(r.rank);
+                ci[r.index] += below;
+                di[r.index] += above;
+                ti[r.index] += equal;
                 c += below;
                 d += above;
                 t += equal;
             }
-            for &obs in &order[first_event..group_end] {
-                events.add(rank[obs], 1.0);
+            for r in &records[first_event..group_end] {
+                events.add(r.rank, 1.0);
             }
-            for &obs in &order[first_event..group_end] {
-                enter(obs, &mut risk, &events, &mut ci, &mut di, &mut ti);
+            for r in &records[first_event..group_end] {
+                enter(r, &mut risk, &events, &mut ci, &mut di, &mut ti);
             }
             i = group_end;
         }
-        for &obs in &order[start..end] {
-            let (below, equal, above) = events.split(rank[obs]);
-            ci[obs] += above;
-            di[obs] += below;
-            ti[obs] += equal;
+        for r in &records[start..end] {
+            let (below, equal, above) = events.split(r.rank);
+            ci[r.index] += above;
+            di[r.index] += below;
+            ti[r.index] += equal;
         }
         start = end;
     }

@@ -168,20 +168,21 @@ impl KaplanMeier {
     /// Times must be finite; `time` and `event` must have the same length.
     pub fn fit(time: &[f64], event: &[bool], conf: ConfSpec) -> KaplanMeier {
         assert_eq!(time.len(), event.len(), "time and event lengths differ");
-        let mut order: Vec<usize> = (0..time.len()).collect();
-        order.sort_by(|&a, &b| time[a].total_cmp(&time[b]));
-        let n = time.len();
-        let events = event.iter().filter(|&&e| e).count();
+        // Sort (time, event) records themselves: contiguous memory, no indirection.
+        let mut records: Vec<(f64, bool)> = time.iter().copied().zip(event.iter().copied()).collect();
+        records.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let n = records.len();
+        let events = records.iter().filter(|r| r.1).count();
         let mut steps = Vec::new();
         let mut surv = 1.0;
         let mut greenwood = 0.0;
         let mut at_risk = n;
         let mut i = 0;
         while i < n {
-            let t = time[order[i]];
+            let t = records[i].0;
             let (mut d, mut c) = (0, 0);
-            while i < n && time[order[i]] == t {
-                if event[order[i]] {
+            while i < n && records[i].0 == t {
+                if records[i].1 {
                     d += 1;
                 } else {
                     c += 1;

@@ -65,10 +65,10 @@ pub fn logrank(
     if !event.iter().any(|&e| e) {
         return Err(Error::NoEvents);
     }
-    let stratum = |i: usize| strata.map_or(0, |s| s[i]);
-    let mut order: Vec<usize> = (0..n).collect();
-    // Descending time within stratum, so the risk set grows as we walk.
-    order.sort_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(time[b].total_cmp(&time[a])));
+    // Records sorted by stratum, then decreasing time, so the risk set grows as we walk.
+    let mut records: Vec<(usize, f64, usize, bool)> =
+        (0..n).map(|i| (strata.map_or(0, |s| s[i]), time[i], group[i], event[i])).collect();
+    records.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
 
     let k = n_groups;
     let mut observed = vec![0.0; k];
@@ -79,20 +79,19 @@ pub fn logrank(
     let mut deaths = vec![0.0; k];
     let mut i = 0;
     while i < n {
-        let s = stratum(order[i]);
+        let s = records[i].0;
         at_risk.iter_mut().for_each(|v| *v = 0.0);
         let mut n_total = 0.0;
-        while i < n && stratum(order[i]) == s {
-            let t = time[order[i]];
+        while i < n && records[i].0 == s {
+            let t = records[i].1;
             deaths.iter_mut().for_each(|v| *v = 0.0);
             let mut d = 0.0;
-            while i < n && stratum(order[i]) == s && time[order[i]] == t {
-                let obs = order[i];
-                let g = group[obs];
+            while i < n && records[i].0 == s && records[i].1 == t {
+                let (_, _, g, e) = records[i];
                 counts[g] += 1;
                 at_risk[g] += 1.0;
                 n_total += 1.0;
-                if event[obs] {
+                if e {
                     deaths[g] += 1.0;
                     d += 1.0;
                 }

@@ -68,9 +68,10 @@ pub(crate) struct HazardPiece {
 impl SortedData {
     pub fn new(time: &[f64], event: &[bool], x: &[f64], p: usize, strata: Option<&[usize]>) -> SortedData {
         let n = time.len();
-        let stratum = |i: usize| strata.map_or(0, |s| s[i]);
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(time[b].total_cmp(&time[a])));
+        // Sort (stratum, time, index) records: contiguous keys, one gather of the rows after.
+        let mut keys: Vec<(usize, f64, usize)> = (0..n).map(|i| (strata.map_or(0, |s| s[i]), time[i], i)).collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let order: Vec<usize> = keys.iter().map(|k| k.2).collect();
         let mut xs = Vec::with_capacity(n * p);
         for &i in &order {
             xs.extend_from_slice(&x[i * p..(i + 1) * p]);
@@ -78,7 +79,7 @@ impl SortedData {
         let mut bounds = Vec::new();
         let mut start = 0;
         for k in 1..=n {
-            if k == n || stratum(order[k]) != stratum(order[start]) {
+            if k == n || keys[k].0 != keys[start].0 {
                 bounds.push((start, k));
                 start = k;
             }
@@ -86,7 +87,7 @@ impl SortedData {
         SortedData {
             p,
             x: xs,
-            time: order.iter().map(|&i| time[i]).collect(),
+            time: keys.iter().map(|k| k.1).collect(),
             event: order.iter().map(|&i| event[i]).collect(),
             strata: bounds,
             order,
