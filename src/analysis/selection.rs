@@ -15,7 +15,9 @@
 use super::variables::Variable;
 use crate::study::Selection;
 use serde::Serialize;
-use survstat::cox::{fit, fit_firth, proportional_hazards_test, CoxData, CoxFit, CoxOptions, CoxWarning, Ties};
+use survstat::cox::{
+    fit, fit_firth, proportional_hazards_test, CoxData, CoxFit, CoxOptions, CoxTerm, CoxWarning, Ties,
+};
 use survstat::design::{design_matrix, Covariate, Term};
 use survstat::dist::chisq_sf;
 use survstat::linalg::{quadratic_form_inverse, Matrix, DEFAULT_TOLER_CHOL};
@@ -246,12 +248,11 @@ fn reference_level(cand: &Candidate, rows: &[usize]) -> Option<String> {
     }
 }
 
-/// The report's rows of a fitted model.
-fn model_terms(fitted: &Fitted, cands: &[Candidate], rows: &[usize]) -> Vec<ModelTerm> {
-    fitted
-        .terms
+/// The report's rows of a fitted model's terms.
+fn model_terms(terms: &[Term], fitted: &[CoxTerm], cands: &[Candidate], rows: &[usize]) -> Vec<ModelTerm> {
+    terms
         .iter()
-        .zip(&fitted.fit.terms)
+        .zip(fitted)
         .map(|(term, r)| {
             let cand = cands.iter().find(|c| c.id == term.variable).expect("candidate");
             ModelTerm {
@@ -333,9 +334,10 @@ pub fn backward_elimination(
     let Some(full) = final_fit else { return model };
     model.retained = full.ids.clone();
     model.warnings = crate::model_text::warning_texts(&full.fit, &full.terms);
-    model.terms = model_terms(&full, cands, &setting.rows);
+    model.terms = model_terms(&full.terms, &full.fit.terms, cands, &setting.rows);
     if let Some(cluster) = extras.cluster {
-        model.robust_terms = setting.fit(&current, Some(cluster)).map(|f| model_terms(&f, cands, &setting.rows));
+        model.robust_terms =
+            setting.fit(&current, Some(cluster)).map(|f| model_terms(&f.terms, &f.fit.terms, cands, &setting.rows));
     }
     let (x, terms, t, e) = setting.design(&current);
     let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: None };
@@ -357,28 +359,21 @@ pub fn backward_elimination(
     let monotone = full.fit.warnings.iter().any(|w| matches!(w, CoxWarning::MayBeInfinite(_)));
     if extras.firth_if_monotone && monotone {
         if let Ok(f) = fit_firth(&data, conf_level) {
-            model.firth_terms = Some(
-                terms
-                    .iter()
-                    .zip(&f.terms)
-                    .map(|(term, r)| {
-                        let cand = cands.iter().find(|c| c.id == term.variable).expect("candidate");
-                        ModelTerm {
-                            covariate: term.variable.clone(),
-                            label: cand.label.to_string(),
-                            level: term.level.clone(),
-                            reference: reference_level(cand, &setting.rows),
-                            coef: Some(r.coef),
-                            se: Some(r.se),
-                            robust_se: None,
-                            hr: Some(r.hr),
-                            hr_lower: r.hr_lower,
-                            hr_upper: r.hr_upper,
-                            p: Some(r.p),
-                        }
-                    })
-                    .collect(),
-            );
+            let as_cox: Vec<CoxTerm> = f
+                .terms
+                .iter()
+                .map(|r| CoxTerm {
+                    coef: Some(r.coef),
+                    se: Some(r.se),
+                    robust_se: None,
+                    z: Some(r.z),
+                    p: Some(r.p),
+                    hr: Some(r.hr),
+                    hr_lower: r.hr_lower,
+                    hr_upper: r.hr_upper,
+                })
+                .collect();
+            model.firth_terms = Some(model_terms(&terms, &as_cox, cands, &setting.rows));
         }
     }
     model

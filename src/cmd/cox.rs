@@ -21,12 +21,11 @@ use crate::survival_data::SurvivalData;
 use crate::table::Table;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use survstat::cox::{
     fit, fit_firth, proportional_hazards_test, ChisqTest, CoxData, CoxFit, CoxOptions, FirthFit, Ties,
 };
-use survstat::design::{design_matrix, Term};
+use survstat::design::Term;
 
 /// Cox regression.
 #[derive(Debug, Args)]
@@ -39,15 +38,8 @@ pub struct CoxArgs {
     /// Column holding the event indicator (0/1, true/false, or 1/2).
     #[arg(long)]
     pub event: String,
-    /// Covariate columns, comma-separated.
-    #[arg(long, value_delimiter = ',', required = true)]
-    pub covariates: Vec<String>,
-    /// Covariates to treat as categorical even if numeric.
-    #[arg(long, value_delimiter = ',')]
-    pub factor: Vec<String>,
-    /// Reference levels, as VARIABLE=LEVEL, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    pub reference: Vec<String>,
+    #[command(flatten)]
+    pub model: super::CovariateArgs,
     /// Method for tied event times (default efron; breslow with --firth, as coxphf).
     #[arg(long, value_enum)]
     pub ties: Option<TiesArg>,
@@ -170,41 +162,15 @@ fn print_firth(f: &FirthFit, terms: &[Term], n_dropped: usize) {
 /// Run `sbrt cox`.
 pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     let table = Table::read(&args.file)?;
-    let mut references = BTreeMap::new();
-    for r in &args.reference {
-        let (var, level) = r
-            .split_once('=')
-            .ok_or_else(|| super::usage_problem(&table.file, format!("--reference takes VARIABLE=LEVEL, got '{r}'")))?;
-        references.insert(var.trim().to_string(), level.trim().to_string());
-    }
-    for name in args.factor.iter().chain(references.keys()) {
-        if !args.covariates.contains(name) {
-            return Err(super::usage_problem(
-                &table.file,
-                format!("'{name}' is given in --factor/--reference but is not in --covariates"),
-            )
-            .into());
-        }
-    }
-    let mut others: Vec<&str> = args.covariates.iter().map(String::as_str).collect();
+    let references = args.model.check(&table.file)?;
+    let mut others = args.model.columns();
     others.extend(args.strata.as_deref());
     others.extend(args.cluster.as_deref());
     let data = SurvivalData::new(&table, &args.time, &args.event, &others)?;
     if args.explain_dropped {
         data.explain_dropped();
     }
-    let mut covariates = Vec::new();
-    let mut problems = Vec::new();
-    for name in &args.covariates {
-        match data.covariate(name, args.factor.contains(name), references.get(name).map(String::as_str)) {
-            Ok(c) => covariates.push(c),
-            Err(p) => problems.push(p),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(crate::problem::InputProblems(problems).into());
-    }
-    let (x, terms) = design_matrix(&covariates, data.n());
+    let (covariates, x, terms) = args.model.design(&data, &references)?;
     let strata = args.strata.as_deref().map(|s| data.levels(s).codes);
     let cluster = args.cluster.as_deref().map(|c| data.levels(c).codes);
     let ties = match (args.ties, args.firth) {
@@ -244,7 +210,7 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         let mut out = fit_json(&result, &terms, data.n_dropped);
         if let Some(test) = &ph {
             out["ph_test"] = json!({
-                "terms": args.covariates.iter().zip(&test.terms).map(|(n, t)| json!({
+                "terms": args.model.covariates.iter().zip(&test.terms).map(|(n, t)| json!({
                     "term": n,
                     "chisq": t.map(|t| num(t.chisq)),
                     "df": t.map(|t| t.df),
@@ -260,7 +226,7 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     if let Some(test) = &ph {
         println!();
         println!("Proportional hazards (scaled Schoenfeld residuals, KM time):");
-        for (n, t) in args.covariates.iter().zip(&test.terms) {
+        for (n, t) in args.model.covariates.iter().zip(&test.terms) {
             match t {
                 Some(t) => println!("  {n:<22} chisq = {:.3} on {} df, p = {:.3e}", t.chisq, t.df, t.p),
                 None => println!("  {n:<22} not estimable"),

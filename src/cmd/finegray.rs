@@ -15,9 +15,7 @@ use crate::model_text::term_name;
 use crate::table::Table;
 use clap::Args;
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
-use survstat::design::design_matrix;
 use survstat::finegray::fine_gray;
 
 /// Fine-Gray model.
@@ -34,15 +32,8 @@ pub struct FineGrayArgs {
     /// The cause of interest.
     #[arg(long, default_value_t = 1)]
     pub cause: u32,
-    /// Covariate columns, comma-separated.
-    #[arg(long, value_delimiter = ',', required = true)]
-    pub covariates: Vec<String>,
-    /// Covariates to treat as categorical even if numeric.
-    #[arg(long, value_delimiter = ',')]
-    pub factor: Vec<String>,
-    /// Reference levels, as VARIABLE=LEVEL, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    pub reference: Vec<String>,
+    #[command(flatten)]
+    pub model: super::CovariateArgs,
     /// List every row dropped for a missing value, and why, on stderr.
     #[arg(long)]
     pub explain_dropped: bool,
@@ -54,30 +45,12 @@ pub struct FineGrayArgs {
 /// Run `sbrt finegray`.
 pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
     let table = Table::read(&args.file)?;
-    let mut references = BTreeMap::new();
-    for r in &args.reference {
-        let (var, level) = r
-            .split_once('=')
-            .ok_or_else(|| super::usage_problem(&table.file, format!("--reference takes VARIABLE=LEVEL, got '{r}'")))?;
-        references.insert(var.trim().to_string(), level.trim().to_string());
-    }
-    let others: Vec<&str> = args.covariates.iter().map(String::as_str).collect();
-    let (data, status) = super::cuminc::read_status(&table, &args.time, &args.status, &others)?;
+    let references = args.model.check(&table.file)?;
+    let (data, status) = super::cuminc::read_status(&table, &args.time, &args.status, &args.model.columns())?;
     if args.explain_dropped {
         data.explain_dropped();
     }
-    let mut covariates = Vec::new();
-    let mut problems = Vec::new();
-    for name in &args.covariates {
-        match data.covariate(name, args.factor.contains(name), references.get(name).map(String::as_str)) {
-            Ok(c) => covariates.push(c),
-            Err(p) => problems.push(p),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(crate::problem::InputProblems(problems).into());
-    }
-    let (x, terms) = design_matrix(&covariates, data.n());
+    let (_, x, terms) = args.model.design(&data, &references)?;
     let fit = fine_gray(&data.time, &status, args.cause, &x, 0.95)
         .map_err(|e| super::usage_problem(&table.file, format!("Fine-Gray model not possible: {e}")))?;
     if args.json {

@@ -18,3 +18,66 @@ use crate::problem::{InputProblems, Problem};
 pub fn usage_problem(file: &str, message: impl Into<String>) -> InputProblems {
     InputProblems(vec![Problem::error(file, None, None, message)])
 }
+
+/// The covariates of a regression command (`cox`, `finegray`).
+#[derive(Debug, clap::Args)]
+pub struct CovariateArgs {
+    /// Covariate columns, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub covariates: Vec<String>,
+    /// Covariates to treat as categorical even if numeric.
+    #[arg(long, value_delimiter = ',')]
+    pub factor: Vec<String>,
+    /// Reference levels, as VARIABLE=LEVEL, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub reference: Vec<String>,
+}
+
+impl CovariateArgs {
+    /// The covariate columns, for row selection.
+    pub fn columns(&self) -> Vec<&str> {
+        self.covariates.iter().map(String::as_str).collect()
+    }
+
+    /// Check `--factor`/`--reference` against `--covariates` before reading data.
+    pub fn check(&self, file: &str) -> Result<std::collections::BTreeMap<String, String>, InputProblems> {
+        let mut references = std::collections::BTreeMap::new();
+        for r in &self.reference {
+            let (var, level) = r
+                .split_once('=')
+                .ok_or_else(|| usage_problem(file, format!("--reference takes VARIABLE=LEVEL, got '{r}'")))?;
+            references.insert(var.trim().to_string(), level.trim().to_string());
+        }
+        for name in self.factor.iter().chain(references.keys()) {
+            if !self.covariates.contains(name) {
+                return Err(usage_problem(
+                    file,
+                    format!("'{name}' is given in --factor/--reference but is not in --covariates"),
+                ));
+            }
+        }
+        Ok(references)
+    }
+
+    /// The model matrix over the used rows, its terms, and the covariates.
+    pub fn design(
+        &self,
+        data: &crate::survival_data::SurvivalData,
+        references: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(Vec<survstat::design::Covariate>, survstat::linalg::Matrix, Vec<survstat::design::Term>), InputProblems>
+    {
+        let mut covariates = Vec::new();
+        let mut problems = Vec::new();
+        for name in &self.covariates {
+            match data.covariate(name, self.factor.contains(name), references.get(name).map(String::as_str)) {
+                Ok(c) => covariates.push(c),
+                Err(p) => problems.push(p),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(InputProblems(problems));
+        }
+        let (x, terms) = survstat::design::design_matrix(&covariates, data.n());
+        Ok((covariates, x, terms))
+    }
+}
