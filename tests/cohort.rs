@@ -261,3 +261,42 @@ proptest::proptest! {
         proptest::prop_assert!(loaded.is_ok(), "seed {} patients {}: {:?}", seed, patients, loaded.err());
     }
 }
+
+#[test]
+fn a_named_sheet_is_read_and_a_missing_one_is_named() {
+    let ok = sbrt(&["validate", "examples/spine_sarcoma_synthetic.xlsx", "--sheet", "cohort"]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+    let bad = sbrt(&["validate", "examples/spine_sarcoma_synthetic.xlsx", "--sheet", "Sheet9"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("no sheet named 'Sheet9' (sheets: cohort)"));
+}
+
+#[test]
+fn an_extra_column_can_be_a_study_covariate() {
+    let dir = scratch("extra-covariate");
+    let text = std::fs::read_to_string(root().join("examples/spine_sarcoma_synthetic.csv")).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(k, l)| if k == 0 { format!("{l},KPS") } else { format!("{l},{}", 60 + (k * 7) % 40) })
+        .collect();
+    let input = dir.join("cohort.csv");
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let study = sbrt::study::BUILTIN
+        .replace("\"bed\", \"ptv\", \"extent\"]\n\n[[endpoint]]\nid = \"pfs\"", "\"bed\", \"ptv\", \"extent\", \"kps\"]\n\n[[endpoint]]\nid = \"pfs\"")
+        .replace("# Kaplan-Meier figures:", "[[covariate]]\nid = \"kps\"\nlabel = \"Karnofsky performance status\"\nsource = \"kps\"\nkind = \"continuous\"\n\n# Kaplan-Meier figures:")
+        .replace("bootstrap_resamples = 500", "bootstrap_resamples = 0");
+    let study_file = dir.join("study.toml");
+    std::fs::write(&study_file, study).unwrap();
+    let out = dir.join("report");
+    let o = sbrt(&[
+        "analyze",
+        input.to_str().unwrap(),
+        "--study",
+        study_file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::read_to_string(out.join("table3.md")).unwrap().contains("Karnofsky performance status"));
+}
