@@ -67,6 +67,19 @@ pub(crate) struct HazardPiece {
 
 impl SortedData {
     pub fn new(time: &[f64], event: &[bool], x: &[f64], p: usize, strata: Option<&[usize]>) -> SortedData {
+        SortedData::centred(time, event, x, p, strata, &vec![0.0; p], &vec![1.0; p])
+    }
+
+    /// As `new`, storing `(x - means) * scale` column by column: one copy of X, made in sorted order.
+    pub fn centred(
+        time: &[f64],
+        event: &[bool],
+        x: &[f64],
+        p: usize,
+        strata: Option<&[usize]>,
+        means: &[f64],
+        scale: &[f64],
+    ) -> SortedData {
         let n = time.len();
         // Sort (stratum, time, index) records: contiguous keys, one gather of the rows after.
         let mut keys: Vec<(usize, f64, usize)> = (0..n).map(|i| (strata.map_or(0, |s| s[i]), time[i], i)).collect();
@@ -74,7 +87,7 @@ impl SortedData {
         let order: Vec<usize> = keys.iter().map(|k| k.2).collect();
         let mut xs = Vec::with_capacity(n * p);
         for &i in &order {
-            xs.extend_from_slice(&x[i * p..(i + 1) * p]);
+            xs.extend(x[i * p..(i + 1) * p].iter().zip(means.iter().zip(scale)).map(|(v, (m, s))| (v - m) * s));
         }
         let mut bounds = Vec::new();
         let mut start = 0;
@@ -102,7 +115,20 @@ impl SortedData {
 
     /// Visit every distinct event time in decreasing time order (within
     /// strata) with its contribution to ℓ, U and I (upper triangle of I).
-    pub fn for_each_event_time(&self, beta: &[f64], ties: Ties, mut visit: impl FnMut(f64, &Contribution)) {
+    pub fn for_each_event_time(&self, beta: &[f64], ties: Ties, visit: impl FnMut(f64, &Contribution)) {
+        let all: Vec<usize> = (0..self.p).collect();
+        self.for_each_event_time_rows(beta, ties, &all, visit);
+    }
+
+    /// As [`Self::for_each_event_time`], computing the information only in
+    /// the rows `rows` of its upper triangle (the O(p²) work a thread takes).
+    fn for_each_event_time_rows(
+        &self,
+        beta: &[f64],
+        ties: Ties,
+        rows: &[usize],
+        mut visit: impl FnMut(f64, &Contribution),
+    ) {
         let p = self.p;
         let eta = self.linear_predictor(beta);
         let mut sums = RiskSums::new(p);
@@ -121,9 +147,9 @@ impl SortedData {
                 while i < end && self.time[i] == t {
                     let r = eta[i].exp();
                     let row = &self.x[i * p..(i + 1) * p];
-                    sums.add_with_square(r, row);
+                    sums.add_with_square(r, row, rows);
                     if self.event[i] {
-                        dead.add_with_square(r, row);
+                        dead.add_with_square(r, row, rows);
                         d += 1.0;
                         c.loglik += eta[i];
                         for j in 0..p {
@@ -148,7 +174,7 @@ impl SortedData {
                         mean[j] = (sums.s1[j] - f * dead.s1[j]) / denom;
                         c.score[j] -= weight * mean[j];
                     }
-                    for j in 0..p {
+                    for &j in rows {
                         for l in j..p {
                             let s2 = sums.s2[j * p + l] - f * dead.s2[j * p + l];
                             c.information[j * p + l] += weight * (s2 / denom - mean[j] * mean[l]);
@@ -161,20 +187,63 @@ impl SortedData {
     }
 
     /// ℓ(β), U(β) and I(β).
+    ///
+    /// For large problems the O(n p²) information work is split between
+    /// threads by rows of the matrix (interleaved, so the triangle is
+    /// shared evenly); every element is computed by one thread in the same
+    /// order as the sequential pass, so the result does not depend on the
+    /// number of threads.
     pub fn evaluate(&self, beta: &[f64], ties: Ties) -> Evaluation {
         let p = self.p;
-        let mut loglik = 0.0;
-        let mut score = vec![0.0; p];
-        let mut info = vec![0.0; p * p];
-        self.for_each_event_time(beta, ties, |_, c| {
-            loglik += c.loglik;
-            for j in 0..p {
-                score[j] += c.score[j];
+        let threads = if self.time.len() * p * p >= 4_000_000 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            1
+        };
+        self.evaluate_with_threads(beta, ties, threads)
+    }
+
+    /// [`Self::evaluate`] with the information's rows split over `threads` threads.
+    pub fn evaluate_with_threads(&self, beta: &[f64], ties: Ties, threads: usize) -> Evaluation {
+        let p = self.p;
+        let threads = threads.clamp(1, p.max(1));
+        let blocks: Vec<Vec<usize>> = (0..threads).map(|t| (t..p).step_by(threads).collect()).collect();
+        let run = |rows: &[usize], with_score: bool| {
+            let mut loglik = 0.0;
+            let mut score = vec![0.0; p];
+            let mut info = vec![0.0; p * p];
+            self.for_each_event_time_rows(beta, ties, rows, |_, c| {
+                if with_score {
+                    loglik += c.loglik;
+                    for j in 0..p {
+                        score[j] += c.score[j];
+                    }
+                }
+                for &j in rows {
+                    for l in j..p {
+                        info[j * p + l] += c.information[j * p + l];
+                    }
+                }
+            });
+            (loglik, score, info)
+        };
+        let mut parts: Vec<(f64, Vec<f64>, Vec<f64>)> = if threads > 1 {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> =
+                    blocks.iter().enumerate().map(|(t, rows)| scope.spawn(move || run(rows, t == 0))).collect();
+                handles.into_iter().map(|h| h.join().expect("evaluation thread")).collect()
+            })
+        } else {
+            vec![run(&blocks[0], true)]
+        };
+        let (loglik, score, mut info) = parts.remove(0);
+        for (part, rows) in parts.iter().zip(&blocks[1..]) {
+            for &j in rows {
                 for l in j..p {
-                    info[j * p + l] += c.information[j * p + l];
+                    info[j * p + l] = part.2[j * p + l];
                 }
             }
-        });
+        }
         for j in 0..p {
             for l in 0..j {
                 info[j * p + l] = info[l * p + j];
@@ -257,10 +326,11 @@ impl RiskSums {
         }
     }
 
-    fn add_with_square(&mut self, r: f64, row: &[f64]) {
+    /// Add an observation, updating the squares only in the upper-triangle rows `rows`.
+    fn add_with_square(&mut self, r: f64, row: &[f64], rows: &[usize]) {
         self.add(r, row);
         let p = self.p;
-        for j in 0..p {
+        for &j in rows {
             let rx = r * row[j];
             for l in j..p {
                 self.s2[j * p + l] += rx * row[l];

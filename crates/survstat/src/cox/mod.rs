@@ -209,13 +209,7 @@ pub fn fit(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, Error> {
         means[j] = mean;
         scale[j] = if mad > 0.0 { n as f64 / mad } else { 1.0 };
     }
-    let mut xs = data.x.data.clone();
-    for i in 0..n {
-        for j in 0..p {
-            xs[i * p + j] = (xs[i * p + j] - means[j]) * scale[j];
-        }
-    }
-    let sorted = SortedData::new(data.time, data.event, &xs, p, data.strata);
+    let sorted = SortedData::centred(data.time, data.event, &data.x.data, p, data.strata, &means, &scale);
 
     // Newton-Raphson, R's coxfit6 schedule.
     let mut beta = vec![0.0; p];
@@ -395,6 +389,26 @@ mod tests {
             let r = residuals::score_residuals(&sorted, &[0.3], ties);
             let total: f64 = (0..8).map(|i| r.get(i, 0)).sum();
             assert!((total - ev.score[0]).abs() < 1e-12, "{ties:?}: {total} vs {}", ev.score[0]);
+        }
+    }
+
+    #[test]
+    fn evaluation_does_not_depend_on_the_number_of_threads() {
+        let n = 500;
+        let p = 4;
+        let time: Vec<f64> = (0..n).map(|i| ((i * 37) % 50) as f64 / 2.0 + 0.5).collect();
+        let event: Vec<bool> = (0..n).map(|i| i % 3 != 0).collect();
+        let x: Vec<f64> = (0..n * p).map(|k| ((k * 7919) % 101) as f64 / 50.0 - 1.0).collect();
+        let sorted = SortedData::new(&time, &event, &x, p, None);
+        let beta = [0.2, -0.1, 0.05, 0.3];
+        for ties in [Ties::Efron, Ties::Breslow] {
+            let one = sorted.evaluate_with_threads(&beta, ties, 1);
+            for threads in [2, 3, 4] {
+                let many = sorted.evaluate_with_threads(&beta, ties, threads);
+                assert_eq!(one.loglik.to_bits(), many.loglik.to_bits());
+                assert_eq!(one.score, many.score);
+                assert_eq!(one.information, many.information, "{threads} threads");
+            }
         }
     }
 
