@@ -262,3 +262,37 @@ pub fn write_cohort<W: Write>(
 fn draw_ptv(rng: &mut Rng) -> f64 {
     ((16.0f64.ln() + 1.0 * rng.normal()).exp().clamp(1.3, 163.6) * 10.0).round() / 10.0
 }
+
+/// One row of synthetic registry-scale survival data (benchmarks): ten
+/// standard-normal covariates rounded to 0.01, a group 0-2, exponential
+/// event times (mean 24 months, log-HR βᵀx + 0.2 group) censored uniformly
+/// on 0-60 months, rounded to 0.1 month (heavy ties).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistryRow {
+    /// Months.
+    pub time: f64,
+    /// Event indicator.
+    pub event: bool,
+    /// Group 0, 1 or 2.
+    pub group: usize,
+    /// Covariates.
+    pub x: [f64; 10],
+}
+
+/// `n` registry rows drawn with `seed` (the data of `benches/engine.rs`,
+/// `examples/make_registry.rs` and `bench/compare_r.sh`).
+pub fn registry(n: usize, seed: u64) -> impl Iterator<Item = RegistryRow> {
+    let mut rng = Rng::new(seed);
+    let beta = [0.3, -0.2, 0.1, 0.0, 0.25, -0.15, 0.05, 0.2, -0.1, 0.0];
+    (0..n).map(move |_| {
+        let mut x = [0.0; 10];
+        for v in &mut x {
+            *v = (rng.normal() * 100.0).round() / 100.0;
+        }
+        let lp: f64 = x.iter().zip(beta).map(|(a, b)| a * b).sum();
+        let group = rng.integer(0, 2) as usize;
+        let t_event = rng.exponential(24.0 * (-lp - 0.2 * group as f64).exp());
+        let t_cens = rng.between(0.0, 60.0);
+        RegistryRow { time: ((t_event.min(t_cens) * 10.0).round() / 10.0).max(0.1), event: t_event <= t_cens, group, x }
+    })
+}
