@@ -249,7 +249,7 @@ pub fn analyze_with_progress(
         let extras = Extras {
             cluster: (rb.cluster_robust && spec.unit == "lesion").then_some(ep.patient.as_slice()),
             ph_test: rb.ph_test,
-            firth_if_monotone: rb.firth,
+            firth_if_monotone: rb.firth && data.rows.len() <= robustness::RESAMPLING_MAX_ROWS,
         };
         let model = backward_elimination(&cands, &ep.time, &ep.event, &study.selection, study.conf_level, extras);
         if let Some(epv) = model.events_per_variable.filter(|e| rb.events_per_variable && *e < 10.0) {
@@ -323,6 +323,7 @@ pub fn analyze_with_progress(
     }
     let follow_up = paper_tables::follow_up(&data.rows);
     let robustness = robustness::compute(&data, study, &endpoints, progress);
+    warnings.extend(robustness.skipped.iter().cloned());
     let n_patients = data.rows.iter().map(|r| r.patient).max().unwrap_or(0);
     let mut results = Results {
         n_patients,

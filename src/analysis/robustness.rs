@@ -115,6 +115,13 @@ pub struct BedEffect {
     pub p: Option<f64>,
 }
 
+/// Above this many analysis rows the analyses whose cost grows faster than
+/// n log n are skipped with a warning: the bootstrap (hundreds of refits),
+/// the Fine-Gray model (O(n × failures) weights) and the Firth refit
+/// (profile likelihood, dozens of constrained fits). They are meant for
+/// institutional cohorts; a registry analysis gets the rest.
+pub const RESAMPLING_MAX_ROWS: usize = 20_000;
+
 /// Everything of the Robustness section.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Robustness {
@@ -128,6 +135,8 @@ pub struct Robustness {
     pub stability: Vec<(String, Stability)>,
     /// α/β sensitivity.
     pub alpha_beta: Vec<AlphaBetaRow>,
+    /// Analyses skipped, with the reason.
+    pub skipped: Vec<String>,
 }
 
 /// LC status per lesion: 1 local failure, 2 death first, 0 censored.
@@ -228,8 +237,18 @@ pub fn compute(
             .collect();
         Competing { landmarks, gray, deaths_without_failure: status.iter().filter(|&&s| s == 2).count() }
     });
-    let fine_gray =
-        endpoints.iter().find(|e| e.id == "lc" && rb.competing_risks && !e.model.retained.is_empty()).and_then(|lc| {
+    let large = data.rows.len() > RESAMPLING_MAX_ROWS;
+    let mut skipped = Vec::new();
+    if large {
+        skipped.push(format!(
+            "{} rows: the bootstrap, the Fine-Gray model and Firth refits are skipped above {RESAMPLING_MAX_ROWS} rows (their cost grows faster than the data)",
+            data.rows.len()
+        ));
+    }
+    let fine_gray = endpoints
+        .iter()
+        .find(|e| e.id == "lc" && rb.competing_risks && !large && !e.model.retained.is_empty())
+        .and_then(|lc| {
             let all_rows: Vec<usize> = (0..data.rows.len()).collect();
             let vars: Vec<Variable> =
                 lc.model.retained.iter().map(|id| variable_on(study, data, id, &all_rows)).collect();
@@ -271,7 +290,7 @@ pub fn compute(
     });
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut stability = Vec::new();
-    if rb.bootstrap_resamples > 0 {
+    if rb.bootstrap_resamples > 0 && !large {
         for spec in &study.endpoints {
             let ep = endpoint_data(&data.rows, spec);
             let vars: Vec<Variable> = spec.covariates.iter().map(|id| variable_on(study, data, id, &ep.rows)).collect();
@@ -327,7 +346,7 @@ pub fn compute(
             }
         })
         .collect();
-    Robustness { competing, fine_gray, follow_up, stability, alpha_beta }
+    Robustness { competing, fine_gray, follow_up, stability, alpha_beta, skipped }
 }
 
 fn term_name(t: &ModelTerm) -> String {

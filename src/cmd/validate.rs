@@ -38,11 +38,20 @@ impl CohortInput {
         Ok(ReadOptions { date_format, sheet: self.sheet.clone() })
     }
 
-    /// Load and validate; warnings are printed to stderr, errors returned.
+    /// Load and validate; the first warnings are printed to stderr (all of
+    /// them with `sbrt validate`), errors returned.
     pub fn load(&self) -> anyhow::Result<crate::cohort::Cohort> {
+        const SHOWN: usize = 20;
         let (cohort, warnings) = load(&self.file, &self.options()?).map_err(InputProblems)?;
-        for w in &warnings {
+        for w in warnings.iter().take(SHOWN) {
             eprintln!("{w}");
+        }
+        if warnings.len() > SHOWN {
+            eprintln!(
+                "{}: {} more warning(s) not shown; `sbrt validate` lists them all",
+                self.file.display(),
+                warnings.len() - SHOWN
+            );
         }
         Ok(cohort)
     }
