@@ -82,32 +82,11 @@ fn fmt_opt_date(d: Option<Date>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-/// Header of the simulated file (the schema's columns).
-pub const HEADER: &[&str] = &[
-    "patient_id",
-    "sex",
-    "age",
-    "histology",
-    "diagnosis_date",
-    "last_followup_date",
-    "death_date",
-    "progression_date",
-    "lesion_id",
-    "sbrt_date",
-    "levels",
-    "disease_status",
-    "extent",
-    "prior_surgery",
-    "prior_rt",
-    "dose_gy",
-    "fractions",
-    "isodose_pct",
-    "ptv_cc",
-    "ptv_coverage_pct",
-    "local_failure_date",
-    "adjacent_failure_date",
-    "vcf_date",
-];
+/// Header of the simulated file: the schema's columns in schema order, less
+/// `birth_date` (the simulator records age at first SBRT instead).
+fn header() -> Vec<&'static str> {
+    crate::cohort::schema::COLUMNS.iter().map(|c| c.name).filter(|n| *n != "birth_date").collect()
+}
 
 const VERTEBRA_NAMES: [&str; 29] = [
     "C1", "C2", "C3", "C4", "C5", "C6", "C7", "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "T11",
@@ -140,7 +119,7 @@ pub fn write_cohort<W: Write>(
 ) -> anyhow::Result<()> {
     let mut rng = Rng::new(seed);
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(HEADER)?;
+    w.write_record(header())?;
     let study_start = Date::from_ymd(2006, 1, 1).expect("valid");
     let study_end = Date::from_ymd(2017, 12, 31).expect("valid");
     let cutoff = Date::from_ymd(2019, 12, 31).expect("valid");

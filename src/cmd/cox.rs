@@ -21,7 +21,6 @@ use crate::survival_data::SurvivalData;
 use crate::table::Table;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
-use std::path::PathBuf;
 use survstat::cox::{
     fit, fit_firth, proportional_hazards_test, ChisqTest, CoxData, CoxFit, CoxOptions, FirthFit, Ties,
 };
@@ -30,14 +29,8 @@ use survstat::design::Term;
 /// Cox regression.
 #[derive(Debug, Args)]
 pub struct CoxArgs {
-    /// CSV file with a header row.
-    pub file: PathBuf,
-    /// Column holding follow-up time.
-    #[arg(long)]
-    pub time: String,
-    /// Column holding the event indicator (0/1, true/false, or 1/2).
-    #[arg(long)]
-    pub event: String,
+    #[command(flatten)]
+    pub input: super::SurvivalInput,
     #[command(flatten)]
     pub model: super::CovariateArgs,
     /// Method for tied event times (default efron; breslow with --firth, as coxphf).
@@ -56,9 +49,6 @@ pub struct CoxArgs {
     /// Also test proportional hazards (R cox.zph, transform "km"), per covariate and globally.
     #[arg(long)]
     pub zph: bool,
-    /// List every row dropped for a missing value, and why, on stderr.
-    #[arg(long)]
-    pub explain_dropped: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -161,13 +151,13 @@ fn print_firth(f: &FirthFit, terms: &[Term], n_dropped: usize) {
 
 /// Run `sbrt cox`.
 pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
-    let table = Table::read(&args.file)?;
+    let table = Table::read(&args.input.file)?;
     let references = args.model.check(&table.file)?;
     let mut others = args.model.columns();
     others.extend(args.strata.as_deref());
     others.extend(args.cluster.as_deref());
-    let data = SurvivalData::new(&table, &args.time, &args.event, &others)?;
-    if args.explain_dropped {
+    let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
+    if args.input.explain_dropped {
         data.explain_dropped();
     }
     let (covariates, x, terms) = args.model.design(&data, &references)?;

@@ -16,23 +16,13 @@ use crate::problem::{InputProblems, Problem};
 use crate::table::Table;
 use clap::Args;
 use serde_json::json;
-use std::path::PathBuf;
 use survstat::competing::{gray_test, CumulativeIncidence};
 
 /// Cumulative incidence.
 #[derive(Debug, Args)]
 pub struct CumincArgs {
-    /// CSV file with a header row.
-    pub file: PathBuf,
-    /// Column holding follow-up time.
-    #[arg(long)]
-    pub time: String,
-    /// Column holding the status: 0 censored, 1, 2, ... causes.
-    #[arg(long)]
-    pub status: String,
-    /// The cause of interest.
-    #[arg(long, default_value_t = 1)]
-    pub cause: u32,
+    #[command(flatten)]
+    pub input: super::CompetingInput,
     /// Column defining groups (one curve each, and Gray's test).
     #[arg(long)]
     pub group: Option<String>,
@@ -45,9 +35,6 @@ pub struct CumincArgs {
     /// Confidence level of the limits at `--at` times.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
-    /// List every row dropped for a missing value, and why, on stderr.
-    #[arg(long)]
-    pub explain_dropped: bool,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -55,12 +42,12 @@ pub struct CumincArgs {
 
 /// Run `sbrt cuminc`.
 pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
-    let table = Table::read(&args.file)?;
+    let table = Table::read(&args.input.file)?;
     super::km::check_conf_level(&table.file, args.conf_level)?;
     let mut others: Vec<&str> = args.group.iter().map(String::as_str).collect();
     others.extend(args.strata.as_deref());
-    let (data, status) = read_status(&table, &args.time, &args.status, &others)?;
-    if args.explain_dropped {
+    let (data, status) = read_status(&table, &args.input.time, &args.input.status, &others)?;
+    if args.input.explain_dropped {
         data.explain_dropped();
     }
     let groups = args.group.as_deref().map(|g| data.levels(g));
@@ -74,13 +61,13 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
             CumulativeIncidence::fit(
                 &idx.iter().map(|&i| data.time[i]).collect::<Vec<_>>(),
                 &idx.iter().map(|&i| status[i]).collect::<Vec<_>>(),
-                args.cause,
+                args.input.cause,
             )
         })
         .collect();
     let strata = args.strata.as_deref().map(|s| data.levels(s).codes);
     let test = if labels.len() > 1 {
-        gray_test(&data.time, &status, args.cause, &codes, labels.len(), strata.as_deref(), 0.0).ok()
+        gray_test(&data.time, &status, args.input.cause, &codes, labels.len(), strata.as_deref(), 0.0).ok()
     } else {
         None
     };
@@ -88,7 +75,7 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
         let out = json!({
             "n": data.n(),
             "n_dropped": data.n_dropped,
-            "cause": args.cause,
+            "cause": args.input.cause,
             "groups": labels.iter().zip(&curves).map(|(l, c)| json!({
                 "group": l,
                 "n": c.n,
@@ -106,7 +93,7 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
     }
     println!(
         "Cumulative incidence of cause {}: n = {}, rows dropped for missing values = {}",
-        args.cause,
+        args.input.cause,
         data.n(),
         data.n_dropped
     );

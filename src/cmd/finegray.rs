@@ -15,28 +15,15 @@ use crate::model_text::term_name;
 use crate::table::Table;
 use clap::Args;
 use serde_json::json;
-use std::path::PathBuf;
 use survstat::finegray::fine_gray;
 
 /// Fine-Gray model.
 #[derive(Debug, Args)]
 pub struct FineGrayArgs {
-    /// CSV file with a header row.
-    pub file: PathBuf,
-    /// Column holding follow-up time.
-    #[arg(long)]
-    pub time: String,
-    /// Column holding the status: 0 censored, 1, 2, ... causes.
-    #[arg(long)]
-    pub status: String,
-    /// The cause of interest.
-    #[arg(long, default_value_t = 1)]
-    pub cause: u32,
+    #[command(flatten)]
+    pub input: super::CompetingInput,
     #[command(flatten)]
     pub model: super::CovariateArgs,
-    /// List every row dropped for a missing value, and why, on stderr.
-    #[arg(long)]
-    pub explain_dropped: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -44,20 +31,21 @@ pub struct FineGrayArgs {
 
 /// Run `sbrt finegray`.
 pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
-    let table = Table::read(&args.file)?;
+    let table = Table::read(&args.input.file)?;
     let references = args.model.check(&table.file)?;
-    let (data, status) = super::cuminc::read_status(&table, &args.time, &args.status, &args.model.columns())?;
-    if args.explain_dropped {
+    let (data, status) =
+        super::cuminc::read_status(&table, &args.input.time, &args.input.status, &args.model.columns())?;
+    if args.input.explain_dropped {
         data.explain_dropped();
     }
     let (_, x, terms) = args.model.design(&data, &references)?;
-    let fit = fine_gray(&data.time, &status, args.cause, &x, 0.95)
+    let fit = fine_gray(&data.time, &status, args.input.cause, &x, 0.95)
         .map_err(|e| super::usage_problem(&table.file, format!("Fine-Gray model not possible: {e}")))?;
     if args.json {
         let out = json!({
             "n": fit.n,
             "n_dropped": data.n_dropped,
-            "cause": args.cause,
+            "cause": args.input.cause,
             "events": fit.events,
             "competing": fit.competing,
             "iterations": fit.iterations,
@@ -75,7 +63,7 @@ pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
     }
     println!(
         "Fine-Gray model for cause {}: n = {}, events = {}, competing events = {}, rows dropped for missing values = {}",
-        args.cause, fit.n, fit.events, fit.competing, data.n_dropped
+        args.input.cause, fit.n, fit.events, fit.competing, data.n_dropped
     );
     println!();
     println!(

@@ -15,20 +15,13 @@ use crate::survival_data::SurvivalData;
 use crate::table::Table;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
-use std::path::PathBuf;
 use survstat::km::{ConfSpec, ConfType, KaplanMeier};
 
 /// Kaplan-Meier survival estimates.
 #[derive(Debug, Args)]
 pub struct KmArgs {
-    /// CSV file with a header row.
-    pub file: PathBuf,
-    /// Column holding follow-up time.
-    #[arg(long)]
-    pub time: String,
-    /// Column holding the event indicator (0/1, true/false, or 1/2).
-    #[arg(long)]
-    pub event: String,
+    #[command(flatten)]
+    pub input: super::SurvivalInput,
     /// Column defining groups (one curve per level).
     #[arg(long)]
     pub group: Option<String>,
@@ -41,9 +34,6 @@ pub struct KmArgs {
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
-    /// List every row dropped for a missing value, and why, on stderr.
-    #[arg(long)]
-    pub explain_dropped: bool,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -126,11 +116,11 @@ pub fn fmt_opt(v: Option<f64>, digits: usize) -> String {
 
 /// Run `sbrt km`.
 pub fn run(args: &KmArgs) -> anyhow::Result<()> {
-    let table = Table::read(&args.file)?;
+    let table = Table::read(&args.input.file)?;
     check_conf_level(&table.file, args.conf_level)?;
     let others: Vec<&str> = args.group.iter().map(String::as_str).collect();
-    let data = SurvivalData::new(&table, &args.time, &args.event, &others)?;
-    if args.explain_dropped {
+    let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
+    if args.input.explain_dropped {
         data.explain_dropped();
     }
     let conf = ConfSpec { conf_type: args.conf_type.into(), level: args.conf_level };

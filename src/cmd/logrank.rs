@@ -12,28 +12,18 @@ use crate::survival_data::SurvivalData;
 use crate::table::Table;
 use clap::Args;
 use serde_json::json;
-use std::path::PathBuf;
 
 /// Log-rank test.
 #[derive(Debug, Args)]
 pub struct LogrankArgs {
-    /// CSV file with a header row.
-    pub file: PathBuf,
-    /// Column holding follow-up time.
-    #[arg(long)]
-    pub time: String,
-    /// Column holding the event indicator (0/1, true/false, or 1/2).
-    #[arg(long)]
-    pub event: String,
+    #[command(flatten)]
+    pub input: super::SurvivalInput,
     /// Column defining the groups compared.
     #[arg(long)]
     pub group: String,
     /// Column defining strata (groups compared within each stratum).
     #[arg(long)]
     pub strata: Option<String>,
-    /// List every row dropped for a missing value, and why, on stderr.
-    #[arg(long)]
-    pub explain_dropped: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -41,11 +31,11 @@ pub struct LogrankArgs {
 
 /// Run `sbrt logrank`.
 pub fn run(args: &LogrankArgs) -> anyhow::Result<()> {
-    let table = Table::read(&args.file)?;
+    let table = Table::read(&args.input.file)?;
     let mut others = vec![args.group.as_str()];
     others.extend(args.strata.as_deref());
-    let data = SurvivalData::new(&table, &args.time, &args.event, &others)?;
-    if args.explain_dropped {
+    let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
+    if args.input.explain_dropped {
         data.explain_dropped();
     }
     let groups = data.levels(&args.group);

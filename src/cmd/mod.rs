@@ -19,6 +19,43 @@ pub fn usage_problem(file: &str, message: impl Into<String>) -> InputProblems {
     InputProblems(vec![Problem::error(file, None, None, message)])
 }
 
+/// The input of a survival command (`km`, `logrank`, `cox`): a CSV file with
+/// a time and a 0/1 event column.
+#[derive(Debug, clap::Args)]
+pub struct SurvivalInput {
+    /// CSV file with a header row.
+    pub file: std::path::PathBuf,
+    /// Column holding follow-up time.
+    #[arg(long)]
+    pub time: String,
+    /// Column holding the event indicator (0/1, true/false, or 1/2).
+    #[arg(long)]
+    pub event: String,
+    /// List every row dropped for a missing value, and why, on stderr.
+    #[arg(long)]
+    pub explain_dropped: bool,
+}
+
+/// The input of a competing-risks command (`cuminc`, `finegray`): a CSV file
+/// with a time and a status column (0 censored, 1, 2, ... causes).
+#[derive(Debug, clap::Args)]
+pub struct CompetingInput {
+    /// CSV file with a header row.
+    pub file: std::path::PathBuf,
+    /// Column holding follow-up time.
+    #[arg(long)]
+    pub time: String,
+    /// Column holding the status: 0 censored, 1, 2, ... causes.
+    #[arg(long)]
+    pub status: String,
+    /// The cause of interest.
+    #[arg(long, default_value_t = 1)]
+    pub cause: u32,
+    /// List every row dropped for a missing value, and why, on stderr.
+    #[arg(long)]
+    pub explain_dropped: bool,
+}
+
 /// The covariates of a regression command (`cox`, `finegray`).
 #[derive(Debug, clap::Args)]
 pub struct CovariateArgs {
