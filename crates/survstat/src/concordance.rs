@@ -41,57 +41,67 @@ pub struct Concordance {
     pub tied_x: f64,
 }
 
-/// Fenwick (binary indexed) tree of counts by rank, with the plain counts
-/// and the total kept beside it so that "below / equal / above" costs one
-/// prefix query.
-struct Fenwick {
-    tree: Vec<f64>,
-    count: Vec<f64>,
-    total: f64,
+use crate::radix;
+use std::ops::Range;
+
+/// Counts of observations by score rank, answering "how many below, equal,
+/// above this rank" in O(log n): a Fenwick (binary indexed) tree over
+/// blocks of 64 ranks (small enough to stay in the processor's cache) and
+/// a scan of the plain counts within the block. Counts are whole numbers,
+/// so every sum is exact.
+struct RankCounts {
+    count: Vec<u32>,
+    tree: Vec<u64>,
+    total: u64,
 }
 
-impl Fenwick {
-    fn new(n: usize) -> Fenwick {
-        Fenwick { tree: vec![0.0; n + 1], count: vec![0.0; n], total: 0.0 }
+const BLOCK: usize = 64;
+
+impl RankCounts {
+    fn new(n: usize) -> RankCounts {
+        RankCounts { count: vec![0; n], tree: vec![0; n.div_ceil(BLOCK) + 1], total: 0 }
     }
 
-    fn add(&mut self, rank: usize, v: f64) {
-        self.count[rank] += v;
-        self.total += v;
-        let mut i = rank + 1;
-        while i < self.tree.len() {
-            self.tree[i] += v;
-            i += i & i.wrapping_neg();
+    fn change(&mut self, rank: usize, up: bool) {
+        let mut i = rank / BLOCK + 1;
+        if up {
+            self.count[rank] += 1;
+            self.total += 1;
+            while i < self.tree.len() {
+                self.tree[i] += 1;
+                i += i & i.wrapping_neg();
+            }
+        } else {
+            self.count[rank] -= 1;
+            self.total -= 1;
+            while i < self.tree.len() {
+                self.tree[i] -= 1;
+                i += i & i.wrapping_neg();
+            }
         }
     }
 
-    /// Sum of counts at ranks `< rank`.
-    fn below(&self, rank: usize) -> f64 {
-        let mut i = rank;
-        let mut s = 0.0;
-        while i > 0 {
-            s += self.tree[i];
-            i -= i & i.wrapping_neg();
-        }
-        s
+    fn add(&mut self, rank: usize) {
+        self.change(rank, true);
+    }
+
+    /// Undo an [`Self::add`] (to reuse the counts for the next stratum).
+    fn remove(&mut self, rank: usize) {
+        self.change(rank, false);
     }
 
     /// (below, equal, above) the given rank.
-    fn split(&self, rank: usize) -> (f64, f64, f64) {
-        let below = self.below(rank);
-        let equal = self.count[rank];
-        (below, equal, self.total - below - equal)
+    fn split(&self, rank: usize) -> [u64; 3] {
+        let block = rank / BLOCK;
+        let mut below: u64 = self.count[block * BLOCK..rank].iter().map(|&c| c as u64).sum();
+        let mut i = block;
+        while i > 0 {
+            below += self.tree[i];
+            i -= i & i.wrapping_neg();
+        }
+        let equal = self.count[rank] as u64;
+        [below, equal, self.total - below - equal]
     }
-}
-
-/// One observation as the pass needs it.
-#[derive(Clone, Copy)]
-struct Record {
-    stratum: usize,
-    time: f64,
-    event: bool,
-    rank: usize,
-    index: usize,
 }
 
 /// Harrell's concordance of `score` (higher = earlier failure) with the
@@ -105,9 +115,40 @@ pub fn concordance(
     cluster: Option<&[usize]>,
 ) -> Option<Concordance> {
     let n = time.len();
-    // Ranks of the scores (ties share a rank), from one sort of (score, index).
+    // Records by stratum and decreasing time (the stable radix sort keeps input order within ties).
+    let mut order: Vec<(f64, usize)> = time.iter().copied().zip(0..n).collect();
+    radix::sort_by_key(&mut order, |r| radix::descending(r.0));
+    if let Some(s) = strata {
+        radix::sort_by_key(&mut order, |r| s[r.1] as u64);
+    }
+    let mut bounds = Vec::new();
+    let mut start = 0;
+    for k in 1..=n {
+        if k == n || strata.is_some_and(|s| s[order[k].1] != s[order[start].1]) {
+            bounds.push((start, k));
+            start = k;
+        }
+    }
+    let sorted_time: Vec<f64> = order.iter().map(|r| r.0).collect();
+    let sorted_event: Vec<bool> = order.iter().map(|r| event[r.1]).collect();
+    let sorted_score: Vec<f64> = order.iter().map(|r| score[r.1]).collect();
+    let sorted_cluster: Option<Vec<usize>> = cluster.map(|c| order.iter().map(|r| c[r.1]).collect());
+    concordance_sorted(&sorted_time, &sorted_event, &bounds, &sorted_score, sorted_cluster.as_deref())
+}
+
+/// [`concordance`] of observations already in stratum order and decreasing
+/// time within strata (`[start, end)` of each stratum in `strata`).
+pub(crate) fn concordance_sorted(
+    time: &[f64],
+    event: &[bool],
+    strata: &[(usize, usize)],
+    score: &[f64],
+    cluster: Option<&[usize]>,
+) -> Option<Concordance> {
+    let n = time.len();
+    // Ranks of the scores (ties share a rank), from one sort of (score, position).
     let mut by_score: Vec<(f64, usize)> = score.iter().copied().zip(0..n).collect();
-    by_score.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    radix::sort_by_key(&mut by_score, |r| radix::ascending(r.0));
     let mut rank = vec![0usize; n];
     let mut distinct = 0;
     for k in 0..n {
@@ -116,84 +157,129 @@ pub fn concordance(
         }
         rank[by_score[k].1] = distinct;
     }
+    drop(by_score);
     let n_ranks = if n == 0 { 0 } else { distinct + 1 };
-    // Records by stratum, decreasing time, censored before events at a tied time.
-    let mut records: Vec<Record> = (0..n)
-        .map(|i| Record {
-            stratum: strata.map_or(0, |s| s[i]),
-            time: time[i],
-            event: event[i],
-            rank: rank[i],
-            index: i,
+    let walk = Walk { time, event, strata, rank: &rank, n_ranks };
+    // The two trees are independent: one thread each for large inputs. The
+    // counts are exact integers, so the result is the same either way.
+    let (at_events, later) = if n >= 100_000 && crate::parallel::threads_for(usize::MAX) > 1 {
+        std::thread::scope(|scope| {
+            let handle = scope.spawn(|| walk.risk_set_pairs());
+            let later = walk.later_member_pairs();
+            (handle.join().expect("concordance thread"), later)
         })
-        .collect();
-    records
-        .sort_unstable_by(|a, b| a.stratum.cmp(&b.stratum).then(b.time.total_cmp(&a.time)).then(a.event.cmp(&b.event)));
-
-    // Per-observation pair counts: concordant, discordant, tied on score.
-    let mut ci = vec![0.0; n];
-    let mut di = vec![0.0; n];
-    let mut ti = vec![0.0; n];
-    let (mut c, mut d, mut t) = (0.0, 0.0, 0.0);
-    let mut start = 0;
-    while start < n {
-        let s = records[start].stratum;
-        let end = start + records[start..].iter().take_while(|r| r.stratum == s).count();
-        let mut risk = Fenwick::new(n_ranks);
-        let mut events = Fenwick::new(n_ranks);
-        // Entering the risk set: pairs with events seen so far are not this subject's.
-        let enter =
-            |r: &Record, risk: &mut Fenwick, events: &Fenwick, ci: &mut [f64], di: &mut [f64], ti: &mut [f64]| {
-                let (below, equal, above) = events.split(r.rank);
-                ci[r.index] -= above;
-                di[r.index] -= below;
-                ti[r.index] -= equal;
-                risk.add(r.rank, 1.0);
-            };
-        let mut i = start;
-        while i < end {
-            let tm = records[i].time;
-            let group_end = i + records[i..end].iter().take_while(|r| r.time == tm).count();
-            let first_event = i + records[i..group_end].iter().take_while(|r| !r.event).count();
-            for r in &records[i..first_event] {
-                enter(r, &mut risk, &events, &mut ci, &mut di, &mut ti);
-            }
-            for r in &records[first_event..group_end] {
-                let (below, equal, above) = risk.split(r.rank);
-                ci[r.index] += below;
-                di[r.index] += above;
-                ti[r.index] += equal;
-                c += below;
-                d += above;
-                t += equal;
-            }
-            for r in &records[first_event..group_end] {
-                events.add(r.rank, 1.0);
-            }
-            for r in &records[first_event..group_end] {
-                enter(r, &mut risk, &events, &mut ci, &mut di, &mut ti);
-            }
-            i = group_end;
-        }
-        for r in &records[start..end] {
-            let (below, equal, above) = events.split(r.rank);
-            ci[r.index] += above;
-            di[r.index] += below;
-            ti[r.index] += equal;
-        }
-        start = end;
-    }
+    } else {
+        (walk.risk_set_pairs(), walk.later_member_pairs())
+    };
+    let [c, t, d] = at_events.totals.map(|v| v as f64);
     let npair = c + d + t;
     if npair == 0.0 {
         return None;
     }
     let somers = (c - d) / npair;
-    let dfbeta: Vec<f64> = (0..n).map(|i| (ci[i] - di[i]) / npair - somers * (ci[i] + di[i] + ti[i]) / npair).collect();
+    // Each observation's pairs: as the event of the pair, and as the later member.
+    let dfbeta: Vec<f64> = at_events
+        .per_row
+        .iter()
+        .zip(&later)
+        .map(|(own, as_later)| {
+            let [ci, ti, di] = [0, 1, 2].map(|k| (own[k] + as_later[k]) as f64);
+            (ci - di) / npair - somers * (ci + di + ti) / npair
+        })
+        .collect();
     let var = match cluster {
         None => dfbeta.iter().map(|v| v * v).sum::<f64>() / 4.0,
         Some(cl) => crate::cluster::sum_by_cluster(&dfbeta, cl).iter().map(|v| v * v).sum::<f64>() / 4.0,
     };
     Some(Concordance { estimate: (c + t / 2.0) / npair, se: var.sqrt(), concordant: c, discordant: d, tied_x: t })
+}
+
+/// The pass in decreasing time over sorted observations and score ranks.
+struct Walk<'a> {
+    time: &'a [f64],
+    event: &'a [bool],
+    strata: &'a [(usize, usize)],
+    rank: &'a [usize],
+    n_ranks: usize,
+}
+
+/// Pairs counted at each event: `[concordant, tied, discordant]` per row and in all.
+struct EventSide {
+    per_row: Vec<[u64; 3]>,
+    totals: [u64; 3],
+}
+
+impl Walk<'_> {
+    /// The runs of tied times in `[start, end)`, as `[start, end)` ranges.
+    fn tie_runs(&self, start: usize, end: usize) -> impl Iterator<Item = Range<usize>> + '_ {
+        let mut i = start;
+        std::iter::from_fn(move || {
+            (i < end).then(|| {
+                let from = i;
+                while i < end && self.time[i] == self.time[from] {
+                    i += 1;
+                }
+                from..i
+            })
+        })
+    }
+
+    /// Each event against the risk set just after its time (those with a
+    /// later time, or the same time and censored), held in a tree of the
+    /// observations entered so far.
+    fn risk_set_pairs(&self) -> EventSide {
+        let mut risk = RankCounts::new(self.n_ranks);
+        let mut out = EventSide { per_row: vec![[0; 3]; self.time.len()], totals: [0; 3] };
+        for &(s_start, s_end) in self.strata {
+            for run in self.tie_runs(s_start, s_end) {
+                run.clone().filter(|&i| !self.event[i]).for_each(|i| risk.add(self.rank[i]));
+                for i in run.clone().filter(|&i| self.event[i]) {
+                    let counts = risk.split(self.rank[i]);
+                    out.per_row[i] = counts;
+                    for (total, c) in out.totals.iter_mut().zip(counts) {
+                        *total += c;
+                    }
+                }
+                run.filter(|&i| self.event[i]).for_each(|i| risk.add(self.rank[i]));
+            }
+            if s_end < self.time.len() {
+                (s_start..s_end).for_each(|i| risk.remove(self.rank[i]));
+            }
+        }
+        out
+    }
+
+    /// Each observation's pairs as the later member: the events seen when
+    /// it enters the risk set subtracted from those seen at the end of its
+    /// stratum, as `[concordant, tied, discordant]` from its side (an
+    /// event's score above its own is a concordant pair).
+    fn later_member_pairs(&self) -> Vec<[u64; 3]> {
+        let mut events = RankCounts::new(self.n_ranks);
+        let mut out = vec![[0; 3]; self.time.len()];
+        let seen = |tree: &RankCounts, i: usize| {
+            let [below, equal, above] = tree.split(self.rank[i]);
+            [above, equal, below]
+        };
+        for &(s_start, s_end) in self.strata {
+            for run in self.tie_runs(s_start, s_end) {
+                // The censored at t enter before t's events are seen; the events
+                // after (events at the same time are not comparable).
+                run.clone().filter(|&i| !self.event[i]).for_each(|i| out[i] = seen(&events, i));
+                run.clone().filter(|&i| self.event[i]).for_each(|i| events.add(self.rank[i]));
+                run.filter(|&i| self.event[i]).for_each(|i| out[i] = seen(&events, i));
+            }
+            for i in s_start..s_end {
+                let at_end = seen(&events, i);
+                for (o, e) in out[i].iter_mut().zip(at_end) {
+                    *o = e - *o;
+                }
+            }
+            if s_end < self.time.len() {
+                (s_start..s_end).filter(|&i| self.event[i]).for_each(|i| events.remove(self.rank[i]));
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]

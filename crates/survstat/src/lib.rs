@@ -20,6 +20,8 @@ pub mod finegray;
 pub mod km;
 pub mod linalg;
 pub mod logrank;
+mod parallel;
+mod radix;
 pub mod timefix;
 
 pub use error::Error;

@@ -96,6 +96,7 @@ fn penalised(sorted: &SortedData, beta: &[f64]) -> Result<Penalised, Error> {
     let mut s2 = vec![0.0; p * p];
     let mut xbar = vec![0.0; p];
     let mut ix = vec![0.0; p];
+    let mut row = vec![0.0; p];
     for &(start, end) in &sorted.strata {
         let (mut s0, mut b) = (0.0, 0.0);
         s1.iter_mut().chain(a.iter_mut()).chain(s2.iter_mut()).for_each(|v| *v = 0.0);
@@ -104,7 +105,7 @@ fn penalised(sorted: &SortedData, beta: &[f64]) -> Result<Penalised, Error> {
             let t = sorted.time[i];
             let mut d = 0.0;
             while i < end && sorted.time[i] == t {
-                let row = &sorted.x[i * p..(i + 1) * p];
+                sorted.x.row_into(i, &mut row);
                 let w = eta[i].exp();
                 let h: f64 = (0..p).map(|r| row[r] * (0..p).map(|s| inverse.get(r, s) * row[s]).sum::<f64>()).sum();
                 s0 += w;

@@ -36,6 +36,7 @@ pub(crate) fn score_residuals(data: &SortedData, beta: &[f64], ties: Ties) -> Ma
         pieces_at[*start] = Some(idx);
     }
     let mut out = Matrix::zeros(n, p);
+    let mut row = vec![0.0; p];
     for &(start, end) in &data.strata {
         let mut cumhaz = 0.0;
         let mut xhaz = vec![0.0; p];
@@ -55,7 +56,7 @@ pub(crate) fn score_residuals(data: &SortedData, beta: &[f64], ties: Ties) -> Ma
             }
             for i in lo..hi {
                 let r = eta[i].exp();
-                let row = &data.x[i * p..(i + 1) * p];
+                data.x.row_into(i, &mut row);
                 let orig = data.order[i];
                 for j in 0..p {
                     let mut v = -r * (row[j] * cumhaz - xhaz[j]);

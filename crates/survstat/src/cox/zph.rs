@@ -61,27 +61,19 @@ pub fn proportional_hazards_test(
     let centre = events.iter().sum::<f64>() / events.len() as f64;
 
     let sorted = SortedData::new(data.time, data.event, &x, q, data.strata);
+    let g = |t: f64| g_raw(t) - centre;
+    let plain = sorted.evaluate(&beta, ties);
+    let by_g = sorted.evaluate_weighted(&beta, ties, g);
+    let by_g2 = sorted.evaluate_weighted(&beta, ties, |t| g(t) * g(t));
+    let u2 = by_g.score;
     let m = 2 * q;
     let mut info = Matrix::zeros(m, m);
-    let mut u2 = vec![0.0; q];
-    sorted.for_each_event_time(&beta, ties, |t, c| {
-        let g = g_raw(t) - centre;
-        for j in 0..q {
-            u2[j] += g * c.score[j];
-            for l in j..q {
-                let v = c.information[j * q + l];
-                *info.get_mut(j, l) += v;
-                *info.get_mut(j, q + l) += g * v;
-                *info.get_mut(q + j, q + l) += g * g * v;
-                if l != j {
-                    *info.get_mut(l, q + j) += g * v;
-                }
-            }
-        }
-    });
-    for a in 0..m {
-        for b in 0..a {
-            *info.get_mut(a, b) = info.get(b, a);
+    for j in 0..q {
+        for l in 0..q {
+            *info.get_mut(j, l) = plain.information[j * q + l];
+            *info.get_mut(j, q + l) = by_g.information[j * q + l];
+            *info.get_mut(q + j, l) = by_g.information[j * q + l];
+            *info.get_mut(q + j, q + l) = by_g2.information[j * q + l];
         }
     }
     let test_on = |companions: &[usize]| -> ChisqTest {
