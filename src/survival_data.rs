@@ -81,9 +81,9 @@ impl<'t> SurvivalData<'t> {
         }
         let tcol = cols[0];
         let names: Vec<&str> = std::iter::once(time).chain(columns.iter().copied()).collect();
-        let mut rows = Vec::with_capacity(table.rows.len());
+        let mut rows = Vec::with_capacity(table.n_rows());
         let mut dropped = Vec::new();
-        for i in 0..table.rows.len() {
+        for i in 0..table.n_rows() {
             let missing: Vec<String> = cols
                 .iter()
                 .zip(&names)
@@ -121,7 +121,7 @@ impl<'t> SurvivalData<'t> {
                 &table.file,
                 None,
                 None,
-                format!("no complete rows: all {} rows miss a value in a column the analysis uses", table.rows.len()),
+                format!("no complete rows: all {} rows miss a value in a column the analysis uses", table.n_rows()),
             )]));
         }
         if problems.is_empty() {
@@ -138,7 +138,7 @@ impl<'t> SurvivalData<'t> {
         eprintln!(
             "{}: {} rows read, {} used, {} dropped",
             self.table.file,
-            self.table.rows.len(),
+            self.table.n_rows(),
             self.n(),
             self.n_dropped
         );
@@ -160,37 +160,35 @@ impl<'t> SurvivalData<'t> {
         self.rows.iter().map(|&i| self.table.cell(i, c)).collect()
     }
 
-    /// A column as categorical levels.
+    /// A column as categorical levels (one hash lookup per row).
     pub fn levels(&self, name: &str) -> Levels {
         let cells = self.cells(name);
-        let mut labels: Vec<String> = cells.iter().map(|s| s.to_string()).collect();
-        labels.sort();
-        labels.dedup();
-        let numeric: Option<Vec<f64>> = labels.iter().map(|s| s.parse::<f64>().ok()).collect();
+        let mut distinct: Vec<&str> =
+            cells.iter().copied().collect::<std::collections::HashSet<&str>>().into_iter().collect();
+        distinct.sort_unstable();
+        let numeric: Option<Vec<f64>> = distinct.iter().map(|s| s.parse::<f64>().ok()).collect();
         if let Some(values) = numeric {
-            let mut paired: Vec<(f64, String)> = values.into_iter().zip(labels).collect();
-            paired.sort_by(|a, b| a.0.total_cmp(&b.0));
-            labels = paired.into_iter().map(|(_, l)| l).collect();
+            let mut paired: Vec<(f64, &str)> = values.into_iter().zip(distinct).collect();
+            paired.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+            distinct = paired.into_iter().map(|(_, l)| l).collect();
         }
-        let codes = cells.iter().map(|c| labels.iter().position(|l| l == c).expect("label collected")).collect();
-        Levels { codes, labels }
+        let index: std::collections::HashMap<&str, usize> = distinct.iter().enumerate().map(|(k, &l)| (l, k)).collect();
+        let codes = cells.iter().map(|c| index[c]).collect();
+        Levels { codes, labels: distinct.into_iter().map(str::to_string).collect() }
     }
 
-    /// Whether every used value of the column parses as a finite number.
-    pub fn is_numeric(&self, name: &str) -> bool {
-        self.cells(name).iter().all(|c| c.parse::<f64>().is_ok_and(f64::is_finite))
-    }
-
-    /// A column as numbers (call only when [`Self::is_numeric`]).
-    pub fn numbers(&self, name: &str) -> Vec<f64> {
-        self.cells(name).iter().map(|c| c.parse::<f64>().expect("checked numeric")).collect()
+    /// The column as numbers, when every used value is a finite number.
+    pub fn numbers(&self, name: &str) -> Option<Vec<f64>> {
+        self.cells(name).iter().map(|c| c.parse::<f64>().ok().filter(|v| v.is_finite())).collect()
     }
 
     /// A covariate: numeric unless forced to be a factor or not all numeric.
     /// `reference` names the factor's reference level (default: the first).
     pub fn covariate(&self, name: &str, force_factor: bool, reference: Option<&str>) -> Result<Covariate, Problem> {
-        if !force_factor && self.is_numeric(name) {
-            return Ok(Covariate::Numeric { name: name.to_string(), values: self.numbers(name) });
+        if !force_factor {
+            if let Some(values) = self.numbers(name) {
+                return Ok(Covariate::Numeric { name: name.to_string(), values });
+            }
         }
         let levels = self.levels(name);
         let reference = match reference {

@@ -10,7 +10,7 @@ use survstat::design::design_matrix;
 use survstat::km::{ConfSpec, KaplanMeier};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(table) = Table::from_bytes("fuzz.csv", data) else { return };
+    let Ok(table) = Table::from_bytes("fuzz.csv", data, None) else { return };
     if table.headers.len() < 3 {
         return;
     }

@@ -18,7 +18,6 @@
 use crate::json::{num, opt};
 use crate::model_text::{term_name, warning_texts};
 use crate::survival_data::SurvivalData;
-use crate::table::Table;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use survstat::cox::{
@@ -151,11 +150,11 @@ fn print_firth(f: &FirthFit, terms: &[Term], n_dropped: usize) {
 
 /// Run `sbrt cox`.
 pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
-    let table = Table::read(&args.input.file)?;
-    let references = args.model.check(&table.file)?;
     let mut others = args.model.columns();
     others.extend(args.strata.as_deref());
     others.extend(args.cluster.as_deref());
+    let references = args.model.check(&args.input.file.display().to_string())?;
+    let table = args.input.read(&others)?;
     let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
     if args.input.explain_dropped {
         data.explain_dropped();

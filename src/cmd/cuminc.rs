@@ -42,10 +42,10 @@ pub struct CumincArgs {
 
 /// Run `sbrt cuminc`.
 pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
-    let table = Table::read(&args.input.file)?;
-    super::km::check_conf_level(&table.file, args.conf_level)?;
     let mut others: Vec<&str> = args.group.iter().map(String::as_str).collect();
     others.extend(args.strata.as_deref());
+    let table = args.input.read(&others)?;
+    super::km::check_conf_level(&table.file, args.conf_level)?;
     let (data, status) = read_status(&table, &args.input.time, &args.input.status, &others)?;
     if args.input.explain_dropped {
         data.explain_dropped();

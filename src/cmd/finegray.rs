@@ -12,7 +12,6 @@
 
 use crate::json::num;
 use crate::model_text::term_name;
-use crate::table::Table;
 use clap::Args;
 use serde_json::json;
 use survstat::finegray::fine_gray;
@@ -31,8 +30,8 @@ pub struct FineGrayArgs {
 
 /// Run `sbrt finegray`.
 pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
-    let table = Table::read(&args.input.file)?;
-    let references = args.model.check(&table.file)?;
+    let references = args.model.check(&args.input.file.display().to_string())?;
+    let table = args.input.read(&args.model.columns())?;
     let (data, status) =
         super::cuminc::read_status(&table, &args.input.time, &args.input.status, &args.model.columns())?;
     if args.input.explain_dropped {

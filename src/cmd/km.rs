@@ -12,7 +12,6 @@
 
 use crate::json::{num, opt};
 use crate::survival_data::SurvivalData;
-use crate::table::Table;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use survstat::km::{ConfSpec, ConfType, KaplanMeier};
@@ -116,9 +115,9 @@ pub fn fmt_opt(v: Option<f64>, digits: usize) -> String {
 
 /// Run `sbrt km`.
 pub fn run(args: &KmArgs) -> anyhow::Result<()> {
-    let table = Table::read(&args.input.file)?;
-    check_conf_level(&table.file, args.conf_level)?;
     let others: Vec<&str> = args.group.iter().map(String::as_str).collect();
+    let table = args.input.read(&others)?;
+    check_conf_level(&table.file, args.conf_level)?;
     let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
     if args.input.explain_dropped {
         data.explain_dropped();

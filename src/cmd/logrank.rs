@@ -9,7 +9,6 @@
 
 use crate::json::num;
 use crate::survival_data::SurvivalData;
-use crate::table::Table;
 use clap::Args;
 use serde_json::json;
 
@@ -31,9 +30,9 @@ pub struct LogrankArgs {
 
 /// Run `sbrt logrank`.
 pub fn run(args: &LogrankArgs) -> anyhow::Result<()> {
-    let table = Table::read(&args.input.file)?;
     let mut others = vec![args.group.as_str()];
     others.extend(args.strata.as_deref());
+    let table = args.input.read(&others)?;
     let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
     if args.input.explain_dropped {
         data.explain_dropped();

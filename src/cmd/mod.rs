@@ -36,6 +36,15 @@ pub struct SurvivalInput {
     pub explain_dropped: bool,
 }
 
+impl SurvivalInput {
+    /// Read the file's time, event and `others` columns (only those).
+    pub fn read(&self, others: &[&str]) -> Result<crate::table::Table, InputProblems> {
+        let wanted: Vec<&str> =
+            [self.time.as_str(), self.event.as_str()].into_iter().chain(others.iter().copied()).collect();
+        crate::table::Table::read(&self.file, Some(&wanted))
+    }
+}
+
 /// The input of a competing-risks command (`cuminc`, `finegray`): a CSV file
 /// with a time and a status column (0 censored, 1, 2, ... causes).
 #[derive(Debug, clap::Args)]
@@ -54,6 +63,15 @@ pub struct CompetingInput {
     /// List every row dropped for a missing value, and why, on stderr.
     #[arg(long)]
     pub explain_dropped: bool,
+}
+
+impl CompetingInput {
+    /// Read the file's time, status and `others` columns (only those).
+    pub fn read(&self, others: &[&str]) -> Result<crate::table::Table, InputProblems> {
+        let wanted: Vec<&str> =
+            [self.time.as_str(), self.status.as_str()].into_iter().chain(others.iter().copied()).collect();
+        crate::table::Table::read(&self.file, Some(&wanted))
+    }
 }
 
 /// The covariates of a regression command (`cox`, `finegray`).
@@ -103,10 +121,26 @@ impl CovariateArgs {
         references: &std::collections::BTreeMap<String, String>,
     ) -> Result<(Vec<survstat::design::Covariate>, survstat::linalg::Matrix, Vec<survstat::design::Term>), InputProblems>
     {
+        // Each column is parsed on its own, so the columns share the cores.
+        let parse =
+            |name: &String| data.covariate(name, self.factor.contains(name), references.get(name).map(String::as_str));
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let parsed: Vec<_> = if threads > 1 && data.n() >= 100_000 {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = self
+                    .covariates
+                    .chunks(self.covariates.len().div_ceil(threads))
+                    .map(|names| scope.spawn(move || names.iter().map(parse).collect::<Vec<_>>()))
+                    .collect();
+                handles.into_iter().flat_map(|h| h.join().expect("covariate thread")).collect()
+            })
+        } else {
+            self.covariates.iter().map(parse).collect()
+        };
         let mut covariates = Vec::new();
         let mut problems = Vec::new();
-        for name in &self.covariates {
-            match data.covariate(name, self.factor.contains(name), references.get(name).map(String::as_str)) {
+        for result in parsed {
+            match result {
                 Ok(c) => covariates.push(c),
                 Err(p) => problems.push(p),
             }

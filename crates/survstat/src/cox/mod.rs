@@ -366,10 +366,13 @@ pub fn fit(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, Error> {
     let sub_coef: Vec<f64> = estimable.iter().map(|&j| coef_all[j]).collect();
     let (wald_chisq, _) = quadratic_form_inverse(&sub_var, &sub_coef, options.toler_chol);
 
-    // Concordance on the fit's own sorted order (no second sort of the data).
-    let score: Vec<f64> = sorted.order.iter().map(|&i| linear_predictor[i]).collect();
-    let cluster_sorted: Option<Vec<usize>> = data.cluster.map(|c| sorted.order.iter().map(|&i| c[i]).collect());
-    let conc = concordance_sorted(&sorted.time, &sorted.event, &sorted.strata, &score, cluster_sorted.as_deref());
+    // Concordance on the fit's own sorted order (no second sort of the data);
+    // the sorted copy of X is no longer needed, so it goes first.
+    let SortedData { x: sorted_x, time, event, strata, order, .. } = sorted;
+    drop(sorted_x);
+    let score: Vec<f64> = order.iter().map(|&i| linear_predictor[i]).collect();
+    let cluster_sorted: Option<Vec<usize>> = data.cluster.map(|c| order.iter().map(|&i| c[i]).collect());
+    let conc = concordance_sorted(&time, &event, &strata, &score, cluster_sorted.as_deref());
     Ok(CoxFit {
         n,
         events,
