@@ -14,6 +14,7 @@ pub mod json;
 pub mod limits;
 pub mod model_text;
 pub mod problem;
+pub mod progress;
 pub mod radiobiology;
 pub mod report;
 pub mod rng;

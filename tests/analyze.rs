@@ -299,3 +299,29 @@ fn each_robustness_analysis_can_be_turned_off() {
     assert!(!html.contains("<h2>Robustness</h2>"));
     assert!(html.contains("Table 3."));
 }
+
+#[test]
+fn progress_reports_every_stage_only_when_asked_or_on_a_terminal() {
+    let base = scratch("progress");
+    let out = base.join("report");
+    let o = sbrt(&["analyze", "--example", "--progress", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    for stage in [
+        "deriving endpoints",
+        "Local control: univariate screens [",
+        "Local control: backward elimination",
+        "Kaplan-Meier figures [",
+        "robustness: bootstrap, Overall survival [########################] 500/500",
+        "rendering tables and figures",
+        "writing ",
+    ] {
+        assert!(err.contains(stage), "no '{stage}' in:\n{err}");
+    }
+    // Captured (not a terminal) and not asked for: no progress at all.
+    let quiet = sbrt(&["analyze", "--example", "--out", out.to_str().unwrap()]);
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains('\r'));
+    let sim = base.join("sim.csv");
+    let o = sbrt(&["simulate", "--seed", "3", "--patients", "50", "--progress", "--out", sim.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("simulating patients [########################] 50/50"));
+}

@@ -204,12 +204,13 @@ pub fn analyze(cohort: &Cohort, study: &Study) -> Result<Results, Vec<String>> {
     analyze_with_progress(cohort, study, &|_, _, _| {})
 }
 
-/// Run the study, reporting bootstrap progress as (endpoint, done, total).
+/// Run the study, reporting progress as (stage, done, total; 0 when not counted).
 pub fn analyze_with_progress(
     cohort: &Cohort,
     study: &Study,
     progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> Result<Results, Vec<String>> {
+    progress("deriving endpoints", 0, 0);
     let options = derive_options(study);
     let data = AnalysisData::new(cohort, &options);
     check_sources(study, &data)?;
@@ -221,7 +222,9 @@ pub fn analyze_with_progress(
         let overall = Curve::fit("All", &ep.time, &ep.event, conf, &study.landmarks_months);
         let mut univariate = Vec::new();
         let mut variables = Vec::new();
-        for id in &spec.covariates {
+        let screening = format!("{}: univariate screens", spec.label);
+        for (k, id) in spec.covariates.iter().enumerate() {
+            progress(&screening, k, spec.covariates.len());
             let var = variable_on(study, &data, id, &ep.rows);
             let cov = study.covariate(id);
             let u = screen(id, &cov.label, &var, &ep.time, &ep.event, conf, &study.landmarks_months);
@@ -251,6 +254,7 @@ pub fn analyze_with_progress(
             ph_test: rb.ph_test,
             firth_if_monotone: rb.firth && data.rows.len() <= robustness::RESAMPLING_MAX_ROWS,
         };
+        progress(&format!("{}: backward elimination", spec.label), 0, 0);
         let model = backward_elimination(&cands, &ep.time, &ep.event, &study.selection, study.conf_level, extras);
         if let Some(epv) = model.events_per_variable.filter(|e| rb.events_per_variable && *e < 10.0) {
             warnings.push(format!(
@@ -273,7 +277,9 @@ pub fn analyze_with_progress(
     let figures: Vec<FigureResult> = study
         .figures
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(k, f)| {
+            progress("Kaplan-Meier figures", k, study.figures.len());
             let spec = study.endpoints.iter().find(|e| e.id == f.endpoint).expect("validated");
             let ep = endpoint_data(&data.rows, spec);
             let (curves, logrank_p, by) = match &f.by {

@@ -192,6 +192,7 @@ pub fn compute(
     let rb = &study.robustness;
     let conf = super::conf_spec(study);
     let competing = (rb.competing_risks && study.endpoints.iter().any(|e| e.id == "lc")).then(|| {
+        progress("robustness: competing risks", 0, 0);
         let time: Vec<f64> = data.rows.iter().map(|r| r.lc.time).collect();
         let event: Vec<bool> = data.rows.iter().map(|r| r.lc.event).collect();
         let status = lc_status(data);
@@ -249,6 +250,7 @@ pub fn compute(
         .iter()
         .find(|e| e.id == "lc" && rb.competing_risks && !large && !e.model.retained.is_empty())
         .and_then(|lc| {
+            progress("robustness: Fine-Gray model", 0, 0);
             let all_rows: Vec<usize> = (0..data.rows.len()).collect();
             let vars: Vec<Variable> =
                 lc.model.retained.iter().map(|id| variable_on(study, data, id, &all_rows)).collect();
@@ -307,7 +309,8 @@ pub fn compute(
                 selection: &study.selection,
                 conf_level: study.conf_level,
             };
-            let report = |done: usize| progress(&spec.label, done, rb.bootstrap_resamples);
+            let label = format!("robustness: bootstrap, {}", spec.label);
+            let report = |done: usize| progress(&label, done, rb.bootstrap_resamples);
             stability.push((
                 spec.id.clone(),
                 bootstrap(&problem, rb.bootstrap_resamples, rb.bootstrap_seed, threads, &report),

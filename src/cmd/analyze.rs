@@ -14,6 +14,7 @@
 use super::validate::CohortInput;
 use crate::cohort::{load, ReadOptions};
 use crate::problem::InputProblems;
+use crate::progress::Progress;
 use crate::study::Study;
 use clap::Args;
 use sha2::{Digest, Sha256};
@@ -43,6 +44,9 @@ pub struct AnalyzeArgs {
     /// Excel sheet to read (default: the first).
     #[arg(long)]
     pub sheet: Option<String>,
+    /// Show progress on stderr even when it is not a terminal.
+    #[arg(long)]
+    pub progress: bool,
 }
 
 /// Run `sbrt analyze`.
@@ -52,8 +56,10 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         Some(p) => super::study::load(p)?,
         None => Study::builtin(),
     };
+    let progress = Progress::new(args.progress);
     let (cohort, bytes) = match &args.file {
         Some(file) => {
+            progress.update(&format!("reading and validating {}", file.display()), 0, 0);
             let input =
                 CohortInput { file: file.clone(), date_format: args.date_format.clone(), sheet: args.sheet.clone() };
             crate::atomic::refuse_overwriting_inputs(&args.out, &[file])?;
@@ -73,19 +79,15 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         }
     };
     let sha = format!("{:x}", Sha256::digest(&bytes));
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let progress = |label: &str, done: usize, total: usize| {
-        if terminal && (done.is_multiple_of(25) || done == total) {
-            eprint!("\rbootstrap, {label}: {done}/{total} resamples");
-            if done == total {
-                eprintln!();
-            }
-        }
-    };
-    let results = crate::analysis::analyze_with_progress(&cohort, &study, &progress)
-        .map_err(|p| anyhow::anyhow!(p.join("\n")))?;
+    let results = crate::analysis::analyze_with_progress(&cohort, &study, &|stage, done, total| {
+        progress.update(stage, done, total)
+    })
+    .map_err(|p| anyhow::anyhow!(p.join("\n")))?;
+    progress.update("rendering tables and figures", 0, 0);
     let files = crate::report::render_files(&results, &study, &sha)?;
+    progress.update(&format!("writing {}", args.out.display()), 0, 0);
     crate::report::write_dir(&args.out, &files)?;
+    progress.finish();
     eprintln!(
         "{} lesions of {} patients analysed; {} files written to {} (open {}/report.html)",
         results.n_lesions,

@@ -8,6 +8,7 @@
 //! patient count always give the same file.
 
 use crate::atomic::AtomicFile;
+use crate::progress::Progress;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -23,6 +24,9 @@ pub struct SimulateArgs {
     /// Output CSV file.
     #[arg(long)]
     pub out: PathBuf,
+    /// Show progress on stderr even when it is not a terminal.
+    #[arg(long)]
+    pub progress: bool,
 }
 
 /// Run `sbrt simulate`.
@@ -32,15 +36,11 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     }
     let mut file = AtomicFile::create(&args.out)?;
     let total = args.patients;
-    let show = total >= 100_000 && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let progress = if total >= 100_000 || args.progress { Progress::new(args.progress) } else { Progress::hidden() };
     crate::simulate::write_cohort(file.writer(), args.seed, total, |done| {
-        if show {
-            eprint!("\rsimulating: {done}/{total} patients");
-        }
+        progress.update("simulating patients", done, total)
     })?;
-    if show {
-        eprintln!();
-    }
+    progress.finish();
     file.commit()?;
     Ok(())
 }

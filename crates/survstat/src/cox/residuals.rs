@@ -14,7 +14,10 @@
 //! weight `1 - k/d`. Walking forward in time with the running sums
 //! `Λ = Σ dΛ` and `XΛ = Σ m dΛ`, the at-risk part is `r_i (x_i Λ(t_i) - XΛ(t_i))`,
 //! and each event gets back `r_i (k/d)(x_i - m_k) dΛ_k` for the share it was
-//! not at risk: O(n p) in all.
+//! not at risk. An event's terms over its time's pieces,
+//! `Σ_k (s_k + r_i f_k dΛ_k)(x_i - m_k)`, come from four sums per time
+//! (`Σ s_k`, `Σ f_k dΛ_k` and the same weighted by `m_k`): O(n p) in all,
+//! however many events share a time.
 //!
 //! The dfbeta residuals are `D = L V` (V the model-based variance), and
 //! with clusters the robust variance is `Σ_c (Σ_{i∈c} D_i)ᵀ(Σ_{i∈c} D_i)`
@@ -45,12 +48,19 @@ pub(crate) fn score_residuals(data: &SortedData, beta: &[f64], ties: Ties) -> Ma
         while hi > start {
             let t = data.time[hi - 1];
             let lo = start + data.time[start..hi].iter().rposition(|&u| u != t).map_or(0, |k| k + 1);
-            let group_pieces = pieces_at[lo].map(|idx| &pieces[idx].2);
-            if let Some(ps) = group_pieces {
-                for h in ps {
+            // An event's share of the group's pieces, Σ_k (s_k + r f_k λ_k)(x - m_k),
+            // from four per-group sums: O(p) per event, not O(p d).
+            let (mut share, mut downweighted) = (0.0, 0.0);
+            let (mut share_mean, mut downweighted_mean) = (vec![0.0; p], vec![0.0; p]);
+            if let Some(idx) = pieces_at[lo] {
+                for h in &pieces[idx].2 {
                     cumhaz += h.hazard;
+                    share += h.event_share;
+                    downweighted += h.downweight * h.hazard;
                     for j in 0..p {
                         xhaz[j] += h.hazard * h.mean[j];
+                        share_mean[j] += h.event_share * h.mean[j];
+                        downweighted_mean[j] += h.downweight * h.hazard * h.mean[j];
                     }
                 }
             }
@@ -61,10 +71,7 @@ pub(crate) fn score_residuals(data: &SortedData, beta: &[f64], ties: Ties) -> Ma
                 for j in 0..p {
                     let mut v = -r * (row[j] * cumhaz - xhaz[j]);
                     if data.event[i] {
-                        for h in group_pieces.into_iter().flatten() {
-                            let centred = row[j] - h.mean[j];
-                            v += h.event_share * centred + r * h.downweight * h.hazard * centred;
-                        }
+                        v += row[j] * (share + r * downweighted) - (share_mean[j] + r * downweighted_mean[j]);
                     }
                     *out.get_mut(orig, j) = v;
                 }

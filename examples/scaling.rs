@@ -1,0 +1,119 @@
+//! How the engine's cost grows with n (issue "registry scale"): times the
+//! Cox fit (Efron, p = 10), Kaplan-Meier and the 3-group log-rank test on
+//! registry data of n = 10^4 .. 10^7 rows, and writes the table and a
+//! log-log figure with an `n log n` reference line:
+//!
+//!     cargo run --release --example scaling -- docs/scaling
+//!
+//! writes `docs/scaling.csv` and `docs/scaling.svg`. Each time is the best
+//! of three runs (one at 10^7), data in memory, reading excluded.
+use sbrt::report::svg::{Anchor, Svg, TextStyle, PALETTE};
+use std::fmt::Write;
+use std::time::Instant;
+use survstat::cox::{fit, CoxData, CoxOptions};
+use survstat::km::{ConfSpec, KaplanMeier};
+use survstat::linalg::Matrix;
+use survstat::logrank::logrank;
+
+const SIZES: [usize; 7] = [10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000, 10_000_000];
+
+/// Best-of-`runs` seconds of `f`.
+fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn main() -> anyhow::Result<()> {
+    let stem = std::env::args().nth(1).unwrap_or_else(|| "docs/scaling".into());
+    let mut rows = Vec::new();
+    for n in SIZES {
+        let (mut x, mut time, mut event, mut group) =
+            (Vec::with_capacity(n * 10), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        for r in sbrt::simulate::registry(n, 20260101) {
+            x.extend(r.x);
+            time.push(r.time);
+            event.push(r.event);
+            group.push(r.group);
+        }
+        let x = Matrix { nrow: n, ncol: 10, data: x };
+        let runs = if n >= 10_000_000 { 1 } else { 3 };
+        let data = CoxData { time: &time, event: &event, x: &x, strata: None, cluster: None };
+        let cox = best(runs, || fit(&data, &CoxOptions::default()).expect("fit"));
+        let km = best(runs, || KaplanMeier::fit(&time, &event, ConfSpec::default()));
+        let lr = best(runs, || logrank(&time, &event, &group, 3, None).expect("log-rank"));
+        println!("n = {n:>10}: Cox {cox:8.4} s, Kaplan-Meier {km:8.4} s, log-rank {lr:8.4} s");
+        rows.push((n, cox, km, lr));
+    }
+    let mut csv = String::from("n,cox_seconds,kaplan_meier_seconds,logrank_seconds\n");
+    for (n, cox, km, lr) in &rows {
+        let _ = writeln!(csv, "{n},{cox:.6},{km:.6},{lr:.6}");
+    }
+    std::fs::write(format!("{stem}.csv"), csv)?;
+    std::fs::write(format!("{stem}.svg"), figure(&rows))?;
+    println!("wrote {stem}.csv and {stem}.svg");
+    Ok(())
+}
+
+/// Log-log plot of seconds against n, one line per method, and for each a
+/// dashed `c n log n` line through its value at 10^6.
+fn figure(rows: &[(usize, f64, f64, f64)]) -> String {
+    let (w, h) = (640.0, 420.0);
+    let (left, right, top, bottom) = (80.0, 170.0, 40.0, 60.0);
+    let (x0, x1) = (4.0, 7.0); // log10 n
+    let all: Vec<f64> = rows.iter().flat_map(|r| [r.1, r.2, r.3]).collect();
+    let y0 = all.iter().fold(f64::INFINITY, |m, &v| m.min(v)).log10().floor();
+    let y1 = all.iter().fold(0.0f64, |m, &v| m.max(v)).log10().ceil();
+    let px = |log_n: f64| left + (log_n - x0) / (x1 - x0) * (w - left - right);
+    let py = |log_s: f64| h - bottom - (log_s - y0) / (y1 - y0) * (h - top - bottom);
+    let mut svg = Svg::new(w, h);
+    let axis = TextStyle::new(12.0, Anchor::Middle);
+    for e in 4..=7 {
+        let x = px(e as f64);
+        svg.line(x, top, x, h - bottom, "#dddddd", 1.0);
+        svg.text(x, h - bottom + 18.0, axis, &format!("10^{e}"));
+    }
+    for e in (y0 as i32)..=(y1 as i32) {
+        let y = py(e as f64);
+        svg.line(left, y, w - right, y, "#dddddd", 1.0);
+        svg.text(left - 8.0, y + 4.0, TextStyle::new(12.0, Anchor::End), &format!("{} s", 10f64.powi(e)));
+    }
+    svg.text((left + w - right) / 2.0, h - 18.0, axis, "rows n");
+    svg.vertical_text(22.0, (top + h - bottom) / 2.0, 12.0, "seconds (best of 3)");
+    svg.text(left, 24.0, TextStyle::new(14.0, Anchor::Start).bold(), "sbrt engine: time against n (2 cores)");
+    let series: [(&str, fn(&(usize, f64, f64, f64)) -> f64); 3] =
+        [("Cox, Efron, p = 10", |r| r.1), ("Kaplan-Meier", |r| r.2), ("log-rank, 3 groups", |r| r.3)];
+    for (k, (name, value)) in series.iter().enumerate() {
+        let colour = PALETTE[k];
+        let mut d = String::new();
+        for (i, r) in rows.iter().enumerate() {
+            let (x, y) = (px((r.0 as f64).log10()), py(value(r).log10()));
+            let _ = write!(d, "{}{x:.1},{y:.1} ", if i == 0 { "M" } else { "L" });
+            svg.rect(x - 3.0, y - 3.0, 6.0, 6.0, colour, None);
+        }
+        svg.path(&d, colour, 2.0);
+        if let Some(anchor) = rows.iter().find(|r| r.0 == 1_000_000) {
+            let c = value(anchor) / (1e6 * 1e6f64.ln());
+            let reference = |n: f64| (c * n * n.ln()).log10();
+            let d = format!(
+                "M{:.1},{:.1} L{:.1},{:.1}",
+                px(x0),
+                py(reference(10f64.powf(x0))),
+                px(x1),
+                py(reference(10f64.powf(x1)))
+            );
+            svg.path(&d, "#999999", 1.0);
+        }
+        let ly = top + 20.0 + 22.0 * k as f64;
+        svg.line(w - right + 12.0, ly - 4.0, w - right + 32.0, ly - 4.0, colour, 2.0);
+        svg.text(w - right + 38.0, ly, TextStyle::new(12.0, Anchor::Start), name);
+    }
+    let ly = top + 20.0 + 22.0 * 3.0;
+    svg.line(w - right + 12.0, ly - 4.0, w - right + 32.0, ly - 4.0, "#999999", 1.0);
+    svg.text(w - right + 38.0, ly, TextStyle::new(12.0, Anchor::Start), "c·n log n");
+    svg.finish("Engine time against the number of rows, log-log")
+}
