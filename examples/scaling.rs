@@ -17,6 +17,14 @@ use survstat::logrank::logrank;
 
 const SIZES: [usize; 7] = [10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000, 10_000_000];
 
+/// Seconds for each method at one n.
+struct Timing {
+    n: usize,
+    cox: f64,
+    km: f64,
+    logrank: f64,
+}
+
 /// Best-of-`runs` seconds of `f`.
 fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
     (0..runs)
@@ -47,11 +55,11 @@ fn main() -> anyhow::Result<()> {
         let km = best(runs, || KaplanMeier::fit(&time, &event, ConfSpec::default()));
         let lr = best(runs, || logrank(&time, &event, &group, 3, None).expect("log-rank"));
         println!("n = {n:>10}: Cox {cox:8.4} s, Kaplan-Meier {km:8.4} s, log-rank {lr:8.4} s");
-        rows.push((n, cox, km, lr));
+        rows.push(Timing { n, cox, km, logrank: lr });
     }
     let mut csv = String::from("n,cox_seconds,kaplan_meier_seconds,logrank_seconds\n");
-    for (n, cox, km, lr) in &rows {
-        let _ = writeln!(csv, "{n},{cox:.6},{km:.6},{lr:.6}");
+    for t in &rows {
+        let _ = writeln!(csv, "{},{:.6},{:.6},{:.6}", t.n, t.cox, t.km, t.logrank);
     }
     std::fs::write(format!("{stem}.csv"), csv)?;
     std::fs::write(format!("{stem}.svg"), figure(&rows))?;
@@ -61,11 +69,11 @@ fn main() -> anyhow::Result<()> {
 
 /// Log-log plot of seconds against n, one line per method, and for each a
 /// dashed `c n log n` line through its value at 10^6.
-fn figure(rows: &[(usize, f64, f64, f64)]) -> String {
+fn figure(rows: &[Timing]) -> String {
     let (w, h) = (640.0, 420.0);
     let (left, right, top, bottom) = (80.0, 170.0, 40.0, 60.0);
     let (x0, x1) = (4.0, 7.0); // log10 n
-    let all: Vec<f64> = rows.iter().flat_map(|r| [r.1, r.2, r.3]).collect();
+    let all: Vec<f64> = rows.iter().flat_map(|r| [r.cox, r.km, r.logrank]).collect();
     let y0 = all.iter().fold(f64::INFINITY, |m, &v| m.min(v)).log10().floor();
     let y1 = all.iter().fold(0.0f64, |m, &v| m.max(v)).log10().ceil();
     let px = |log_n: f64| left + (log_n - x0) / (x1 - x0) * (w - left - right);
@@ -85,18 +93,18 @@ fn figure(rows: &[(usize, f64, f64, f64)]) -> String {
     svg.text((left + w - right) / 2.0, h - 18.0, axis, "rows n");
     svg.vertical_text(22.0, (top + h - bottom) / 2.0, 12.0, "seconds (best of 3)");
     svg.text(left, 24.0, TextStyle::new(14.0, Anchor::Start).bold(), "sbrt engine: time against n (2 cores)");
-    let series: [(&str, fn(&(usize, f64, f64, f64)) -> f64); 3] =
-        [("Cox, Efron, p = 10", |r| r.1), ("Kaplan-Meier", |r| r.2), ("log-rank, 3 groups", |r| r.3)];
+    let series: [(&str, fn(&Timing) -> f64); 3] =
+        [("Cox, Efron, p = 10", |r| r.cox), ("Kaplan-Meier", |r| r.km), ("log-rank, 3 groups", |r| r.logrank)];
     for (k, (name, value)) in series.iter().enumerate() {
         let colour = PALETTE[k];
         let mut d = String::new();
         for (i, r) in rows.iter().enumerate() {
-            let (x, y) = (px((r.0 as f64).log10()), py(value(r).log10()));
+            let (x, y) = (px((r.n as f64).log10()), py(value(r).log10()));
             let _ = write!(d, "{}{x:.1},{y:.1} ", if i == 0 { "M" } else { "L" });
             svg.rect(x - 3.0, y - 3.0, 6.0, 6.0, colour, None);
         }
         svg.path(&d, colour, 2.0);
-        if let Some(anchor) = rows.iter().find(|r| r.0 == 1_000_000) {
+        if let Some(anchor) = rows.iter().find(|r| r.n == 1_000_000) {
             let c = value(anchor) / (1e6 * 1e6f64.ln());
             let reference = |n: f64| (c * n * n.ln()).log10();
             let d = format!(

@@ -60,11 +60,11 @@ impl Progress {
             let _ = writeln!(err);
         }
         let elapsed = (now - self.start).as_secs_f64();
-        let line = if total > 0 {
-            let filled = (BAR * done.min(total)) / total;
-            format!("{elapsed:7.1} s  {label} [{}{}] {done}/{total}", "#".repeat(filled), ".".repeat(BAR - filled))
-        } else {
-            format!("{elapsed:7.1} s  {label}")
+        let line = match (BAR * done.min(total)).checked_div(total) {
+            Some(filled) => {
+                format!("{elapsed:7.1} s  {label} [{}{}] {done}/{total}", "#".repeat(filled), ".".repeat(BAR - filled))
+            }
+            None => format!("{elapsed:7.1} s  {label}"),
         };
         let _ = write!(err, "\r{line}");
         let _ = err.flush();
