@@ -93,9 +93,8 @@ fn figure(rows: &[Timing]) -> String {
     svg.text((left + w - right) / 2.0, h - 18.0, axis, "rows n");
     svg.vertical_text(22.0, (top + h - bottom) / 2.0, 12.0, "seconds (best of 3)");
     svg.text(left, 24.0, TextStyle::new(14.0, Anchor::Start).bold(), "sbrt engine: time against n (2 cores)");
-    let series: [(&str, fn(&Timing) -> f64); 3] =
-        [("Cox, Efron, p = 10", |r| r.cox), ("Kaplan-Meier", |r| r.km), ("log-rank, 3 groups", |r| r.logrank)];
-    for (k, (name, value)) in series.iter().enumerate() {
+    for (k, name) in ["Cox, Efron, p = 10", "Kaplan-Meier", "log-rank, 3 groups"].iter().enumerate() {
+        let value = |r: &Timing| [r.cox, r.km, r.logrank][k];
         let colour = PALETTE[k];
         let mut d = String::new();
         for (i, r) in rows.iter().enumerate() {
