@@ -254,6 +254,7 @@ pub fn analyze_with_progress(
             ph_test: rb.ph_test,
             firth_if_monotone: rb.firth && data.rows.len() <= robustness::RESAMPLING_MAX_ROWS,
         };
+        progress(&screening, spec.covariates.len(), spec.covariates.len());
         progress(&format!("{}: backward elimination", spec.label), 0, 0);
         let model = backward_elimination(&cands, &ep.time, &ep.event, &study.selection, study.conf_level, extras);
         if let Some(epv) = model.events_per_variable.filter(|e| rb.events_per_variable && *e < 10.0) {
@@ -323,6 +324,7 @@ pub fn analyze_with_progress(
             }
         })
         .collect();
+    progress("Kaplan-Meier figures", study.figures.len(), study.figures.len());
     let mut figures: Vec<FigureResult> = figures;
     if study.robustness.competing_risks && study.endpoints.iter().any(|e| e.id == "lc") {
         figures.push(robustness::competing_figure(&data, study));

@@ -152,6 +152,13 @@ pub fn competing_figure(data: &AnalysisData, study: &Study) -> FigureResult {
     let conf = super::conf_spec(study);
     let km = Curve::fit("Kaplan-Meier, death censored", &time, &event, conf, &study.landmarks_months);
     let cif = CumulativeIncidence::fit(&time, &status, 1);
+    // Rows censored for both endpoints (status 0) at each time: one pass.
+    let mut censored_at: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    for (r, t) in data.rows.iter().zip(&time) {
+        if r.lc_status == 0 {
+            *censored_at.entry(t.to_bits()).or_default() += 1;
+        }
+    }
     let mut cr = km.clone();
     cr.label = "1 − cumulative incidence, death competing".into();
     cr.steps = km
@@ -159,7 +166,7 @@ pub fn competing_figure(data: &AnalysisData, study: &Study) -> FigureResult {
         .iter()
         .map(|s| {
             let f = cif.at(s.time, study.conf_level).estimate.unwrap_or(0.0);
-            let censored = data.rows.iter().zip(&time).filter(|(r, t)| **t == s.time && r.lc_status == 0).count();
+            let censored = censored_at.get(&s.time.to_bits()).copied().unwrap_or(0);
             Step {
                 time: s.time,
                 n_risk: s.n_risk,

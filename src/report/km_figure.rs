@@ -25,12 +25,19 @@ fn curve_path(c: &Curve, x: &dyn Fn(f64) -> f64, y: &dyn Fn(f64) -> f64) -> Stri
     d
 }
 
+/// Most censoring-mark positions a curve may have for marks to be drawn.
+const MAX_MARKS: usize = 120;
+
 /// Render a figure as SVG.
 pub fn render(fig: &FigureResult) -> String {
     let font = 12.0;
     let labels: Vec<String> = fig.curves.iter().map(|c| c.label.clone()).collect();
     let label_w = labels.iter().map(|l| text_width(l, font)).fold(0.0, f64::max);
-    let left = (label_w + 30.0).max(72.0);
+    // The at-risk counts are centred on the ticks, the first on the axis: the
+    // row labels end clear of the widest of them.
+    let count_w = fig.curves.iter().map(|c| text_width(&c.n.to_string(), font)).fold(0.0, f64::max);
+    let label_gap = (count_w / 2.0 + 10.0).max(22.0);
+    let left = (label_w + label_gap + 8.0).max(72.0);
     let width = (left + 640.0).max(760.0);
     let right = 24.0;
     let top = 48.0;
@@ -64,20 +71,36 @@ pub fn render(fig: &FigureResult) -> String {
     svg.text(left + plot_w / 2.0, top + plot_h + 38.0, TextStyle::new(font, Anchor::Middle), "Months since SBRT");
     svg.vertical_text(left - 48.0, top + plot_h / 2.0, font, &fig.endpoint_label);
 
-    // Curves and censor marks (at most one mark per pixel column per curve).
+    // Curves and censor marks: at most one mark per pixel column per curve,
+    // and none at all when a curve would need more than MAX_MARKS columns (a
+    // registry-sized cohort), said under the plot, so the curves stay readable.
+    let marks: Vec<Vec<(f64, f64)>> = fig
+        .curves
+        .iter()
+        .map(|c| {
+            let mut out: Vec<(f64, f64)> = Vec::new();
+            for s in c.steps.iter().filter(|s| s.n_censor > 0) {
+                let px = x(s.time).round();
+                if out.last().is_none_or(|m| m.0 != px) {
+                    out.push((px, y(s.surv)));
+                }
+            }
+            out
+        })
+        .collect();
+    let draw_marks = marks.iter().all(|m| m.len() <= MAX_MARKS);
     for (k, c) in fig.curves.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         svg.path(&curve_path(c, &x, &y), colour, 2.0);
-        let mut last_px = f64::NEG_INFINITY;
-        for s in c.steps.iter().filter(|s| s.n_censor > 0) {
-            let px = x(s.time).round();
-            if px == last_px {
-                continue;
+        if draw_marks {
+            for &(px, py) in &marks[k] {
+                svg.line(px, py - 4.0, px, py + 4.0, colour, 1.4);
             }
-            last_px = px;
-            let py = y(s.surv);
-            svg.line(px, py - 4.0, px, py + 4.0, colour, 1.4);
         }
+    }
+    if !draw_marks {
+        let note = "Censoring marks not drawn (too many to show)";
+        svg.text(left + plot_w, top + plot_h + 38.0, TextStyle::new(10.0, Anchor::End).fill("#555555"), note);
     }
     // Legend (top right, left-aligned block) and log-rank p (bottom left).
     let entries: Vec<String> =
@@ -96,11 +119,11 @@ pub fn render(fig: &FigureResult) -> String {
         svg.text(left + 12.0, top + plot_h - 12.0, TextStyle::new(font, Anchor::Start), &text);
     }
     // Numbers at risk, at the axis ticks.
-    svg.text(left - label_w - 22.0, table_top, TextStyle::new(font, Anchor::Start).bold(), "Number at risk");
+    svg.text(left - label_w - label_gap, table_top, TextStyle::new(font, Anchor::Start).bold(), "Number at risk");
     for (k, c) in fig.curves.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         let ry = table_top + 22.0 + row_h * k as f64;
-        svg.text(left - 22.0, ry, TextStyle::new(font, Anchor::End).fill(colour).bold(), &c.label);
+        svg.text(left - label_gap, ry, TextStyle::new(font, Anchor::End).fill(colour).bold(), &c.label);
         for &t in &ticks {
             svg.text(x(t), ry, TextStyle::new(font, Anchor::Middle), &c.n_at_risk(t).to_string());
         }
@@ -137,5 +160,38 @@ mod tests {
         assert!(tick_x.iter().any(|t| risk_x.contains(t)), "{tick_x:?} vs {risk_x:?}");
         assert_eq!(tick_step(150.0), 24.0);
         assert_eq!(tick_step(40.0), 6.0);
+    }
+
+    fn figure_of(n: usize) -> FigureResult {
+        let time: Vec<f64> = (0..n).map(|i| 1.0 + 100.0 * i as f64 / n as f64).collect();
+        let event: Vec<bool> = (0..n).map(|i| i % 3 == 0).collect();
+        let c = Curve::fit("Group with a long name", &time, &event, ConfSpec::default(), &[12.0]);
+        FigureResult {
+            id: "f".into(),
+            title: "T".into(),
+            endpoint: "os".into(),
+            endpoint_label: "OS".into(),
+            by: None,
+            curves: vec![c],
+            logrank_p: None,
+        }
+    }
+
+    #[test]
+    fn censor_marks_give_way_at_registry_scale_and_counts_clear_the_labels() {
+        let few = render(&figure_of(60));
+        assert!(few.contains("stroke-width=\"1.4\""));
+        assert!(!few.contains("Censoring marks not drawn"));
+        let many = render(&figure_of(1_000_000));
+        assert!(!many.contains("stroke-width=\"1.4\""));
+        assert!(many.contains("Censoring marks not drawn"));
+        // The row label ends left of the half-width of "1000000" centred on the axis.
+        let number_x = |needle: &str| -> f64 {
+            let i = many.find(needle).unwrap();
+            many[..i].rsplit("x=\"").next().unwrap().split('"').next().unwrap().parse().unwrap()
+        };
+        let label_end = number_x(">Group with a long name</text>");
+        let count_centre = number_x(">1000000</text>");
+        assert!(label_end + 1.0 < count_centre - text_width("1000000", 12.0) / 2.0, "{label_end} vs {count_centre}");
     }
 }
