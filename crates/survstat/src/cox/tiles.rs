@@ -170,9 +170,9 @@ pub(crate) fn dot<const LANES: usize>(a: &[f64], b: &[f64]) -> f64 {
             acc[k] += ca[k] * cb[k];
         }
     }
-    for (k, (x, y)) in chunks_a.remainder().iter().zip(chunks_b.remainder()).enumerate() {
-        acc[k] += x * y;
-    }
+    // The remainder in a sum of its own: indexing `acc` by a run-time
+    // position would keep the partial sums in memory instead of registers.
+    let tail: f64 = chunks_a.remainder().iter().zip(chunks_b.remainder()).map(|(x, y)| x * y).sum();
     let mut width = LANES;
     while width > 1 {
         width /= 2;
@@ -180,7 +180,7 @@ pub(crate) fn dot<const LANES: usize>(a: &[f64], b: &[f64]) -> f64 {
             acc[k] += acc[k + width];
         }
     }
-    acc[0]
+    acc[0] + tail
 }
 
 #[cfg(test)]
