@@ -45,7 +45,7 @@
 //! (`H`, `G` and `m mᵀ` scaled by it) gives `Σ_t ψ(t) I_t`, which
 //! `cox.zph`'s test needs for `ψ = g, g²`.
 
-use super::tiles::Tiles;
+use super::tiles::{Tiles, TILE};
 use super::Ties;
 use crate::parallel::{map_blocks, row_blocks, threads_for};
 use crate::radix;
@@ -256,16 +256,26 @@ impl SortedData {
     /// row), and `Σ_events x_iᵀβ`.
     fn risk_scores(&self, beta: &[f64], rows: Range<usize>, risk: &mut [f64]) -> (RiskSums, f64) {
         let last_start = self.stratum_starts_in(&rows).last().unwrap_or(rows.start);
-        self.x.linear_predictors(beta, rows.clone(), risk);
-        let mut event_eta = 0.0;
-        for (&e, r) in self.event[rows.clone()].iter().zip(risk.iter_mut()) {
-            event_eta += if e { *r } else { 0.0 };
-            *r = r.exp();
-        }
         let mut sums = RiskSums::new(self.p);
-        let tail = &risk[last_start - rows.start..];
-        sums.s0 = tail.iter().sum();
-        self.x.add_weighted_columns(last_start..rows.end, tail, &mut sums.s1);
+        let mut event_eta = 0.0;
+        // Tile by tile, so that the sums read the rows while they are in cache.
+        let mut from = rows.start;
+        while from < rows.end {
+            let to = ((from / TILE + 1) * TILE).min(rows.end);
+            let out = &mut risk[from - rows.start..to - rows.start];
+            self.x.linear_predictors(beta, from..to, out);
+            for (&e, r) in self.event[from..to].iter().zip(out.iter_mut()) {
+                event_eta += if e { *r } else { 0.0 };
+                *r = r.exp();
+            }
+            let tail = from.max(last_start);
+            if tail < to {
+                let weights = &risk[tail - rows.start..to - rows.start];
+                sums.s0 += weights.iter().sum::<f64>();
+                self.x.add_weighted_columns(tail..to, [weights], [&mut sums.s1]);
+            }
+            from = to;
+        }
         (sums, event_eta)
     }
 
@@ -378,7 +388,7 @@ impl SortedData {
         let d = events.iter().filter(|&&e| e).count() as f64;
         sums.s0 += r.iter().sum::<f64>();
         if d == 0.0 {
-            self.x.add_weighted_columns(rows, r, &mut sums.s1);
+            self.x.add_weighted_columns(rows, [r], [&mut sums.s1]);
             return 0.0;
         }
         buffers.event.clear();
@@ -387,9 +397,11 @@ impl SortedData {
         buffers.event_risk.extend(buffers.event.iter().zip(r).map(|(e, r)| e * r));
         dead.s0 = buffers.event_risk.iter().sum();
         if rows.len() >= 16 {
-            self.x.add_weighted_columns(rows.clone(), r, &mut sums.s1);
-            self.x.add_weighted_columns(rows.clone(), &buffers.event_risk, &mut dead.s1);
-            self.x.add_weighted_columns(rows, &buffers.event, event_x);
+            self.x.add_weighted_columns(
+                rows,
+                [r, &buffers.event_risk, &buffers.event],
+                [&mut sums.s1, &mut dead.s1, event_x],
+            );
         } else {
             buffers.row.resize(p, 0.0);
             for (k, i) in rows.enumerate() {

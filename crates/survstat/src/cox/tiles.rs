@@ -96,13 +96,17 @@ impl Tiles {
         }
     }
 
-    /// `out_j += Σ_k w_k x_{rows.start + k, j}` for the rows `rows`.
-    pub fn add_weighted_columns(&self, rows: Range<usize>, w: &[f64], out: &mut [f64]) {
+    /// `out[m]_j += Σ_k w[m]_k x_{rows.start + k, j}` for the rows `rows` and
+    /// each of the K weight vectors: the K sums read each column once.
+    pub fn add_weighted_columns<const K: usize>(&self, rows: Range<usize>, w: [&[f64]; K], out: [&mut [f64]; K]) {
         let start = rows.start;
         for (first, tile, within) in self.pieces(rows) {
-            let w = &w[first - start..first - start + within.len()];
-            for (j, o) in out.iter_mut().enumerate() {
-                *o += dot::<4>(w, &tile[j * TILE + within.start..j * TILE + within.end]);
+            let offset = first - start..first - start + within.len();
+            for j in 0..self.p {
+                let column = &tile[j * TILE + within.start..j * TILE + within.end];
+                for m in 0..K {
+                    out[m][j] += dot::<4>(&w[m][offset.clone()], column);
+                }
             }
         }
     }
