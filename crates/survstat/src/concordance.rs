@@ -47,62 +47,87 @@ pub struct Concordance {
 use crate::radix;
 use std::ops::Range;
 
+/// A per-rank count: the narrowest unsigned type that holds the largest
+/// number of tied scores, so the counts of ten million distinct scores
+/// (10 MB as bytes) stay in the processor's cache.
+trait Count: Copy + Default + Send {
+    fn get(self) -> u64;
+    fn up(&mut self);
+    fn down(&mut self);
+}
+
+macro_rules! count {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            fn get(self) -> u64 {
+                self as u64
+            }
+            fn up(&mut self) {
+                *self += 1;
+            }
+            fn down(&mut self) {
+                *self -= 1;
+            }
+        }
+    )*};
+}
+count!(u8, u16, u32, u64);
+
 /// Counts of observations by score rank, answering "how many below, equal,
 /// above this rank" in O(log n): a Fenwick (binary indexed) tree over
 /// blocks of 64 ranks (small enough to stay in the processor's cache) and
 /// a scan of the plain counts within the block. Counts are whole numbers,
 /// so every sum is exact.
-struct RankCounts {
-    count: Vec<u32>,
+struct RankCounts<C> {
+    count: Vec<C>,
     tree: Vec<u64>,
     total: u64,
 }
 
 const BLOCK: usize = 64;
 
-impl RankCounts {
-    fn new(n: usize) -> RankCounts {
-        RankCounts { count: vec![0; n], tree: vec![0; n.div_ceil(BLOCK) + 1], total: 0 }
-    }
-
-    fn change(&mut self, rank: usize, up: bool) {
-        let mut i = rank / BLOCK + 1;
-        if up {
-            self.count[rank] += 1;
-            self.total += 1;
-            while i < self.tree.len() {
-                self.tree[i] += 1;
-                i += i & i.wrapping_neg();
-            }
-        } else {
-            self.count[rank] -= 1;
-            self.total -= 1;
-            while i < self.tree.len() {
-                self.tree[i] -= 1;
-                i += i & i.wrapping_neg();
-            }
-        }
+impl<C: Count> RankCounts<C> {
+    fn new(n: usize) -> RankCounts<C> {
+        RankCounts { count: vec![C::default(); n], tree: vec![0; n.div_ceil(BLOCK) + 1], total: 0 }
     }
 
     fn add(&mut self, rank: usize) {
-        self.change(rank, true);
+        self.count[rank].up();
+        self.total += 1;
+        let mut i = rank / BLOCK + 1;
+        while i < self.tree.len() {
+            self.tree[i] += 1;
+            i += i & i.wrapping_neg();
+        }
     }
 
     /// Undo an [`Self::add`] (to reuse the counts for the next stratum).
     fn remove(&mut self, rank: usize) {
-        self.change(rank, false);
+        self.count[rank].down();
+        self.total -= 1;
+        let mut i = rank / BLOCK + 1;
+        while i < self.tree.len() {
+            self.tree[i] -= 1;
+            i += i & i.wrapping_neg();
+        }
+    }
+
+    /// Start loading what [`Self::split`] and [`Self::add`] of `rank` will read first.
+    fn prefetch(&self, rank: usize) {
+        let block = rank / BLOCK * BLOCK;
+        crate::prefetch::prefetch(&self.count[block..(block + BLOCK).min(self.count.len())]);
     }
 
     /// (below, equal, above) the given rank.
     fn split(&self, rank: usize) -> [u64; 3] {
         let block = rank / BLOCK;
-        let mut below: u64 = self.count[block * BLOCK..rank].iter().map(|&c| c as u64).sum();
+        let mut below: u64 = self.count[block * BLOCK..rank].iter().map(|c| c.get()).sum();
         let mut i = block;
         while i > 0 {
             below += self.tree[i];
             i -= i & i.wrapping_neg();
         }
-        let equal = self.count[rank] as u64;
+        let equal = self.count[rank].get();
         [below, equal, self.total - below - equal]
     }
 }
@@ -154,25 +179,27 @@ pub(crate) fn concordance_sorted(
     radix::sort_by_key(&mut by_score, |r| radix::ascending(r.0));
     let mut rank = vec![0usize; n];
     let mut distinct = 0;
+    let (mut run, mut most_tied) = (0usize, 0usize);
     for k in 0..n {
         if k > 0 && by_score[k].0 != by_score[k - 1].0 {
             distinct += 1;
+            run = 0;
         }
+        run += 1;
+        most_tied = most_tied.max(run);
         rank[by_score[k].1] = distinct;
     }
     drop(by_score);
     let n_ranks = if n == 0 { 0 } else { distinct + 1 };
     let walk = Walk { time, event, strata, rank: &rank, n_ranks };
-    // The two trees are independent: one thread each for large inputs. The
-    // counts are exact integers, so the result is the same either way.
-    let (at_events, later) = if n >= 100_000 && crate::parallel::threads_for(usize::MAX) > 1 {
-        std::thread::scope(|scope| {
-            let handle = scope.spawn(|| walk.risk_set_pairs());
-            let later = walk.later_member_pairs();
-            (handle.join().expect("concordance thread"), later)
-        })
+    let (at_events, later) = if most_tied <= u8::MAX as usize {
+        walk.both::<u8>()
+    } else if most_tied <= u16::MAX as usize {
+        walk.both::<u16>()
+    } else if most_tied <= u32::MAX as usize {
+        walk.both::<u32>()
     } else {
-        (walk.risk_set_pairs(), walk.later_member_pairs())
+        walk.both::<u64>()
     };
     let [c, t, d] = at_events.totals.map(|v| v as f64);
     let npair = c + d + t;
@@ -213,6 +240,21 @@ struct EventSide {
 }
 
 impl Walk<'_> {
+    /// Both passes. They are independent: one thread each for large
+    /// inputs; the counts are exact integers, so the result is the same
+    /// either way.
+    fn both<C: Count>(&self) -> (EventSide, Vec<[u64; 3]>) {
+        if self.time.len() >= 100_000 && crate::parallel::threads_for(usize::MAX) > 1 {
+            std::thread::scope(|scope| {
+                let handle = scope.spawn(|| self.risk_set_pairs::<C>());
+                let later = self.later_member_pairs::<C>();
+                (handle.join().expect("concordance thread"), later)
+            })
+        } else {
+            (self.risk_set_pairs::<C>(), self.later_member_pairs::<C>())
+        }
+    }
+
     /// The runs of tied times in `[start, end)`, as `[start, end)` ranges.
     fn tie_runs(&self, start: usize, end: usize) -> impl Iterator<Item = Range<usize>> + '_ {
         let mut i = start;
@@ -230,13 +272,17 @@ impl Walk<'_> {
     /// Each event against the risk set just after its time (those with a
     /// later time, or the same time and censored), held in a tree of the
     /// observations entered so far.
-    fn risk_set_pairs(&self) -> EventSide {
-        let mut risk = RankCounts::new(self.n_ranks);
+    fn risk_set_pairs<C: Count>(&self) -> EventSide {
+        let mut risk = RankCounts::<C>::new(self.n_ranks);
         let mut out = EventSide { per_row: vec![[0; 3]; self.time.len()], totals: [0; 3] };
         for &(s_start, s_end) in self.strata {
             for run in self.tie_runs(s_start, s_end) {
-                run.clone().filter(|&i| !self.event[i]).for_each(|i| risk.add(self.rank[i]));
+                for i in run.clone().filter(|&i| !self.event[i]) {
+                    self.prefetch_ahead(&risk, i);
+                    risk.add(self.rank[i]);
+                }
                 for i in run.clone().filter(|&i| self.event[i]) {
+                    self.prefetch_ahead(&risk, i);
                     let counts = risk.split(self.rank[i]);
                     out.per_row[i] = counts;
                     for (total, c) in out.totals.iter_mut().zip(counts) {
@@ -252,14 +298,22 @@ impl Walk<'_> {
         out
     }
 
+    /// Prefetch the counts that row `i + 16` will touch: with ten million
+    /// distinct scores they are a random read outside the fast caches.
+    fn prefetch_ahead<C: Count>(&self, counts: &RankCounts<C>, i: usize) {
+        if let Some(&rank) = self.rank.get(i + 16) {
+            counts.prefetch(rank);
+        }
+    }
+
     /// Each observation's pairs as the later member: the events seen when
     /// it enters the risk set subtracted from those seen at the end of its
     /// stratum, as `[concordant, tied, discordant]` from its side (an
     /// event's score above its own is a concordant pair).
-    fn later_member_pairs(&self) -> Vec<[u64; 3]> {
-        let mut events = RankCounts::new(self.n_ranks);
+    fn later_member_pairs<C: Count>(&self) -> Vec<[u64; 3]> {
+        let mut events = RankCounts::<C>::new(self.n_ranks);
         let mut out = vec![[0; 3]; self.time.len()];
-        let seen = |tree: &RankCounts, i: usize| {
+        let seen = |tree: &RankCounts<C>, i: usize| {
             let [below, equal, above] = tree.split(self.rank[i]);
             [above, equal, below]
         };
@@ -267,11 +321,18 @@ impl Walk<'_> {
             for run in self.tie_runs(s_start, s_end) {
                 // The censored at t enter before t's events are seen; the events
                 // after (events at the same time are not comparable).
-                run.clone().filter(|&i| !self.event[i]).for_each(|i| out[i] = seen(&events, i));
+                for i in run.clone().filter(|&i| !self.event[i]) {
+                    self.prefetch_ahead(&events, i);
+                    out[i] = seen(&events, i);
+                }
                 run.clone().filter(|&i| self.event[i]).for_each(|i| events.add(self.rank[i]));
-                run.filter(|&i| self.event[i]).for_each(|i| out[i] = seen(&events, i));
+                for i in run.filter(|&i| self.event[i]) {
+                    self.prefetch_ahead(&events, i);
+                    out[i] = seen(&events, i);
+                }
             }
             for i in s_start..s_end {
+                self.prefetch_ahead(&events, i);
                 let at_end = seen(&events, i);
                 for (o, e) in out[i].iter_mut().zip(at_end) {
                     *o = e - *o;
@@ -369,5 +430,20 @@ mod tests {
         let (c, d, t, var) = brute_variance(&time, &event, &score, &strata);
         assert_eq!((r.concordant, r.discordant, r.tied_x), (c, d, t));
         assert!((r.se * r.se - var).abs() < 1e-12 * var, "{} vs {var}", r.se * r.se);
+    }
+
+    #[test]
+    fn many_tied_scores_widen_the_counts() {
+        // Three distinct scores over 1,200 rows: more than 255 ties, so
+        // 16-bit counts; the answer must not change with the width.
+        let n = 1200;
+        let time: Vec<f64> = (0..n).map(|i| ((i * 13) % 40) as f64).collect();
+        let event: Vec<bool> = (0..n).map(|i| i % 4 != 0).collect();
+        let score: Vec<f64> = (0..n).map(|i| (i % 3) as f64).collect();
+        let strata = vec![0; n];
+        let r = concordance(&time, &event, &score, None, None).unwrap();
+        let (c, d, t, var) = brute_variance(&time, &event, &score, &strata);
+        assert_eq!((r.concordant, r.discordant, r.tied_x), (c, d, t));
+        assert!((r.se * r.se - var).abs() < 1e-12 * var);
     }
 }

@@ -21,6 +21,7 @@ pub mod km;
 pub mod linalg;
 pub mod logrank;
 mod parallel;
+mod prefetch;
 mod radix;
 pub mod timefix;
 

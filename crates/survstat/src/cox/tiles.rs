@@ -12,6 +12,7 @@
 //! the processor has them (found at run time), so the results are the same
 //! bit for bit on any x86-64 processor and for any number of threads.
 
+use crate::prefetch::prefetch;
 use std::ops::Range;
 
 /// Rows per tile: a tile of 10 columns (5 kB) stays in the L1 cache.
@@ -148,18 +149,6 @@ impl Tiles {
             }
         }
     }
-}
-
-/// Ask the processor to start loading `values` into its caches.
-fn prefetch(values: &[f64]) {
-    #[cfg(target_arch = "x86_64")]
-    for line in values.chunks(8) {
-        // SAFETY: prefetching has no effect on memory or program state;
-        // SSE is part of every x86-64 processor.
-        unsafe { std::arch::x86_64::_mm_prefetch(line.as_ptr().cast::<i8>(), std::arch::x86_64::_MM_HINT_T0) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = values;
 }
 
 /// `aᵀb` with `LANES` interleaved partial sums (independent chains the
