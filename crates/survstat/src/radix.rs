@@ -9,7 +9,8 @@
 //! stratum labels, leave many of them constant). Being stable, equal keys
 //! keep their input order, so a sort by a secondary key followed by one by
 //! the primary key orders by both. Cost: O(n) per digit that varies, and a
-//! second buffer of the records.
+//! second buffer of the records; below 256 records the standard (stable)
+//! sort is used instead.
 
 /// The key of `x` ordering as `f64::total_cmp`.
 pub fn ascending(x: f64) -> u64 {
@@ -29,7 +30,9 @@ pub fn descending(x: f64) -> u64 {
 /// Sort `items` stably by `key`.
 pub fn sort_by_key<T: Copy>(items: &mut Vec<T>, key: impl Fn(&T) -> u64) {
     let n = items.len();
-    if n < 2 {
+    if n < 256 {
+        // Eight counting passes cost more than a comparison sort this small.
+        items.sort_by_key(key);
         return;
     }
     let mut counts = vec![[0usize; 256]; 8];
