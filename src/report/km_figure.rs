@@ -136,27 +136,33 @@ mod tests {
     use super::*;
     use survstat::km::ConfSpec;
 
-    #[test]
-    fn risk_table_sits_under_the_ticks() {
-        let c = Curve::fit("A", &[1.0, 5.0, 13.0, 30.0], &[true, false, true, false], ConfSpec::default(), &[12.0]);
-        let fig = FigureResult {
+    /// A figure of one curve.
+    fn figure(curve: Curve) -> FigureResult {
+        FigureResult {
             id: "f".into(),
             title: "T".into(),
             endpoint: "os".into(),
             endpoint_label: "OS".into(),
             by: None,
-            curves: vec![c],
+            curves: vec![curve],
             logrank_p: None,
-        };
-        let svg = render(&fig);
+        }
+    }
+
+    /// The x coordinates of the text elements whose content ends with `needle`.
+    fn x_of(svg: &str, needle: &str) -> Vec<f64> {
+        svg.match_indices(needle)
+            .map(|(i, _)| svg[..i].rsplit("x=\"").next().unwrap().split('"').next().unwrap().parse().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn risk_table_sits_under_the_ticks() {
+        let c = Curve::fit("A", &[1.0, 5.0, 13.0, 30.0], &[true, false, true, false], ConfSpec::default(), &[12.0]);
+        let svg = render(&figure(c));
         // Tick label "12" and the at-risk count under it share an x coordinate.
-        let x_of = |needle: &str| -> Vec<String> {
-            svg.match_indices(needle)
-                .map(|(i, _)| svg[..i].rsplit("x=\"").next().unwrap().split('"').next().unwrap().to_string())
-                .collect()
-        };
-        let tick_x = x_of(">12</text>");
-        let risk_x = x_of(">2</text>");
+        let tick_x = x_of(&svg, ">12</text>");
+        let risk_x = x_of(&svg, ">2</text>");
         assert!(tick_x.iter().any(|t| risk_x.contains(t)), "{tick_x:?} vs {risk_x:?}");
         assert_eq!(tick_step(150.0), 24.0);
         assert_eq!(tick_step(40.0), 6.0);
@@ -165,16 +171,7 @@ mod tests {
     fn figure_of(n: usize) -> FigureResult {
         let time: Vec<f64> = (0..n).map(|i| 1.0 + 100.0 * i as f64 / n as f64).collect();
         let event: Vec<bool> = (0..n).map(|i| i % 3 == 0).collect();
-        let c = Curve::fit("Group with a long name", &time, &event, ConfSpec::default(), &[12.0]);
-        FigureResult {
-            id: "f".into(),
-            title: "T".into(),
-            endpoint: "os".into(),
-            endpoint_label: "OS".into(),
-            by: None,
-            curves: vec![c],
-            logrank_p: None,
-        }
+        figure(Curve::fit("Group with a long name", &time, &event, ConfSpec::default(), &[12.0]))
     }
 
     #[test]
@@ -186,12 +183,8 @@ mod tests {
         assert!(!many.contains("stroke-width=\"1.4\""));
         assert!(many.contains("Censoring marks not drawn"));
         // The row label ends left of the half-width of "1000000" centred on the axis.
-        let number_x = |needle: &str| -> f64 {
-            let i = many.find(needle).unwrap();
-            many[..i].rsplit("x=\"").next().unwrap().split('"').next().unwrap().parse().unwrap()
-        };
-        let label_end = number_x(">Group with a long name</text>");
-        let count_centre = number_x(">1000000</text>");
+        let label_end = x_of(&many, ">Group with a long name</text>")[0];
+        let count_centre = x_of(&many, ">1000000</text>")[0];
         assert!(label_end + 1.0 < count_centre - text_width("1000000", 12.0) / 2.0, "{label_end} vs {count_centre}");
     }
 }
