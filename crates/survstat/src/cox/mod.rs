@@ -1,6 +1,6 @@
 //! Cox proportional hazards regression (R `coxph`, survival 3.5-3).
 //!
-//! The partial likelihood (see [`likelihood`]) is maximised by
+//! The partial likelihood (module `likelihood`) is maximised by
 //! Newton-Raphson exactly as R's `coxfit6` does it:
 //!
 //! * covariates are centred and scaled by their mean absolute deviation,
@@ -18,7 +18,7 @@
 //! HR = exp(β) with `exp(β ± z_{1-α/2} se)`, and three global tests on the
 //! estimable terms (df = their number): likelihood ratio `2(ℓ(β̂) - ℓ(0))`,
 //! Wald `β̂ᵀV⁻¹β̂`, score `U(0)ᵀI(0)⁻¹U(0)` (the log-rank test for a single
-//! factor). With clusters the robust variance of [`residuals`] replaces V in
+//! factor). With clusters the robust variance of module `residuals` replaces V in
 //! the Wald tests and intervals, as in R; `se` stays model-based.
 //!
 //! Monotone likelihood (a coefficient running off to infinity, e.g. a level
