@@ -12,23 +12,15 @@
 //! scores and, with Efron's ties, one logarithm per event (each tied event
 //! is its own term `log D_k`). The floor is the larger of the memory time
 //! and the arithmetic time, with both cores at work.
-use std::hint::black_box;
-use std::time::Instant;
+#[path = "support/timing.rs"]
+mod timing;
 
-/// Best of five: seconds for `f`.
-fn best(mut f: impl FnMut()) -> f64 {
-    (0..5)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
-}
+use std::hint::black_box;
+use timing::best_seconds;
 
 /// Bytes per second reading `data` on `threads` threads (sums of halves).
 fn read_bandwidth(data: &[f64], threads: usize) -> f64 {
-    let seconds = best(|| {
+    let seconds = best_seconds(5, || {
         std::thread::scope(|scope| {
             for part in data.chunks(data.len().div_ceil(threads)) {
                 scope.spawn(move || {
@@ -53,7 +45,7 @@ fn read_bandwidth(data: &[f64], threads: usize) -> f64 {
 fn multiply_add_rate() -> f64 {
     let x = vec![1.000_000_1f64; 256];
     let rounds = 400_000;
-    let seconds = best(|| {
+    let seconds = best_seconds(5, || {
         let mut acc = [0.0f64; 16];
         for _ in 0..rounds {
             for chunk in x.chunks_exact(16) {
@@ -70,7 +62,7 @@ fn multiply_add_rate() -> f64 {
 /// Evaluations per second of `f` on one core (`f64::exp`, `f64::ln`, as the engine uses).
 fn rate(x: &[f64], f: fn(f64) -> f64) -> f64 {
     let rounds = 500;
-    let seconds = best(|| {
+    let seconds = best_seconds(5, || {
         let mut s = 0.0;
         for _ in 0..rounds {
             for v in x {

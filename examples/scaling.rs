@@ -7,13 +7,17 @@
 //!
 //! writes `docs/scaling.csv`, `docs/scaling.svg` and `docs/scaling.png`. Each time is the best
 //! of three runs (one at 10^7), data in memory, reading excluded.
+#[path = "support/timing.rs"]
+mod timing;
+
 use sbrt::report::svg::{Anchor, Svg, TextStyle, PALETTE};
+use sbrt::simulate::{registry_columns, RegistryColumns};
 use std::fmt::Write;
-use std::time::Instant;
 use survstat::cox::{fit, CoxData, CoxOptions};
 use survstat::km::{ConfSpec, KaplanMeier};
 use survstat::linalg::Matrix;
 use survstat::logrank::logrank;
+use timing::best_seconds;
 
 const SIZES: [usize; 7] = [10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000, 10_000_000];
 
@@ -25,35 +29,17 @@ struct Timing {
     logrank: f64,
 }
 
-/// Best-of-`runs` seconds of `f`.
-fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(f());
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
-}
-
 fn main() -> anyhow::Result<()> {
     let stem = std::env::args().nth(1).unwrap_or_else(|| "docs/scaling".into());
     let mut rows = Vec::new();
     for n in SIZES {
-        let (mut x, mut time, mut event, mut group) =
-            (Vec::with_capacity(n * 10), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-        for r in sbrt::simulate::registry(n, 20260101) {
-            x.extend(r.x);
-            time.push(r.time);
-            event.push(r.event);
-            group.push(r.group);
-        }
+        let RegistryColumns { time, event, group, x } = registry_columns(n, 20260101, true);
         let x = Matrix { nrow: n, ncol: 10, data: x };
         let runs = if n >= 10_000_000 { 1 } else { 3 };
         let data = CoxData { time: &time, event: &event, x: &x, strata: None, cluster: None };
-        let cox = best(runs, || fit(&data, &CoxOptions::default()).expect("fit"));
-        let km = best(runs, || KaplanMeier::fit(&time, &event, ConfSpec::default()));
-        let lr = best(runs, || logrank(&time, &event, &group, 3, None).expect("log-rank"));
+        let cox = best_seconds(runs, || fit(&data, &CoxOptions::default()).expect("fit"));
+        let km = best_seconds(runs, || KaplanMeier::fit(&time, &event, ConfSpec::default()));
+        let lr = best_seconds(runs, || logrank(&time, &event, &group, 3, None).expect("log-rank"));
         println!("n = {n:>10}: Cox {cox:8.4} s, Kaplan-Meier {km:8.4} s, log-rank {lr:8.4} s");
         rows.push(Timing { n, cox, km, logrank: lr });
     }

@@ -29,17 +29,16 @@ struct State {
 impl Progress {
     /// Shown when `forced`, or when standard error is a terminal.
     pub fn new(forced: bool) -> Progress {
-        let enabled = forced || std::io::IsTerminal::is_terminal(&std::io::stderr());
-        Progress { enabled, start: Instant::now(), state: Mutex::new(State { label: String::new(), last_draw: None }) }
+        Progress::showing(forced || std::io::IsTerminal::is_terminal(&std::io::stderr()))
     }
 
     /// A display that never shows anything.
     pub fn hidden() -> Progress {
-        Progress {
-            enabled: false,
-            start: Instant::now(),
-            state: Mutex::new(State { label: String::new(), last_draw: None }),
-        }
+        Progress::showing(false)
+    }
+
+    fn showing(enabled: bool) -> Progress {
+        Progress { enabled, start: Instant::now(), state: Mutex::new(State { label: String::new(), last_draw: None }) }
     }
 
     /// Report `done` of `total` steps of the stage `label` (`total` 0 for a

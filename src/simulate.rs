@@ -258,6 +258,39 @@ pub struct RegistryRow {
     pub x: [f64; 10],
 }
 
+/// Registry rows as columns, as the engine takes them.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryColumns {
+    /// Months.
+    pub time: Vec<f64>,
+    /// Event indicators.
+    pub event: Vec<bool>,
+    /// Groups 0-2.
+    pub group: Vec<usize>,
+    /// Covariates, n × 10 row-major (empty when not asked for).
+    pub x: Vec<f64>,
+}
+
+/// The rows of [`registry`] drawn straight into columns (no row vector is
+/// held), with the covariates when `with_covariates` (80 MB at 10^6).
+pub fn registry_columns(n: usize, seed: u64, with_covariates: bool) -> RegistryColumns {
+    let mut out = RegistryColumns {
+        time: Vec::with_capacity(n),
+        event: Vec::with_capacity(n),
+        group: Vec::with_capacity(n),
+        x: Vec::with_capacity(if with_covariates { n * 10 } else { 0 }),
+    };
+    for r in registry(n, seed) {
+        out.time.push(r.time);
+        out.event.push(r.event);
+        out.group.push(r.group);
+        if with_covariates {
+            out.x.extend(r.x);
+        }
+    }
+    out
+}
+
 /// `n` registry rows drawn with `seed` (the data of `benches/engine.rs`,
 /// `examples/make_registry.rs` and `bench/compare_r.sh`).
 pub fn registry(n: usize, seed: u64) -> impl Iterator<Item = RegistryRow> {

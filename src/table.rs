@@ -23,6 +23,18 @@ impl TextColumn {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.text[start..self.ends[i]]
     }
+
+    /// Add `other`'s cells after this column's.
+    fn append(&mut self, other: TextColumn) {
+        let shift = self.text.len();
+        self.text.push_str(&other.text);
+        self.ends.extend(other.ends.iter().map(|e| e + shift));
+    }
+}
+
+/// Empty columns for a file of `n_fields` columns, those in `kept` to be filled.
+fn kept_columns(n_fields: usize, kept: &[usize]) -> Vec<Option<TextColumn>> {
+    (0..n_fields).map(|c| kept.contains(&c).then(TextColumn::default)).collect()
 }
 
 /// A CSV file's columns of interest, held as text cells.
@@ -93,7 +105,7 @@ impl Table {
             vec![Records::parse(body, &table.headers, &kept)]
         };
         // Stitch the pieces together in order, numbering rows as the file does.
-        table.columns = (0..table.headers.len()).map(|c| kept.contains(&c).then(TextColumn::default)).collect();
+        table.columns = kept_columns(table.headers.len(), &kept);
         let mut problems = Vec::new();
         for piece in parsed {
             for (row, column, message) in piece.problems {
@@ -101,9 +113,7 @@ impl Table {
             }
             for (mine, theirs) in table.columns.iter_mut().zip(piece.columns) {
                 if let (Some(mine), Some(theirs)) = (mine, theirs) {
-                    let shift = mine.text.len();
-                    mine.text.push_str(&theirs.text);
-                    mine.ends.extend(theirs.ends.iter().map(|e| e + shift));
+                    mine.append(theirs);
                 }
             }
             table.n_rows += piece.n_rows;
@@ -181,11 +191,7 @@ struct Records {
 impl Records {
     fn parse(bytes: &[u8], headers: &[String], kept: &[usize]) -> Records {
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-        let mut out = Records {
-            columns: (0..headers.len()).map(|c| kept.contains(&c).then(TextColumn::default)).collect(),
-            n_rows: 0,
-            problems: Vec::new(),
-        };
+        let mut out = Records { columns: kept_columns(headers.len(), kept), n_rows: 0, problems: Vec::new() };
         let mut record = csv::ByteRecord::new();
         loop {
             let row = out.n_rows;

@@ -39,10 +39,18 @@ pub struct SurvivalInput {
 impl SurvivalInput {
     /// Read the file's time, event and `others` columns (only those).
     pub fn read(&self, others: &[&str]) -> Result<crate::table::Table, InputProblems> {
-        let wanted: Vec<&str> =
-            [self.time.as_str(), self.event.as_str()].into_iter().chain(others.iter().copied()).collect();
-        crate::table::Table::read(&self.file, Some(&wanted))
+        read_columns(&self.file, [&self.time, &self.event], others)
     }
+}
+
+/// Read the outcome columns and `others` of a CSV file (only those).
+fn read_columns(
+    file: &std::path::Path,
+    outcome: [&str; 2],
+    others: &[&str],
+) -> Result<crate::table::Table, InputProblems> {
+    let wanted: Vec<&str> = outcome.into_iter().chain(others.iter().copied()).collect();
+    crate::table::Table::read(file, Some(&wanted))
 }
 
 /// The input of a competing-risks command (`cuminc`, `finegray`): a CSV file
@@ -68,9 +76,7 @@ pub struct CompetingInput {
 impl CompetingInput {
     /// Read the file's time, status and `others` columns (only those).
     pub fn read(&self, others: &[&str]) -> Result<crate::table::Table, InputProblems> {
-        let wanted: Vec<&str> =
-            [self.time.as_str(), self.status.as_str()].into_iter().chain(others.iter().copied()).collect();
-        crate::table::Table::read(&self.file, Some(&wanted))
+        read_columns(&self.file, [&self.time, &self.status], others)
     }
 }
 

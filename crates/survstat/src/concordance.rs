@@ -142,26 +142,11 @@ pub fn concordance(
     strata: Option<&[usize]>,
     cluster: Option<&[usize]>,
 ) -> Option<Concordance> {
-    let n = time.len();
-    // Records by stratum and decreasing time (the stable radix sort keeps input order within ties).
-    let mut order: Vec<(f64, usize)> = time.iter().copied().zip(0..n).collect();
-    radix::sort_by_key(&mut order, |r| radix::descending(r.0));
-    if let Some(s) = strata {
-        radix::sort_by_key(&mut order, |r| s[r.1] as u64);
-    }
-    let mut bounds = Vec::new();
-    let mut start = 0;
-    for k in 1..=n {
-        if k == n || strata.is_some_and(|s| s[order[k].1] != s[order[start].1]) {
-            bounds.push((start, k));
-            start = k;
-        }
-    }
-    let sorted_time: Vec<f64> = order.iter().map(|r| r.0).collect();
-    let sorted_event: Vec<bool> = order.iter().map(|r| event[r.1]).collect();
-    let sorted_score: Vec<f64> = order.iter().map(|r| score[r.1]).collect();
-    let sorted_cluster: Option<Vec<usize>> = cluster.map(|c| order.iter().map(|r| c[r.1]).collect());
-    concordance_sorted(&sorted_time, &sorted_event, &bounds, &sorted_score, sorted_cluster.as_deref())
+    let sorted = radix::risk_set_order(time, strata);
+    let event: Vec<bool> = sorted.order.iter().map(|&i| event[i]).collect();
+    let score: Vec<f64> = sorted.order.iter().map(|&i| score[i]).collect();
+    let cluster: Option<Vec<usize>> = cluster.map(|c| sorted.order.iter().map(|&i| c[i]).collect());
+    concordance_sorted(&sorted.time, &event, &sorted.strata, &score, cluster.as_deref())
 }
 
 /// [`concordance`] of observations already in stratum order and decreasing
@@ -244,7 +229,7 @@ impl Walk<'_> {
     /// inputs; the counts are exact integers, so the result is the same
     /// either way.
     fn both<C: Count>(&self) -> (EventSide, Vec<[u64; 3]>) {
-        if self.time.len() >= 100_000 && crate::parallel::threads_for(usize::MAX) > 1 {
+        if self.time.len() >= 100_000 && crate::parallel::cores() > 1 {
             std::thread::scope(|scope| {
                 let handle = scope.spawn(|| self.risk_set_pairs::<C>());
                 let later = self.later_member_pairs::<C>();

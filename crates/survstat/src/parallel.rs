@@ -32,10 +32,15 @@ pub(crate) fn row_blocks(n: usize, may_start: impl Fn(usize) -> bool) -> Vec<Ran
     blocks
 }
 
+/// The number of cores this process may use.
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// The number of threads for `work` multiply-adds: all cores from 4·10⁶ on.
 pub(crate) fn threads_for(work: usize) -> usize {
     if work >= 4_000_000 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        cores()
     } else {
         1
     }

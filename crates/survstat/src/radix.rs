@@ -67,6 +67,38 @@ pub fn sort_by_key<T: Copy>(items: &mut Vec<T>, key: impl Fn(&T) -> u64) {
     }
 }
 
+/// Observations in the order the risk-set passes walk them: by stratum,
+/// then by decreasing time, input order within ties.
+pub(crate) struct RiskSetOrder {
+    /// Original index of each sorted observation.
+    pub order: Vec<usize>,
+    /// Times in sorted order.
+    pub time: Vec<f64>,
+    /// `[start, end)` of each stratum in sorted order.
+    pub strata: Vec<(usize, usize)>,
+}
+
+/// Sort `time` (and `strata`, when given) into [`RiskSetOrder`].
+pub(crate) fn risk_set_order(time: &[f64], strata: Option<&[usize]>) -> RiskSetOrder {
+    let n = time.len();
+    let mut keys: Vec<(f64, usize)> = time.iter().copied().zip(0..n).collect();
+    sort_by_key(&mut keys, |k| descending(k.0));
+    if let Some(s) = strata {
+        sort_by_key(&mut keys, |k| s[k.1] as u64);
+    }
+    let order: Vec<usize> = keys.iter().map(|k| k.1).collect();
+    let time = keys.iter().map(|k| k.0).collect();
+    let mut bounds = Vec::new();
+    let mut start = 0;
+    for k in 1..=n {
+        if k == n || strata.is_some_and(|s| s[order[k]] != s[order[start]]) {
+            bounds.push((start, k));
+            start = k;
+        }
+    }
+    RiskSetOrder { order, time, strata: bounds }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -117,36 +117,20 @@ impl SortedData {
         scale: &[f64],
     ) -> SortedData {
         let n = time.len();
-        // Sort (time, index) records by decreasing time, then stably by stratum.
-        let mut keys: Vec<(f64, usize)> = time.iter().copied().zip(0..n).collect();
-        radix::sort_by_key(&mut keys, |k| radix::descending(k.0));
-        if let Some(s) = strata {
-            radix::sort_by_key(&mut keys, |k| s[k.1] as u64);
-        }
-        let order: Vec<usize> = keys.iter().map(|k| k.1).collect();
-        let sorted_time: Vec<f64> = keys.iter().map(|k| k.0).collect();
-        drop(keys);
-        let mut bounds = Vec::new();
-        let mut start = 0;
-        for k in 1..=n {
-            if k == n || strata.is_some_and(|s| s[order[k]] != s[order[start]]) {
-                bounds.push((start, k));
-                start = k;
-            }
-        }
+        let sorted = radix::risk_set_order(time, strata);
         // One copy of X, gathered in sorted order (random reads: in parallel).
-        let xs = Tiles::gather(x, p, &order, means, scale, threads_for(n * p));
-        let is_start = |k: usize| bounds.binary_search_by_key(&k, |b| b.0).is_ok();
-        let blocks = row_blocks(n, |k| sorted_time[k] != sorted_time[k - 1] || is_start(k));
-        SortedData {
+        let xs = Tiles::gather(x, p, &sorted.order, means, scale, threads_for(n * p));
+        let mut data = SortedData {
             p,
             x: xs,
-            event: order.iter().map(|&i| event[i]).collect(),
-            time: sorted_time,
-            strata: bounds,
-            order,
-            blocks,
-        }
+            event: sorted.order.iter().map(|&i| event[i]).collect(),
+            time: sorted.time,
+            strata: sorted.strata,
+            order: sorted.order,
+            blocks: Vec::new(),
+        };
+        data.blocks = row_blocks(n, |k| data.time[k] != data.time[k - 1] || data.is_stratum_start(k));
+        data
     }
 
     /// Linear predictors `x_iᵀβ` in sorted order.
