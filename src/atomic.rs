@@ -1,28 +1,26 @@
-//! Outputs appear whole or not at all: a file is written under a
-//! temporary name in its destination directory and renamed into place only
-//! after it is complete and flushed; a failure removes the temporary. A
-//! destination that is the input file is refused.
+//! Output files appear whole or not at all. A file is written under a
+//! random name created exclusively (`O_EXCL`, never through a symbolic
+//! link) in its destination's directory, flushed and synced, and renamed
+//! into place only when complete; every failure removes it. A destination
+//! that is an input, or a directory, is refused before any work.
 
 use anyhow::{bail, Context};
-use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use tempfile::NamedTempFile;
 
 /// A file being written; becomes visible at `commit`.
 pub struct AtomicFile {
-    tmp: PathBuf,
-    dest: PathBuf,
-    writer: Option<BufWriter<File>>,
+    dest: std::path::PathBuf,
+    writer: BufWriter<NamedTempFile>,
 }
 
-/// The temporary sibling of `dest` used while writing it.
-pub fn temporary_sibling(dest: &Path) -> PathBuf {
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    dest.with_file_name(format!(".{name}.partial-{}", std::process::id()))
-}
-
-/// Fail when `output` is the same file as any of `inputs`.
+/// Fail when `output` cannot be an output file: it is the same file as any
+/// of `inputs`, or a directory.
 pub fn refuse_overwriting_inputs(output: &Path, inputs: &[&Path]) -> anyhow::Result<()> {
+    if output.is_dir() {
+        bail!("--out {} is a directory: give the name of the file to write", output.display());
+    }
     for input in inputs {
         if let (Ok(a), Ok(b)) = (output.canonicalize(), input.canonicalize()) {
             if a == b {
@@ -36,36 +34,34 @@ pub fn refuse_overwriting_inputs(output: &Path, inputs: &[&Path]) -> anyhow::Res
 impl AtomicFile {
     /// Start writing `dest`.
     pub fn create(dest: &Path) -> anyhow::Result<AtomicFile> {
-        let tmp = temporary_sibling(dest);
-        let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        Ok(AtomicFile { tmp, dest: dest.to_path_buf(), writer: Some(BufWriter::new(file)) })
+        let dir = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}.sbrt-"))
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot write {}", dest.display()))?;
+        Ok(AtomicFile { dest: dest.to_path_buf(), writer: BufWriter::new(tmp) })
     }
 
     /// The writer for the content.
-    pub fn writer(&mut self) -> &mut BufWriter<File> {
-        self.writer.as_mut().expect("writer present until commit")
+    pub fn writer(&mut self) -> &mut BufWriter<NamedTempFile> {
+        &mut self.writer
     }
 
-    /// Flush, sync and move into place.
-    pub fn commit(mut self) -> anyhow::Result<()> {
-        let writer = self.writer.take().expect("commit once");
-        let file = writer
+    /// Flush, sync and move into place; on failure the temporary is removed.
+    pub fn commit(self) -> anyhow::Result<()> {
+        let dest = self.dest;
+        let tmp = self
+            .writer
             .into_inner()
             .map_err(|e| e.into_error())
-            .with_context(|| format!("cannot write {}", self.dest.display()))?;
-        file.sync_all().with_context(|| format!("cannot write {}", self.dest.display()))?;
-        std::fs::rename(&self.tmp, &self.dest)
-            .with_context(|| format!("cannot move the output into place at {}", self.dest.display()))?;
+            .with_context(|| format!("cannot write {}", dest.display()))?;
+        tmp.as_file().sync_all().with_context(|| format!("cannot write {}", dest.display()))?;
+        tmp.persist(&dest).map_err(|e| e.error).with_context(|| format!("cannot write {}", dest.display()))?;
         Ok(())
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.writer.is_some() {
-            self.writer = None;
-            let _ = std::fs::remove_file(&self.tmp);
-        }
     }
 }
 
@@ -80,10 +76,20 @@ pub fn write_file(dest: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("sbrt-atomic-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn entries(dir: &Path) -> usize {
+        std::fs::read_dir(dir).unwrap().count()
+    }
+
     #[test]
     fn a_dropped_file_leaves_nothing_and_a_committed_one_replaces() {
-        let dir = std::env::temp_dir().join(format!("sbrt-atomic-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch("replace");
         let dest = dir.join("out.txt");
         std::fs::write(&dest, "old").unwrap();
         {
@@ -91,9 +97,24 @@ mod tests {
             f.writer().write_all(b"half").unwrap();
         }
         assert_eq!(std::fs::read_to_string(&dest).unwrap(), "old");
-        assert!(!temporary_sibling(&dest).exists());
+        assert_eq!(entries(&dir), 1);
         write_file(&dest, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&dest).unwrap(), "new");
         assert!(refuse_overwriting_inputs(&dest, &[&dest]).is_err());
+    }
+
+    #[test]
+    fn a_failed_move_into_place_leaves_no_copy() {
+        // The destination became a non-empty directory after the checks.
+        let dir = scratch("failed-move");
+        let dest = dir.join("ddir");
+        let mut f = AtomicFile::create(&dest).unwrap();
+        f.writer().write_all(b"patient ids").unwrap();
+        std::fs::create_dir(&dest).unwrap();
+        std::fs::write(dest.join("x"), "x").unwrap();
+        let e = f.commit().unwrap_err();
+        assert!(format!("{e:#}").contains("ddir"), "{e:#}");
+        assert_eq!(entries(&dir), 1, "only the directory remains");
+        assert!(refuse_overwriting_inputs(&dest, &[]).unwrap_err().to_string().contains("is a directory"));
     }
 }

@@ -1,44 +1,76 @@
-//! Input size limits: a file is checked before it is read, so an input far
-//! larger than memory, or a malformed multi-gigabyte file, fails at once
-//! with a clear message instead of exhausting memory.
+//! Input size limits: a file is checked before it is read, and read no
+//! further than the limit, so an input far larger than memory, or a
+//! malformed multi-gigabyte file, fails at once with a clear message
+//! instead of exhausting memory.
 //!
 //! The default limit is 1 GiB (a million-patient cohort is about 240 MB; a
 //! ten-million-row survival table about 200 MB). `SBRT_MAX_INPUT_MB`
-//! raises or lowers it.
+//! (whole megabytes, 1 to 1,048,576) raises or lowers it; any other value is
+//! an error, not ignored.
 
 use crate::problem::Problem;
+use std::io::Read;
 use std::path::Path;
 
 /// Default largest input, bytes.
 pub const DEFAULT_MAX_INPUT_BYTES: u64 = 1 << 30;
 
-/// The limit in force.
-pub fn max_input_bytes() -> u64 {
-    std::env::var("SBRT_MAX_INPUT_MB")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map_or(DEFAULT_MAX_INPUT_BYTES, |mb| mb << 20)
+/// Largest value `SBRT_MAX_INPUT_MB` takes (1 TiB).
+const MAX_SETTING_MB: u64 = 1 << 20;
+
+/// The limit in force, or why the setting is not usable.
+pub fn max_input_bytes() -> Result<u64, String> {
+    let Ok(v) = std::env::var("SBRT_MAX_INPUT_MB") else { return Ok(DEFAULT_MAX_INPUT_BYTES) };
+    match v.trim().parse::<u64>() {
+        Ok(mb) if (1..=MAX_SETTING_MB).contains(&mb) => Ok(mb << 20),
+        _ => Err(format!("SBRT_MAX_INPUT_MB='{v}' is not a whole number of megabytes from 1 to {MAX_SETTING_MB}")),
+    }
 }
 
-/// Fail when `path` is larger than the limit (or cannot be inspected).
-pub fn check_input_size(path: &Path) -> Result<(), Problem> {
+/// Read a whole input file, refusing one larger than the limit (or one that
+/// is not a regular file) before reading it.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, Problem> {
     let file = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| Problem::error(&file, None, None, format!("cannot read: {e}")))?;
+    let fail = |m: String| Problem::error(&file, None, None, m);
+    let limit = max_input_bytes().map_err(fail)?;
+    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     if !meta.is_file() {
-        return Err(Problem::error(&file, None, None, "not a regular file"));
+        return Err(fail("not a regular file".into()));
     }
-    let limit = max_input_bytes();
+    let too_large = |size: u64| {
+        fail(format!(
+            "the file is {} MB, above the {} MB input limit; nothing was read (set SBRT_MAX_INPUT_MB to raise the limit if the machine has the memory)",
+            size >> 20,
+            limit >> 20
+        ))
+    };
     if meta.len() > limit {
-        return Err(Problem::error(
-            &file,
-            None,
-            None,
-            format!(
-                "the file is {} MB, above the {} MB input limit; nothing was read (set SBRT_MAX_INPUT_MB to raise the limit if the machine has the memory)",
-                meta.len() >> 20,
-                limit >> 20
-            ),
-        ));
+        return Err(too_large(meta.len()));
     }
-    Ok(())
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| fail(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_setting_is_checked_not_wrapped_or_ignored() {
+        // One test owns the variable, so parallel tests do not race on it.
+        for (value, ok) in [("17592186044416", false), ("abc", false), ("0", false), ("40", true)] {
+            std::env::set_var("SBRT_MAX_INPUT_MB", value);
+            let got = max_input_bytes();
+            assert_eq!(got.is_ok(), ok, "{value}: {got:?}");
+        }
+        assert_eq!(max_input_bytes(), Ok(40 << 20));
+        std::env::remove_var("SBRT_MAX_INPUT_MB");
+        assert_eq!(max_input_bytes(), Ok(DEFAULT_MAX_INPUT_BYTES));
+    }
 }

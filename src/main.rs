@@ -55,8 +55,9 @@ fn main() {
         Command::Schema => cmd::schema::run(),
     };
     if let Err(e) = result {
-        // Display, never Debug: no backtrace even with RUST_BACKTRACE=1.
-        eprintln!("{e}");
+        // Display with its causes ("cannot write x: No space left on device"),
+        // never Debug: no backtrace even with RUST_BACKTRACE=1.
+        eprintln!("{e:#}");
         std::process::exit(1);
     }
 }

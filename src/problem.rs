@@ -51,18 +51,21 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        // Cell text is quoted in messages: escape control characters so a
+        // cell cannot forge a line of its own or drive the terminal.
+        use crate::inert::terminal;
+        write!(f, "{}", terminal(&self.file))?;
         if let Some(row) = self.row {
             write!(f, ":{row}")?;
         }
         if let Some(col) = &self.column {
-            write!(f, ":{col}")?;
+            write!(f, ":{}", terminal(col))?;
         }
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, ": {label}: {}", self.message)
+        write!(f, ": {label}: {}", terminal(&self.message))
     }
 }
 

@@ -61,9 +61,7 @@ impl Table {
     /// `wanted` (every column when `None`).
     pub fn read(path: &Path, wanted: Option<&[&str]>) -> Result<Table, InputProblems> {
         let file = path.display().to_string();
-        crate::limits::check_input_size(path).map_err(|p| InputProblems(vec![p]))?;
-        let bytes = std::fs::read(path)
-            .map_err(|e| InputProblems(vec![Problem::error(&file, None, None, format!("cannot read: {e}"))]))?;
+        let bytes = crate::limits::read_input(path).map_err(|p| InputProblems(vec![p]))?;
         Table::from_bytes(&file, &bytes, wanted)
     }
 

@@ -47,21 +47,24 @@ impl Table {
         self.rows.push(Row { cells, indent });
     }
 
-    /// CSV: indentation as leading spaces in the first cell.
+    /// CSV, with a UTF-8 byte-order mark so that a spreadsheet reads "–",
+    /// "≤" and "₅" as written; indentation as leading spaces in the first
+    /// cell; no cell can start a formula ([`crate::inert::csv_cell`]).
     pub fn to_csv(&self) -> String {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(&self.columns).expect("in-memory write");
+        w.write_record(self.columns.iter().map(|c| crate::inert::csv_cell(c).into_owned())).expect("in-memory write");
         for r in &self.rows {
-            let mut cells = r.cells.clone();
+            let mut cells: Vec<String> = r.cells.iter().map(|c| crate::inert::csv_cell(c).into_owned()).collect();
             cells[0] = format!("{}{}", "  ".repeat(r.indent as usize), cells[0]);
             w.write_record(&cells).expect("in-memory write");
         }
-        String::from_utf8(w.into_inner().expect("in-memory")).expect("utf-8 cells")
+        let text = String::from_utf8(w.into_inner().expect("in-memory")).expect("utf-8 cells");
+        format!("\u{feff}{text}")
     }
 
     /// Markdown: a title line, a pipe table, notes.
     pub fn to_markdown(&self) -> String {
-        let esc = |s: &str| s.replace('|', "\\|");
+        let esc = |s: &str| crate::inert::markdown(s).into_owned();
         let mut out = format!(
             "**{}**\n\n| {} |\n|{}|\n",
             esc(&self.title),
@@ -74,7 +77,7 @@ impl Table {
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
         for n in &self.notes {
-            out.push_str(&format!("\n{}\n", esc(n)));
+            out.push_str(&format!("\n{}\n", crate::inert::markdown_paragraph(n)));
         }
         out
     }
@@ -148,7 +151,7 @@ mod tests {
         let mut t = Table::new("t", "T", &["Variable", "n"]);
         t.push(0, vec!["Gender".into()]);
         t.push(1, vec!["Men".into(), "3 (60.0%)".into()]);
-        assert_eq!(t.to_csv(), "Variable,n\nGender,\n  Men,3 (60.0%)\n");
+        assert_eq!(t.to_csv(), "\u{feff}Variable,n\nGender,\n  Men,3 (60.0%)\n");
         assert!(t.to_markdown().contains("| &nbsp;&nbsp;Men | 3 (60.0%) |"));
     }
 }

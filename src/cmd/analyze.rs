@@ -9,12 +9,15 @@
 //! `.md`, each figure as `.svg` and `.png`, `results.json` and the
 //! `study.toml` used. Without `--study` the built-in study (the source
 //! paper's analysis) is used; `--example` analyses the bundled synthetic
-//! cohort. DIR is replaced only when the whole report is ready.
+//! cohort. DIR is replaced only when the whole report is ready, and only
+//! when it is empty or a previous sbrt report; files in it that sbrt did not
+//! write are kept (`report_dir`).
 
-use super::validate::CohortInput;
-use crate::cohort::{load, ReadOptions};
+use super::{CohortInput, LoadedCohort};
+use crate::cohort::{load_bytes, ReadOptions};
 use crate::problem::InputProblems;
 use crate::progress::Progress;
+use crate::report_dir::ReportDir;
 use crate::study::Study;
 use clap::Args;
 use sha2::{Digest, Sha256};
@@ -22,6 +25,9 @@ use std::path::PathBuf;
 
 /// The bundled synthetic cohort (`examples/spine_sarcoma_synthetic.csv`).
 pub const EXAMPLE_CSV: &str = include_str!("../../examples/spine_sarcoma_synthetic.csv");
+
+/// The example's name in messages.
+const EXAMPLE_NAME: &str = "spine_sarcoma_synthetic.csv";
 
 /// Analyse a cohort.
 #[derive(Debug, Args)]
@@ -51,42 +57,39 @@ pub struct AnalyzeArgs {
 
 /// Run `sbrt analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
-    crate::report::check_destination(&args.out)?;
+    let inputs: Vec<&std::path::Path> = args.file.iter().chain(&args.study).map(PathBuf::as_path).collect();
+    let report_dir = ReportDir::prepare(&args.out, &inputs)?;
+    for notice in &report_dir.notices {
+        eprintln!("note: {notice}");
+    }
     let study = match &args.study {
         Some(p) => super::study::load(p)?,
         None => Study::builtin(),
     };
     let progress = Progress::new(args.progress);
-    let (cohort, bytes) = match &args.file {
+    let LoadedCohort { cohort, sha256 } = match &args.file {
         Some(file) => {
             progress.update(&format!("reading and validating {}", file.display()), 0, 0);
             let input =
                 CohortInput { file: file.clone(), date_format: args.date_format.clone(), sheet: args.sheet.clone() };
-            crate::atomic::refuse_overwriting_inputs(&args.out, &[file])?;
-            let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))?;
-            (input.load()?, bytes)
+            input.load()?
         }
         None => {
-            // The example is embedded so that `--example` works from any directory.
-            let dir = std::env::temp_dir().join(format!("sbrt-example-{}", std::process::id()));
-            std::fs::create_dir_all(&dir)?;
-            let path = dir.join("spine_sarcoma_synthetic.csv");
-            std::fs::write(&path, EXAMPLE_CSV)?;
-            let loaded = load(&path, &ReadOptions::default());
-            let _ = std::fs::remove_dir_all(&dir);
-            let (cohort, _) = loaded.map_err(InputProblems)?;
-            (cohort, EXAMPLE_CSV.as_bytes().to_vec())
+            // The example is embedded and read from memory, so that
+            // `--example` works from any directory and writes no file.
+            let (cohort, _) = load_bytes(EXAMPLE_NAME, "csv", EXAMPLE_CSV.as_bytes().to_vec(), &ReadOptions::default())
+                .map_err(InputProblems)?;
+            LoadedCohort { cohort, sha256: format!("{:x}", Sha256::digest(EXAMPLE_CSV.as_bytes())) }
         }
     };
-    let sha = format!("{:x}", Sha256::digest(&bytes));
     let results = crate::analysis::analyze_with_progress(&cohort, &study, &|stage, done, total| {
         progress.update(stage, done, total)
     })
     .map_err(|p| anyhow::anyhow!(p.join("\n")))?;
     progress.update("rendering tables and figures", 0, 0);
-    let files = crate::report::render_files(&results, &study, &sha)?;
+    let files = crate::report::render_files(&results, &study, &sha256)?;
     progress.update(&format!("writing {}", args.out.display()), 0, 0);
-    crate::report::write_dir(&args.out, &files)?;
+    report_dir.commit(&files)?;
     progress.finish();
     eprintln!(
         "{} lesions of {} patients analysed; {} files written to {} (open {}/report.html)",

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! sbrt derive FILE --out analysis.csv [--alpha-beta 5] [--pfs-death]
-//!             [--keep-ids] [--date-format FMT] [--sheet NAME]
+//!             [--keep-ids] [--excel] [--date-format FMT] [--sheet NAME]
 //! ```
 //!
 //! One row per lesion in input order, sequential `patient` and `lesion`
@@ -10,11 +10,12 @@
 //! dates and no identifiers: `--keep-ids` adds `patient_id` and
 //! `lesion_id`, and so makes the file identifiable.
 
-use super::validate::CohortInput;
+use super::CohortInput;
 use crate::analysis_file::{row_cells, shareable_extras, COLUMNS};
 use crate::atomic::{refuse_overwriting_inputs, AtomicFile};
 use crate::endpoints::{derive, DeriveOptions};
 use clap::Args;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Derive endpoints.
@@ -34,6 +35,10 @@ pub struct DeriveArgs {
     /// Also write the original patient and lesion ids: the output is then identifiable.
     #[arg(long)]
     pub keep_ids: bool,
+    /// Begin the file with a UTF-8 byte-order mark, for opening in Excel
+    /// (R and Python read it without).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 /// Run `sbrt derive`.
@@ -42,7 +47,7 @@ pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
         anyhow::bail!("--alpha-beta must be a positive number of Gy, got {}", args.alpha_beta);
     }
     refuse_overwriting_inputs(&args.out, &[&args.input.file])?;
-    let cohort = args.input.load()?;
+    let cohort = args.input.load()?.cohort;
     let options =
         DeriveOptions { alpha_beta: args.alpha_beta, pfs_counts_death: args.pfs_death, ..DeriveOptions::default() };
     let rows = derive(&cohort, &options);
@@ -55,6 +60,9 @@ pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
     }
     let mut file = AtomicFile::create(&args.out)?;
     {
+        if args.excel {
+            file.writer().write_all("\u{feff}".as_bytes())?;
+        }
         let mut w = csv::Writer::from_writer(file.writer());
         let mut header: Vec<&str> = COLUMNS.to_vec();
         header.extend(extras.iter().map(|&j| cohort.extra_columns[j].as_str()));
@@ -69,7 +77,8 @@ pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
                 cells.push(lesion.patient_id.clone());
                 cells.push(lesion.lesion_id.clone().unwrap_or_default());
             }
-            w.write_record(&cells)?;
+            // Cells that would start a spreadsheet formula are quoted.
+            w.write_record(cells.iter().map(|c| crate::inert::csv_cell(c).into_owned()))?;
         }
         w.flush()?;
     }

@@ -19,6 +19,64 @@ pub fn usage_problem(file: &str, message: impl Into<String>) -> InputProblems {
     InputProblems(vec![Problem::error(file, None, None, message)])
 }
 
+/// Options shared by every command that reads a cohort file.
+#[derive(Debug, clap::Args, Clone)]
+pub struct CohortInput {
+    /// Cohort file (.csv or .xlsx), one row per treated lesion.
+    pub file: std::path::PathBuf,
+    /// Format of date text that is not YYYY-MM-DD, e.g. %d/%m/%Y.
+    #[arg(long)]
+    pub date_format: Option<String>,
+    /// Excel sheet to read (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+}
+
+/// A validated cohort and the SHA-256 of the bytes it was read from.
+pub struct LoadedCohort {
+    /// The cohort.
+    pub cohort: crate::cohort::Cohort,
+    /// Hex SHA-256 of the input file, as read.
+    pub sha256: String,
+}
+
+impl CohortInput {
+    /// The reading options, or a problem with the date format.
+    pub fn options(&self) -> Result<crate::cohort::ReadOptions, InputProblems> {
+        let date_format = match &self.date_format {
+            None => crate::cohort::date::DateFormat::Iso,
+            Some(p) => crate::cohort::date::DateFormat::parse_pattern(p)
+                .map_err(|m| usage_problem(&self.file.display().to_string(), m))?,
+        };
+        Ok(crate::cohort::ReadOptions { date_format, sheet: self.sheet.clone() })
+    }
+
+    /// Read the file once (the size limit checked first), hash and validate
+    /// those bytes; the first warnings are printed to stderr (all of them
+    /// with `sbrt validate`), errors returned.
+    pub fn load(&self) -> anyhow::Result<LoadedCohort> {
+        use sha2::Digest;
+        let options = self.options()?;
+        let (ext, bytes) = crate::cohort::read_file(&self.file).map_err(InputProblems)?;
+        let sha256 = format!("{:x}", sha2::Sha256::digest(&bytes));
+        let name = self.file.display().to_string();
+        let (cohort, warnings) = crate::cohort::load_bytes(&name, &ext, bytes, &options).map_err(InputProblems)?;
+        print_first_warnings(&name, &warnings);
+        Ok(LoadedCohort { cohort, sha256 })
+    }
+}
+
+/// Print the first warnings of a cohort on stderr, and how many more there are.
+pub fn print_first_warnings(file: &str, warnings: &[Problem]) {
+    const SHOWN: usize = 20;
+    for w in warnings.iter().take(SHOWN) {
+        eprintln!("{w}");
+    }
+    if warnings.len() > SHOWN {
+        eprintln!("{file}: {} more warning(s) not shown; `sbrt validate` lists them all", warnings.len() - SHOWN);
+    }
+}
+
 /// The input of a survival command (`km`, `logrank`, `cox`): a CSV file with
 /// a time and a 0/1 event column.
 #[derive(Debug, clap::Args)]

@@ -7,55 +7,10 @@
 //! Prints one line per problem, `file:row:column: error|warning: message`,
 //! and a summary; exits non-zero when there is any error.
 
-use crate::cohort::date::DateFormat;
-use crate::cohort::{load, ReadOptions};
-use crate::problem::{InputProblems, Severity};
+use super::CohortInput;
+use crate::cohort::load;
+use crate::problem::Severity;
 use clap::Args;
-use std::path::PathBuf;
-
-/// Options shared by every command that reads a cohort file.
-#[derive(Debug, Args, Clone)]
-pub struct CohortInput {
-    /// Cohort file (.csv or .xlsx), one row per treated lesion.
-    pub file: PathBuf,
-    /// Format of date text that is not YYYY-MM-DD, e.g. %d/%m/%Y.
-    #[arg(long)]
-    pub date_format: Option<String>,
-    /// Excel sheet to read (default: the first).
-    #[arg(long)]
-    pub sheet: Option<String>,
-}
-
-impl CohortInput {
-    /// The reading options, or a problem with the date format.
-    pub fn options(&self) -> Result<ReadOptions, InputProblems> {
-        let date_format = match &self.date_format {
-            None => DateFormat::Iso,
-            Some(p) => {
-                DateFormat::parse_pattern(p).map_err(|m| super::usage_problem(&self.file.display().to_string(), m))?
-            }
-        };
-        Ok(ReadOptions { date_format, sheet: self.sheet.clone() })
-    }
-
-    /// Load and validate; the first warnings are printed to stderr (all of
-    /// them with `sbrt validate`), errors returned.
-    pub fn load(&self) -> anyhow::Result<crate::cohort::Cohort> {
-        const SHOWN: usize = 20;
-        let (cohort, warnings) = load(&self.file, &self.options()?).map_err(InputProblems)?;
-        for w in warnings.iter().take(SHOWN) {
-            eprintln!("{w}");
-        }
-        if warnings.len() > SHOWN {
-            eprintln!(
-                "{}: {} more warning(s) not shown; `sbrt validate` lists them all",
-                self.file.display(),
-                warnings.len() - SHOWN
-            );
-        }
-        Ok(cohort)
-    }
-}
 
 /// Validate a cohort file.
 #[derive(Debug, Args)]

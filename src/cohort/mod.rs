@@ -10,7 +10,7 @@ pub mod vertebra;
 
 use crate::problem::{Problem, Severity};
 use date::{Date, DateFormat};
-use read::{read_grid, Cell};
+use read::Cell;
 use schema::{known, normalise_header, Kind, COLUMNS};
 use std::collections::HashMap;
 use std::path::Path;
@@ -221,7 +221,26 @@ fn parse_cell(kind: Kind, cell: &Cell, fmt: &DateFormat) -> Result<(Value, Optio
 /// Read and validate a cohort file. On success returns the cohort and its
 /// warnings; otherwise every problem found (errors and warnings).
 pub fn load(path: &Path, options: &ReadOptions) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
-    from_grid(read_grid(path, options.sheet.as_deref())?, options)
+    let (ext, bytes) = read_file(path)?;
+    load_bytes(&path.display().to_string(), &ext, bytes, options)
+}
+
+/// A cohort file's type (`csv` or `xlsx`) and bytes, refused before reading
+/// when it is of another type or above the input size limit.
+pub fn read_file(path: &Path) -> Result<(String, Vec<u8>), Vec<Problem>> {
+    let ext = read::file_type(path).map_err(|p| vec![p])?;
+    let bytes = crate::limits::read_input(path).map_err(|p| vec![p])?;
+    Ok((ext, bytes))
+}
+
+/// Read and validate a cohort held in memory; `file` names it in messages.
+pub fn load_bytes(
+    file: &str,
+    ext: &str,
+    bytes: Vec<u8>,
+    options: &ReadOptions,
+) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
+    from_grid(read::grid_from_bytes(file, ext, bytes, options.sheet.as_deref())?, options)
 }
 
 /// Type and validate a grid already read (see [`read::grid_from_bytes`]).

@@ -67,17 +67,18 @@ fn text_cell(s: &str) -> Cell {
     }
 }
 
-/// Read `.csv` or `.xlsx` (by extension); `sheet` picks an Excel sheet by name.
-pub fn read_grid(path: &Path, sheet: Option<&str>) -> Result<Grid, Vec<Problem>> {
-    let file = path.display().to_string();
-    crate::limits::check_input_size(path).map_err(|p| vec![p])?;
+/// The file type by extension: `csv` or `xlsx`.
+pub fn file_type(path: &Path) -> Result<String, Problem> {
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     if ext != "csv" && ext != "xlsx" {
-        return Err(vec![Problem::error(&file, None, None, "unsupported file type: give a .csv or .xlsx file")]);
+        return Err(Problem::error(
+            &path.display().to_string(),
+            None,
+            None,
+            "unsupported file type: give a .csv or .xlsx file",
+        ));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| vec![Problem::error(&file, None, None, format!("cannot read: {e}"))])?;
-    grid_from_bytes(&file, &ext, bytes, sheet)
+    Ok(ext)
 }
 
 /// Read a cohort held in memory; `ext` is `csv` or `xlsx`, `file` names it in messages.

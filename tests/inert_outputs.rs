@@ -1,0 +1,135 @@
+//! Outputs are inert (issue 11, part 3; red-team F3, F4, F5, F16): text from
+//! the cohort cannot become HTML in a Markdown table, split a Markdown cell,
+//! start a spreadsheet formula in a CSV, or forge a line on the terminal.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sbrt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sbrt")).args(args).current_dir(root()).output().unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sbrt-inert-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const PAYLOADS: [&str; 7] = [
+    "<script>alert(1)</script>",
+    "\"><img src=x onerror=alert(1)>",
+    r"back\|slash",
+    "=HYPERLINK(\"http://x\",\"y\")",
+    "+sum(1,2)",
+    "-2+3",
+    "@cmd",
+];
+
+/// The example cohort with each payload as the histology of one patient.
+fn injected(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("examples/spine_sarcoma_synthetic.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    let h = headers.iter().position(|c| c == "histology").unwrap();
+    let p = headers.iter().position(|c| c == "patient_id").unwrap();
+    let path = dir.join("inj.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(&headers).unwrap();
+    let mut patients: Vec<String> = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let pid = rec[p].to_string();
+        if !patients.contains(&pid) {
+            patients.push(pid.clone());
+        }
+        let k = patients.iter().position(|x| *x == pid).unwrap();
+        let mut cells: Vec<String> = rec.iter().map(str::to_string).collect();
+        if k < PAYLOADS.len() {
+            cells[h] = PAYLOADS[k].to_string();
+        }
+        w.write_record(&cells).unwrap();
+    }
+    w.flush().unwrap();
+    path
+}
+
+/// The cells of a Markdown table row as GFM splits them: on every `|` not
+/// preceded by a backslash.
+fn gfm_cells(line: &str) -> usize {
+    let b = line.as_bytes();
+    (0..b.len()).filter(|&i| b[i] == b'|' && (i == 0 || b[i - 1] != b'\\')).count()
+}
+
+#[test]
+fn markdown_tables_hold_no_markup_and_no_split_cells() {
+    let dir = scratch("md");
+    let out = dir.join("rep");
+    let o = sbrt(&["analyze", injected(&dir).to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(out.join("table1.md")).unwrap();
+    for tag in ["<script", "<img", "<svg"] {
+        assert!(!md.to_lowercase().contains(tag), "{tag} in table1.md:\n{md}");
+    }
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    let width = gfm_cells(rows[0]);
+    for r in &rows {
+        assert_eq!(gfm_cells(r), width, "a cell split in: {r}");
+    }
+    assert!(md.contains("slash"), "{md}");
+    // The CSV tables carry a byte-order mark and no formula.
+    let csv = std::fs::read_to_string(out.join("table1.csv")).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    for rec in csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes()).records() {
+        for cell in rec.unwrap().iter() {
+            let c = cell.trim_start();
+            assert!(!c.starts_with(['=', '+', '@']), "formula cell '{cell}'");
+        }
+    }
+}
+
+#[test]
+fn the_derived_file_has_no_cell_that_starts_a_formula() {
+    let dir = scratch("derive");
+    let out = dir.join("d.csv");
+    let o = sbrt(&["derive", injected(&dir).to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.starts_with('\u{feff}'), "no byte-order mark unless --excel");
+    let mut formulas = 0;
+    for rec in csv::Reader::from_reader(text.as_bytes()).records() {
+        for cell in rec.unwrap().iter() {
+            let c = cell.trim_start();
+            if c.starts_with(['=', '+', '-', '@', '\t', '\r']) && c.parse::<f64>().is_err() {
+                formulas += 1;
+            }
+        }
+    }
+    assert_eq!(formulas, 0, "{text}");
+    assert!(text.contains("'=hyperlink") || text.contains("'=HYPERLINK"), "the payload is kept as text");
+    let excel = dir.join("e.csv");
+    assert!(sbrt(&["derive", injected(&dir).to_str().unwrap(), "--excel", "--out", excel.to_str().unwrap()])
+        .status
+        .success());
+    assert!(std::fs::read_to_string(&excel).unwrap().starts_with('\u{feff}'));
+}
+
+#[test]
+fn validate_cannot_be_made_to_print_a_forged_line_or_a_control_character() {
+    let dir = scratch("terminal");
+    let path = dir.join("forge.csv");
+    let text = std::fs::read_to_string(root().join("examples/spine_sarcoma_synthetic.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // A sex cell holding a newline, a forged problem line and a screen-clearing escape.
+    lines[1] = lines[1].replacen(",M,", ",\"M\nforge.csv:99:patient_id: error: FORGED LINE\u{1b}[2J\",", 1);
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let o = sbrt(&["validate", path.to_str().unwrap()]);
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert!(!o.status.success());
+    assert!(!shown.contains('\u{1b}'), "{shown}");
+    assert!(!shown.lines().any(|l| l.starts_with("forge.csv:99")), "{shown}");
+}
