@@ -12,6 +12,17 @@ use crate::problem::Problem;
 use std::io::Read;
 use std::path::Path;
 
+/// Most groups a `--group` column may have (`km`, `logrank`, `cuminc`):
+/// the log-rank and Gray tests hold a groups × groups matrix.
+pub const MAX_GROUPS: usize = 1000;
+
+/// Most levels of a factor covariate: each level is a column of the model,
+/// whose information matrix grows with the square of their number.
+pub const MAX_FACTOR_LEVELS: usize = 200;
+
+/// Most strata of a `--strata` column.
+pub const MAX_STRATA: usize = 10_000;
+
 /// Default largest input, bytes.
 pub const DEFAULT_MAX_INPUT_BYTES: u64 = 1 << 30;
 

@@ -40,6 +40,14 @@ enum Command {
 }
 
 fn main() {
+    // A closed pipe (`sbrt km … | head`) ends the program quietly, as it
+    // does any Unix filter, instead of a panic in the middle of printing.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal at start-up,
+    // before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Analyze(a) => cmd::analyze::run(a),

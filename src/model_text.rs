@@ -25,6 +25,10 @@ pub fn warning_texts(fit: &CoxFit, terms: &[Term]) -> Vec<String> {
                 "Loglik converged before variable '{}'; coefficient may be infinite (monotone likelihood, e.g. a level with no events): its Wald test and confidence interval are not valid, the likelihood-ratio and score tests are",
                 term_name(&terms[*j])
             ),
+            CoxWarning::NoStandardError(j) => format!(
+                "term '{}' has no usable standard error (the information matrix is singular or overflowed: rescale the covariate, e.g. to other units): its z, p and confidence interval are not given",
+                term_name(&terms[*j])
+            ),
             CoxWarning::NotConverged => format!("Ran out of iterations ({}) and did not converge: results are not reliable", fit.iterations),
         })
         .collect()

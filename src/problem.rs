@@ -29,6 +29,10 @@ pub struct Problem {
     pub column: Option<String>,
     /// What is wrong, in words.
     pub message: String,
+    /// For the line that stands for problems not listed: how many errors
+    /// and warnings it stands for.
+    #[serde(skip)]
+    omitted: Option<(usize, usize)>,
 }
 
 impl Problem {
@@ -40,6 +44,7 @@ impl Problem {
             row,
             column: column.map(str::to_string),
             message: message.into(),
+            omitted: None,
         }
     }
 
@@ -69,13 +74,103 @@ impl fmt::Display for Problem {
     }
 }
 
+/// How many errors and warnings `problems` stand for, counting those that
+/// a [`ProblemLog`] did not list.
+pub fn totals(problems: &[Problem]) -> (usize, usize) {
+    problems.iter().fold((0, 0), |(e, w), p| match (p.omitted, p.severity) {
+        (Some((oe, ow)), _) => (e + oe, w + ow),
+        (None, Severity::Error) => (e + 1, w),
+        (None, Severity::Warning) => (e, w + 1),
+    })
+}
+
+/// The problems of one input: the first [`ProblemLog::LISTED`] are kept, the
+/// rest only counted, so a file with millions of bad cells is reported in
+/// bounded memory and a readable amount of text.
+#[derive(Debug, Default)]
+pub struct ProblemLog {
+    listed: Vec<Problem>,
+    errors: usize,
+    warnings: usize,
+}
+
+impl ProblemLog {
+    /// How many problems are listed at most.
+    pub const LISTED: usize = 1000;
+
+    /// Record a problem.
+    pub fn push(&mut self, p: Problem) {
+        match p.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+        }
+        if self.listed.len() < Self::LISTED {
+            self.listed.push(p);
+        }
+    }
+
+    /// Record several problems.
+    pub fn extend(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        for p in problems {
+            self.push(p);
+        }
+    }
+
+    /// Count `errors` more errors that were found but not kept.
+    pub fn count_unlisted_errors(&mut self, errors: usize) {
+        self.errors += errors;
+    }
+
+    /// Whether any error was recorded.
+    pub fn has_errors(&self) -> bool {
+        self.errors > 0
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.errors + self.warnings == 0
+    }
+
+    /// The listed problems, ordered by `key`, then one line for those not
+    /// listed, naming how many there are.
+    pub fn into_sorted_vec<K: Ord>(self, file: &str, key: impl FnMut(&Problem) -> K) -> Vec<Problem> {
+        let mut listed = self.listed;
+        listed.sort_by_key(key);
+        let (listed_errors, listed_warnings) = totals(&listed);
+        let (errors, warnings) = (self.errors - listed_errors, self.warnings - listed_warnings);
+        if errors + warnings > 0 {
+            let severity = if errors > 0 { Severity::Error } else { Severity::Warning };
+            listed.push(Problem {
+                severity,
+                omitted: Some((errors, warnings)),
+                ..Problem::error(
+                    file,
+                    None,
+                    None,
+                    format!(
+                        "{} more problem(s) not listed ({errors} error(s), {warnings} warning(s)): only the first {} are shown",
+                        errors + warnings,
+                        Self::LISTED
+                    ),
+                )
+            });
+        }
+        listed
+    }
+
+    /// The problems in the order found, then the line for those not listed.
+    pub fn into_vec(self, file: &str) -> Vec<Problem> {
+        self.into_sorted_vec(file, |_| 0)
+    }
+}
+
 /// The error of a run that found problems in its input: all of them.
 #[derive(Debug)]
 pub struct InputProblems(pub Vec<Problem>);
 
 impl fmt::Display for InputProblems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let errors = self.0.iter().filter(|p| p.severity == Severity::Error).count();
+        let (errors, _) = totals(&self.0);
         for p in &self.0 {
             writeln!(f, "{p}")?;
         }

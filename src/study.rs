@@ -182,6 +182,29 @@ impl CovariateSpec {
     }
 }
 
+/// Most landmark times a study may list (each is a column of Tables 3 and 4).
+pub const MAX_LANDMARKS: usize = 20;
+
+/// Call `found` with the key of every string under `value` that holds a
+/// control character (other than a tab).
+fn control_characters(value: &toml::Value, key: &str, found: &mut impl FnMut(&str)) {
+    match value {
+        toml::Value::String(s) if s.chars().any(|c| c.is_control() && c != '\t') => found(key),
+        toml::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                control_characters(v, &format!("{key}[{i}]"), found);
+            }
+        }
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let child = if key.is_empty() { k.clone() } else { format!("{key}.{k}") };
+                control_characters(v, &child, found);
+            }
+        }
+        _ => {}
+    }
+}
+
 impl Study {
     /// The built-in study.
     pub fn builtin() -> Study {
@@ -190,8 +213,18 @@ impl Study {
 
     /// Parse and check a study; `name` labels the messages.
     pub fn parse(text: &str, name: &str) -> Result<Study, Vec<String>> {
-        let study: Study =
-            toml::from_str(text).map_err(|e| vec![format!("{name}: {}", e.to_string().trim().replace('\n', " "))])?;
+        let parse_error = |e: toml::de::Error| vec![format!("{name}: {}", e.to_string().trim().replace('\n', " "))];
+        let raw: toml::Table = toml::from_str(text).map_err(parse_error)?;
+        let mut problems = Vec::new();
+        control_characters(&toml::Value::Table(raw), "", &mut |key| {
+            problems.push(format!(
+                "{name}: {key}: holds a control character (newline, escape, NUL…): labels are plain text"
+            ))
+        });
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let study: Study = toml::from_str(text).map_err(parse_error)?;
         let problems = study.problems(name);
         if problems.is_empty() {
             Ok(study)
@@ -212,6 +245,12 @@ impl Study {
         }
         if self.landmarks_months.is_empty() || self.landmarks_months.iter().any(|t| !(*t > 0.0 && t.is_finite())) {
             bad("landmarks_months".into(), "must list at least one positive time in months");
+        }
+        if self.landmarks_months.len() > MAX_LANDMARKS {
+            bad(
+                "landmarks_months".into(),
+                &format!("lists {} times; at most {MAX_LANDMARKS}", self.landmarks_months.len()),
+            );
         }
         if !(self.conf_level > 0.0 && self.conf_level < 1.0) {
             bad("conf_level".into(), "must be between 0 and 1");

@@ -7,7 +7,7 @@
 //! negative. Near-equal times are tied as R's `timefix` does
 //! ([`survstat::timefix`]).
 
-use crate::problem::{InputProblems, Problem};
+use crate::problem::{InputProblems, Problem, ProblemLog};
 use crate::table::{is_missing, Table};
 use survstat::design::Covariate;
 use survstat::timefix::{tie_near_equal_times, DEFAULT_TOLERANCE};
@@ -26,6 +26,8 @@ pub struct SurvivalData<'t> {
     pub time: Vec<f64>,
     /// Event indicator of each used row.
     pub event: Vec<bool>,
+    /// What the user must know about the times (outliers, merged times).
+    pub warnings: Vec<String>,
 }
 
 /// Categorical values with their level labels.
@@ -37,6 +39,30 @@ pub struct Levels {
     pub labels: Vec<String>,
 }
 
+/// A relative gap between two times beyond what rounding of arithmetic on
+/// them gives (about 1e-16): timefix merging such times merged real ones.
+const ROUNDING_GAP: f64 = 1e-9;
+
+/// How many times the median the largest time may be before it is named.
+const OUTLIER_RATIO: f64 = 1e4;
+
+/// Warnings about a time column: one time far beyond the others (the
+/// median taken over an evenly spaced sample of at most 10,001 times, so
+/// that a registry-size column costs no sort).
+fn time_warnings(times: &[f64], name: &str) -> Vec<String> {
+    let step = times.len().div_ceil(10_001).max(1);
+    let sample: Vec<f64> = times.iter().step_by(step).copied().collect();
+    let Some(median) = crate::analysis::table::median(&sample) else { return Vec::new() };
+    let max = times.iter().copied().fold(0.0, f64::max);
+    if median > 0.0 && max > OUTLIER_RATIO * median {
+        vec![format!(
+            "the largest time in '{name}' ({max}) is more than {OUTLIER_RATIO} times the median ({median}): is it a sentinel (e.g. 9999 for unknown) or in other units?"
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
 impl<'t> SurvivalData<'t> {
     /// Select rows complete on `time`, `event` and `others`, and parse the outcome.
     pub fn new(table: &'t Table, time: &str, event: &str, others: &[&str]) -> Result<SurvivalData<'t>, InputProblems> {
@@ -46,7 +72,7 @@ impl<'t> SurvivalData<'t> {
         let ecol = table.column(event).map_err(|p| InputProblems(vec![p]))?;
         data.event = parse_events(table, &data.rows, ecol, event, &mut problems);
         if !problems.is_empty() {
-            return Err(InputProblems(problems));
+            return Err(InputProblems(problems.into_vec(&table.file)));
         }
         Ok(data)
     }
@@ -56,7 +82,7 @@ impl<'t> SurvivalData<'t> {
     pub fn select(table: &'t Table, time: &str, columns: &[&str]) -> Result<SurvivalData<'t>, InputProblems> {
         let (data, problems) = SurvivalData::select_collecting(table, time, columns)?;
         if !problems.is_empty() {
-            return Err(InputProblems(problems));
+            return Err(InputProblems(problems.into_vec(&table.file)));
         }
         Ok(data)
     }
@@ -67,8 +93,8 @@ impl<'t> SurvivalData<'t> {
         table: &'t Table,
         time: &str,
         columns: &[&str],
-    ) -> Result<(SurvivalData<'t>, Vec<Problem>), InputProblems> {
-        let mut problems = Vec::new();
+    ) -> Result<(SurvivalData<'t>, ProblemLog), InputProblems> {
+        let mut problems = ProblemLog::default();
         let mut cols = Vec::new();
         for name in std::iter::once(&time).chain(columns) {
             match table.column(name) {
@@ -77,7 +103,7 @@ impl<'t> SurvivalData<'t> {
             }
         }
         if !problems.is_empty() {
-            return Err(InputProblems(problems));
+            return Err(InputProblems(problems.into_vec(&table.file)));
         }
         let tcol = cols[0];
         let names: Vec<&str> = std::iter::once(time).chain(columns.iter().copied()).collect();
@@ -124,10 +150,25 @@ impl<'t> SurvivalData<'t> {
                 format!("no complete rows: all {} rows miss a value in a column the analysis uses", table.n_rows()),
             )]));
         }
+        let mut warnings = Vec::new();
         if problems.is_empty() {
-            tie_near_equal_times(&mut times, DEFAULT_TOLERANCE);
+            warnings = time_warnings(&times, time);
+            let merged = tie_near_equal_times(&mut times, DEFAULT_TOLERANCE);
+            if let Some((a, b)) = merged.widest.filter(|&(a, b)| (b - a) / b > ROUNDING_GAP) {
+                warnings.push(format!(
+                    "R's rule for near-equal times (timefix) treated distinct times as tied, e.g. {a} and {b} ({} times changed), because the times' mean is dominated by very large ones: check '{time}' for a sentinel value or a unit error",
+                    merged.changed
+                ));
+            }
         }
-        Ok((SurvivalData { table, rows, n_dropped, dropped, time: times, event: Vec::new() }, problems))
+        Ok((SurvivalData { table, rows, n_dropped, dropped, time: times, event: Vec::new(), warnings }, problems))
+    }
+
+    /// Print the data's warnings to stderr, as `file: warning: …`.
+    pub fn print_warnings(&self) {
+        for w in &self.warnings {
+            eprintln!("{}: warning: {}", crate::inert::terminal(&self.table.file), crate::inert::terminal(w));
+        }
     }
 
     /// Print every dropped row and its missing columns to stderr (`--explain-dropped`).
@@ -160,11 +201,24 @@ impl<'t> SurvivalData<'t> {
         self.rows.iter().map(|&i| self.table.cell(i, c)).collect()
     }
 
-    /// A column as categorical levels (one hash lookup per row).
-    pub fn levels(&self, name: &str) -> Levels {
+    /// A column as categorical levels (one hash lookup per row), refused
+    /// with a problem when it has more than `max` distinct values (used as
+    /// `what`, e.g. "a --group column").
+    pub fn levels(&self, name: &str, what: &str, max: usize) -> Result<Levels, Problem> {
         let cells = self.cells(name);
-        let mut distinct: Vec<&str> =
-            cells.iter().copied().collect::<std::collections::HashSet<&str>>().into_iter().collect();
+        let distinct: std::collections::HashSet<&str> = cells.iter().copied().collect();
+        if distinct.len() > max {
+            return Err(Problem::error(
+                &self.table.file,
+                None,
+                Some(name),
+                format!(
+                    "'{name}' has {} distinct values; {what} takes at most {max} (is it an identifier or a measurement?)",
+                    distinct.len()
+                ),
+            ));
+        }
+        let mut distinct: Vec<&str> = distinct.into_iter().collect();
         distinct.sort_unstable();
         let numeric: Option<Vec<f64>> = distinct.iter().map(|s| s.parse::<f64>().ok()).collect();
         if let Some(values) = numeric {
@@ -174,32 +228,71 @@ impl<'t> SurvivalData<'t> {
         }
         let index: std::collections::HashMap<&str, usize> = distinct.iter().enumerate().map(|(k, &l)| (l, k)).collect();
         let codes = cells.iter().map(|c| index[c]).collect();
-        Levels { codes, labels: distinct.into_iter().map(str::to_string).collect() }
+        Ok(Levels { codes, labels: distinct.into_iter().map(str::to_string).collect() })
     }
 
-    /// The column as numbers, when every used value is a finite number.
-    pub fn numbers(&self, name: &str) -> Option<Vec<f64>> {
-        self.cells(name).iter().map(|c| c.parse::<f64>().ok().filter(|v| v.is_finite())).collect()
-    }
-
-    /// A covariate: numeric unless forced to be a factor or not all numeric.
-    /// `reference` names the factor's reference level (default: the first).
-    pub fn covariate(&self, name: &str, force_factor: bool, reference: Option<&str>) -> Result<Covariate, Problem> {
-        if !force_factor {
-            if let Some(values) = self.numbers(name) {
-                return Ok(Covariate::Numeric { name: name.to_string(), values });
+    /// The column as numbers, or the cells that are not finite numbers.
+    fn numbers(&self, name: &str) -> Result<Vec<f64>, Vec<usize>> {
+        let c = self.table.column(name).expect("column checked in new()");
+        let mut values = Vec::with_capacity(self.rows.len());
+        let mut bad = Vec::new();
+        for &i in &self.rows {
+            match self.table.cell(i, c).parse::<f64>() {
+                Ok(v) if v.is_finite() => values.push(v),
+                _ => bad.push(i),
             }
         }
-        let levels = self.levels(name);
+        if bad.is_empty() {
+            Ok(values)
+        } else {
+            Err(bad)
+        }
+    }
+
+    /// A covariate: numeric when every value is a number, categorical when
+    /// forced (`--factor`) or when no value is a number (a text column such
+    /// as M/F). A column of numbers with some other cells (`1.2.3`, `0,5`,
+    /// `<0.1`, `inf`) is an error naming those cells, never a factor with a
+    /// level per value. `reference` names the factor's reference level
+    /// (default: the first).
+    pub fn covariate(
+        &self,
+        name: &str,
+        force_factor: bool,
+        reference: Option<&str>,
+    ) -> Result<Covariate, Vec<Problem>> {
+        if !force_factor {
+            match self.numbers(name) {
+                Ok(values) => return Ok(Covariate::Numeric { name: name.to_string(), values }),
+                Err(bad) if bad.len() < self.rows.len() => {
+                    let c = self.table.column(name).expect("column checked in new()");
+                    let mut log = ProblemLog::default();
+                    for i in bad {
+                        log.push(Problem::error(
+                            &self.table.file,
+                            Some(Table::row_number(i)),
+                            Some(name),
+                            format!(
+                                "'{}' is not a finite number, in a column of numbers (name the column in --factor to treat it as categorical)",
+                                self.table.cell(i, c)
+                            ),
+                        ));
+                    }
+                    return Err(log.into_vec(&self.table.file));
+                }
+                Err(_) => {}
+            }
+        }
+        let levels = self.levels(name, "a factor", crate::limits::MAX_FACTOR_LEVELS).map_err(|p| vec![p])?;
         let reference = match reference {
             None => 0,
             Some(r) => levels.labels.iter().position(|l| l == r).ok_or_else(|| {
-                Problem::error(
+                vec![Problem::error(
                     &self.table.file,
                     None,
                     Some(name),
                     format!("reference level '{r}' is not a level of '{name}' (levels: {})", levels.labels.join(", ")),
-                )
+                )]
             })?,
         };
         Ok(Covariate::Factor { name: name.to_string(), codes: levels.codes, levels: levels.labels, reference })
@@ -207,7 +300,7 @@ impl<'t> SurvivalData<'t> {
 }
 
 /// Parse the event column with R's `Surv()` coding rules.
-fn parse_events(table: &Table, rows: &[usize], col: usize, name: &str, problems: &mut Vec<Problem>) -> Vec<bool> {
+fn parse_events(table: &Table, rows: &[usize], col: usize, name: &str, problems: &mut ProblemLog) -> Vec<bool> {
     let codes: Vec<Option<u8>> = rows
         .iter()
         .map(|&i| {

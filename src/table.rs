@@ -8,7 +8,7 @@
 //! are parsed into one reused buffer: a million-row file of a dozen columns
 //! is read in a fraction of a second and held in tens of megabytes.
 
-use crate::problem::{InputProblems, Problem};
+use crate::problem::{InputProblems, Problem, ProblemLog};
 use std::path::Path;
 
 /// The cells of one column, trimmed, back to back.
@@ -50,6 +50,9 @@ pub struct Table {
     n_rows: usize,
 }
 
+/// Most columns a table may have.
+pub const MAX_COLUMNS: usize = 100_000;
+
 /// Whether a cell counts as missing.
 pub fn is_missing(cell: &str) -> bool {
     let c = cell.trim();
@@ -79,6 +82,12 @@ impl Table {
         if headers.iter().all(|h| h.is_empty()) {
             return Err(one(None, "the file is empty: expected a header row".into()));
         }
+        if headers.len() > MAX_COLUMNS {
+            return Err(one(
+                Some(1),
+                format!("the header has {} columns; at most {MAX_COLUMNS} are read", headers.len()),
+            ));
+        }
         let mut table = Table { file, headers, columns: Vec::new(), n_rows: 0 };
         let kept: Vec<usize> = match wanted {
             None => (0..table.headers.len()).collect(),
@@ -104,8 +113,9 @@ impl Table {
         };
         // Stitch the pieces together in order, numbering rows as the file does.
         table.columns = kept_columns(table.headers.len(), &kept);
-        let mut problems = Vec::new();
+        let mut problems = ProblemLog::default();
         for piece in parsed {
+            problems.count_unlisted_errors(piece.unlisted);
             for (row, column, message) in piece.problems {
                 problems.push(Problem::error(&table.file, Some(table.n_rows + row + 2), column.as_deref(), message));
             }
@@ -117,12 +127,21 @@ impl Table {
             table.n_rows += piece.n_rows;
         }
         if !problems.is_empty() {
-            return Err(InputProblems(problems));
+            return Err(InputProblems(problems.into_vec(&table.file)));
         }
         Ok(table)
     }
 
     fn column_index(&self, name: &str) -> Result<usize, Problem> {
+        let copies = self.headers.iter().filter(|h| *h == name).count();
+        if copies > 1 {
+            return Err(Problem::error(
+                &self.file,
+                Some(1),
+                Some(name),
+                format!("the header names '{name}' {copies} times: rename the copies so the column is unambiguous"),
+            ));
+        }
         self.headers.iter().position(|h| h == name).ok_or_else(|| {
             Problem::error(
                 &self.file,
@@ -183,13 +202,17 @@ fn split_for_threads(body: &[u8]) -> Vec<&[u8]> {
 struct Records {
     columns: Vec<Option<TextColumn>>,
     n_rows: usize,
+    /// The first [`ProblemLog::LISTED`] problems.
     problems: Vec<(usize, Option<String>, String)>,
+    /// Problems found beyond those.
+    unlisted: usize,
 }
 
 impl Records {
     fn parse(bytes: &[u8], headers: &[String], kept: &[usize]) -> Records {
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-        let mut out = Records { columns: kept_columns(headers.len(), kept), n_rows: 0, problems: Vec::new() };
+        let mut out =
+            Records { columns: kept_columns(headers.len(), kept), n_rows: 0, problems: Vec::new(), unlisted: 0 };
         let mut record = csv::ByteRecord::new();
         loop {
             let row = out.n_rows;
@@ -197,26 +220,41 @@ impl Records {
                 Ok(false) => break,
                 Ok(true) if record.len() != headers.len() => {
                     let message = format!("row has {} fields, but the header has {}", record.len(), headers.len());
-                    out.problems.push((row, None, message));
+                    out.problem(row, None, message);
                 }
                 Ok(true) => {
                     for (c, column) in out.columns.iter_mut().enumerate() {
                         let Some(column) = column else { continue };
                         match std::str::from_utf8(&record[c]) {
                             Ok(cell) => column.text.push_str(cell.trim()),
-                            Err(_) => out.problems.push((row, Some(headers[c].clone()), "not valid UTF-8 text".into())),
+                            Err(_) => {
+                                if out.problems.len() < ProblemLog::LISTED {
+                                    out.problems.push((row, Some(headers[c].clone()), "not valid UTF-8 text".into()));
+                                } else {
+                                    out.unlisted += 1;
+                                }
+                            }
                         }
                         column.ends.push(column.text.len());
                     }
                 }
                 Err(e) => {
-                    out.problems.push((row, None, csv_message(&e)));
+                    out.problem(row, None, csv_message(&e));
                     break;
                 }
             }
             out.n_rows += 1;
         }
         out
+    }
+
+    /// Keep a problem, or count it once enough are kept.
+    fn problem(&mut self, row: usize, column: Option<String>, message: String) {
+        if self.problems.len() < ProblemLog::LISTED {
+            self.problems.push((row, column, message));
+        } else {
+            self.unlisted += 1;
+        }
     }
 }
 

@@ -15,7 +15,9 @@
 //! With `--json`: `{"n","events","n_dropped","iterations","loglik_null",
 //! "loglik","terms":[..],"tests":{..},"concordance":{..},"warnings":[..]}`.
 
+use super::one_problem as one;
 use crate::json::{num, opt};
+use crate::limits::MAX_STRATA;
 use crate::model_text::{term_name, warning_texts};
 use crate::survival_data::SurvivalData;
 use clap::{Args, ValueEnum};
@@ -64,6 +66,14 @@ pub enum TiesArg {
 
 fn test_json(t: &ChisqTest) -> Value {
     json!({"chisq": num(t.chisq), "df": t.df, "p": num(t.p)})
+}
+
+/// Put the data's warnings first in a fit's JSON `warnings`.
+fn with_data_warnings(out: &mut Value, data_warnings: &[String]) {
+    let fit_warnings = out["warnings"].take();
+    let mut all: Vec<Value> = data_warnings.iter().map(|w| Value::from(w.as_str())).collect();
+    all.extend(fit_warnings.as_array().cloned().unwrap_or_default());
+    out["warnings"] = Value::Array(all);
 }
 
 /// The JSON of a fitted model.
@@ -156,12 +166,24 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     let references = args.model.check(&args.input.file.display().to_string())?;
     let table = args.input.read(&others)?;
     let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
+    data.print_warnings();
     if args.input.explain_dropped {
         data.explain_dropped();
     }
     let (covariates, x, terms) = args.model.design(&data, &references)?;
-    let strata = args.strata.as_deref().map(|s| data.levels(s).codes);
-    let cluster = args.cluster.as_deref().map(|c| data.levels(c).codes);
+    let strata = args
+        .strata
+        .as_deref()
+        .map(|s| data.levels(s, "a --strata column", MAX_STRATA).map(|l| l.codes))
+        .transpose()
+        .map_err(one)?;
+    // Clusters (patients) may be as many as rows: the sandwich costs O(n p).
+    let cluster = args
+        .cluster
+        .as_deref()
+        .map(|c| data.levels(c, "a --cluster column", usize::MAX).map(|l| l.codes))
+        .transpose()
+        .map_err(one)?;
     let ties = match (args.ties, args.firth) {
         (Some(TiesArg::Efron), true) => {
             return Err(
@@ -178,7 +200,9 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         let f = fit_firth(&cox_data, options.conf_level)
             .map_err(|e| super::usage_problem(&table.file, format!("Firth-penalised Cox model not possible: {e}")))?;
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&firth_json(&f, &terms, data.n_dropped))?);
+            let mut out = firth_json(&f, &terms, data.n_dropped);
+            with_data_warnings(&mut out, &data.warnings);
+            println!("{}", serde_json::to_string_pretty(&out)?);
         } else {
             print_firth(&f, &terms, data.n_dropped);
         }
@@ -197,6 +221,7 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     };
     if args.json {
         let mut out = fit_json(&result, &terms, data.n_dropped);
+        with_data_warnings(&mut out, &data.warnings);
         if let Some(test) = &ph {
             out["ph_test"] = json!({
                 "terms": args.model.covariates.iter().zip(&test.terms).map(|(n, t)| json!({

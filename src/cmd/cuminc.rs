@@ -11,8 +11,10 @@
 //! `{"n","n_dropped","cause","groups":[{"group","n","events","steps":[{"time","estimate","variance"}],
 //! "at":[{"time","estimate","std_err","lower","upper"}]}],"test":{"chisq","df","p"}|null}`.
 
+use super::one_problem as one;
 use crate::json::{num, opt};
-use crate::problem::{InputProblems, Problem};
+use crate::limits::{MAX_GROUPS, MAX_STRATA};
+use crate::problem::{InputProblems, Problem, ProblemLog};
 use crate::table::Table;
 use clap::Args;
 use serde_json::json;
@@ -47,10 +49,12 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
     let table = args.input.read(&others)?;
     super::km::check_conf_level(&table.file, args.conf_level)?;
     let (data, status) = read_status(&table, &args.input.time, &args.input.status, &others)?;
+    data.print_warnings();
     if args.input.explain_dropped {
         data.explain_dropped();
     }
-    let groups = args.group.as_deref().map(|g| data.levels(g));
+    let groups =
+        args.group.as_deref().map(|g| data.levels(g, "a --group column", MAX_GROUPS)).transpose().map_err(one)?;
     let (labels, codes): (Vec<String>, Vec<usize>) = match &groups {
         Some(l) => (l.labels.clone(), l.codes.clone()),
         None => (vec!["all".into()], vec![0; data.n()]),
@@ -65,7 +69,12 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
             )
         })
         .collect();
-    let strata = args.strata.as_deref().map(|s| data.levels(s).codes);
+    let strata = args
+        .strata
+        .as_deref()
+        .map(|s| data.levels(s, "a --strata column", MAX_STRATA).map(|l| l.codes))
+        .transpose()
+        .map_err(one)?;
     let test = if labels.len() > 1 {
         gray_test(&data.time, &status, args.input.cause, &codes, labels.len(), strata.as_deref(), 0.0).ok()
     } else {
@@ -87,6 +96,7 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
                 }).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "test": test.as_ref().map(|t| json!({"chisq": num(t.chisq), "df": t.df, "p": num(t.p)})),
+            "warnings": data.warnings,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
@@ -124,7 +134,7 @@ pub fn read_status<'t>(
     others: &[&str],
 ) -> anyhow::Result<(crate::survival_data::SurvivalData<'t>, Vec<u32>)> {
     let col = table.column(status).map_err(|p| InputProblems(vec![p]))?;
-    let mut problems = Vec::new();
+    let mut problems = ProblemLog::default();
     let mut used: Vec<&str> = vec![status];
     used.extend(others);
     let mut data = crate::survival_data::SurvivalData::select(table, time, &used)?;
@@ -142,7 +152,7 @@ pub fn read_status<'t>(
         }
     }
     if !problems.is_empty() {
-        return Err(InputProblems(problems).into());
+        return Err(InputProblems(problems.into_vec(&table.file)).into());
     }
     data.event = codes.iter().map(|&c| c != 0).collect();
     Ok((data, codes))

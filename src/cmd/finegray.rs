@@ -34,6 +34,7 @@ pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
     let table = args.input.read(&args.model.columns())?;
     let (data, status) =
         super::cuminc::read_status(&table, &args.input.time, &args.input.status, &args.model.columns())?;
+    data.print_warnings();
     if args.input.explain_dropped {
         data.explain_dropped();
     }
@@ -55,7 +56,7 @@ pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
                 "coef": num(r.coef), "se": num(r.se), "z": num(r.z), "p": num(r.p),
                 "hr": num(r.hr), "hr_lower": num(r.hr_lower), "hr_upper": num(r.hr_upper),
             })).collect::<Vec<_>>(),
-            "warnings": [],
+            "warnings": data.warnings,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());

@@ -11,6 +11,8 @@
 //! `{"n","events","n_dropped","groups":[{"group","n","events","median":{..},"steps":[..],"at":[..]}]}`.
 
 use crate::json::{num, opt};
+use crate::limits::MAX_GROUPS;
+use crate::problem::InputProblems;
 use crate::survival_data::SurvivalData;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
@@ -69,11 +71,15 @@ pub fn check_conf_level(file: &str, level: f64) -> anyhow::Result<()> {
 }
 
 /// One fitted curve per group of the data (a single group `all` without `group`).
-pub fn fit_groups(data: &SurvivalData, group: Option<&str>, conf: ConfSpec) -> Vec<(String, KaplanMeier)> {
-    match group {
+pub fn fit_groups(
+    data: &SurvivalData,
+    group: Option<&str>,
+    conf: ConfSpec,
+) -> Result<Vec<(String, KaplanMeier)>, InputProblems> {
+    Ok(match group {
         None => vec![("all".to_string(), KaplanMeier::fit(&data.time, &data.event, conf))],
         Some(g) => {
-            let levels = data.levels(g);
+            let levels = data.levels(g, "a --group column", MAX_GROUPS).map_err(super::one_problem)?;
             levels
                 .labels
                 .iter()
@@ -86,7 +92,7 @@ pub fn fit_groups(data: &SurvivalData, group: Option<&str>, conf: ConfSpec) -> V
                 })
                 .collect()
         }
-    }
+    })
 }
 
 /// The JSON of one curve.
@@ -119,17 +125,19 @@ pub fn run(args: &KmArgs) -> anyhow::Result<()> {
     let table = args.input.read(&others)?;
     check_conf_level(&table.file, args.conf_level)?;
     let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
+    data.print_warnings();
     if args.input.explain_dropped {
         data.explain_dropped();
     }
     let conf = ConfSpec { conf_type: args.conf_type.into(), level: args.conf_level };
-    let curves = fit_groups(&data, args.group.as_deref(), conf);
+    let curves = fit_groups(&data, args.group.as_deref(), conf)?;
     if args.json {
         let out = json!({
             "n": data.n(),
             "events": data.events(),
             "n_dropped": data.n_dropped,
             "groups": curves.iter().map(|(l, km)| curve_json(l, km, &args.at)).collect::<Vec<_>>(),
+            "warnings": data.warnings,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());

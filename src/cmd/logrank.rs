@@ -7,7 +7,9 @@
 //! As R's `survdiff(Surv(time, event) ~ group [+ strata(s)])`. With `--json`:
 //! `{"n","n_dropped","chisq","df","p","groups":[{"group","n","observed","expected"}]}`.
 
+use super::one_problem as one;
 use crate::json::num;
+use crate::limits::{MAX_GROUPS, MAX_STRATA};
 use crate::survival_data::SurvivalData;
 use clap::Args;
 use serde_json::json;
@@ -34,11 +36,17 @@ pub fn run(args: &LogrankArgs) -> anyhow::Result<()> {
     others.extend(args.strata.as_deref());
     let table = args.input.read(&others)?;
     let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
+    data.print_warnings();
     if args.input.explain_dropped {
         data.explain_dropped();
     }
-    let groups = data.levels(&args.group);
-    let strata = args.strata.as_deref().map(|s| data.levels(s).codes);
+    let groups = data.levels(&args.group, "a --group column", MAX_GROUPS).map_err(one)?;
+    let strata = args
+        .strata
+        .as_deref()
+        .map(|s| data.levels(s, "a --strata column", MAX_STRATA).map(|l| l.codes))
+        .transpose()
+        .map_err(one)?;
     let test =
         survstat::logrank::logrank(&data.time, &data.event, &groups.codes, groups.labels.len(), strata.as_deref())
             .map_err(|e| super::usage_problem(&table.file, format!("log-rank test not possible: {e}")))?;
@@ -49,6 +57,7 @@ pub fn run(args: &LogrankArgs) -> anyhow::Result<()> {
             "chisq": num(test.chisq),
             "df": test.df,
             "p": num(test.p),
+            "warnings": data.warnings,
             "groups": groups.labels.iter().zip(&test.groups).map(|(l, g)| json!({
                 "group": l, "n": g.n, "observed": num(g.observed), "expected": num(g.expected),
             })).collect::<Vec<_>>(),

@@ -77,6 +77,11 @@ pub fn print_first_warnings(file: &str, warnings: &[Problem]) {
     }
 }
 
+/// One problem as the error of a run.
+pub fn one_problem(p: Problem) -> InputProblems {
+    InputProblems(vec![p])
+}
+
 /// The input of a survival command (`km`, `logrank`, `cox`): a CSV file with
 /// a time and a 0/1 event column.
 #[derive(Debug, clap::Args)]
@@ -206,7 +211,7 @@ impl CovariateArgs {
         for result in parsed {
             match result {
                 Ok(c) => covariates.push(c),
-                Err(p) => problems.push(p),
+                Err(p) => problems.extend(p),
             }
         }
         if !problems.is_empty() {

@@ -22,6 +22,11 @@ pub struct StudyArgs {
 
 /// Read and check a study file.
 pub fn load(path: &std::path::Path) -> anyhow::Result<Study> {
+    const MAX_STUDY_BYTES: u64 = 1 << 20;
+    let size = std::fs::metadata(path).map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?.len();
+    if size > MAX_STUDY_BYTES {
+        anyhow::bail!("{}: the study file is {size} bytes; a study file is at most 1 MB", path.display());
+    }
     let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
     Study::parse(&text, &path.display().to_string()).map_err(|p| anyhow::anyhow!(p.join("\n")))
 }

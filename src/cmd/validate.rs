@@ -9,7 +9,6 @@
 
 use super::CohortInput;
 use crate::cohort::load;
-use crate::problem::Severity;
 use clap::Args;
 
 /// Validate a cohort file.
@@ -33,16 +32,16 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
                 cohort.file,
                 cohort.lesions.len(),
                 patients.len(),
-                warnings.len()
+                crate::problem::totals(&warnings).1
             );
             Ok(())
         }
         Err(problems) => {
-            let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+            let (errors, warnings) = crate::problem::totals(&problems);
             for p in &problems {
                 println!("{p}");
             }
-            anyhow::bail!("{}: {errors} error(s), {} warning(s)", args.input.file.display(), problems.len() - errors)
+            anyhow::bail!("{}: {errors} error(s), {warnings} warning(s)", args.input.file.display())
         }
     }
 }

@@ -8,7 +8,7 @@ pub mod schema;
 pub mod validate;
 pub mod vertebra;
 
-use crate::problem::{Problem, Severity};
+use crate::problem::{Problem, ProblemLog};
 use date::{Date, DateFormat};
 use read::Cell;
 use schema::{known, normalise_header, Kind, COLUMNS};
@@ -246,7 +246,7 @@ pub fn load_bytes(
 /// Type and validate a grid already read (see [`read::grid_from_bytes`]).
 pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
     let file = grid.file.clone();
-    let mut problems = Vec::new();
+    let mut problems = ProblemLog::default();
 
     // Map headers to known columns; the rest are extras.
     let mut index: HashMap<&'static str, usize> = HashMap::new();
@@ -291,8 +291,8 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
     if grid.rows.is_empty() {
         problems.push(Problem::error(&file, None, None, "the file has a header but no rows"));
     }
-    if problems.iter().any(|p| p.severity == Severity::Error) {
-        return Err(problems);
+    if problems.has_errors() {
+        return Err(problems.into_vec(&file));
     }
 
     let mut lesions = Vec::new();
@@ -390,8 +390,9 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
     }
     let cohort = Cohort { file: file.clone(), lesions, extra_columns };
     problems.extend(validate::check(&cohort));
-    problems.sort_by_key(|p| (p.row.unwrap_or(0), p.severity));
-    if problems.iter().any(|p| p.severity == Severity::Error) {
+    let failed = problems.has_errors();
+    let problems = problems.into_sorted_vec(&file, |p| (p.row.unwrap_or(0), p.severity));
+    if failed {
         return Err(problems);
     }
     Ok((cohort, problems))

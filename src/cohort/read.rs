@@ -6,7 +6,7 @@
 //! workbook's 1900 or 1904 date system). Empty cells and `NA` are missing.
 
 use super::date::Date;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemLog};
 use calamine::{Data, Reader, Xlsx};
 use std::path::Path;
 
@@ -113,27 +113,31 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
         )]);
     }
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut records = Vec::new();
-    let mut problems = Vec::new();
-    for (k, rec) in reader.records().enumerate() {
-        match rec {
-            Ok(r) => records.push(r),
-            Err(e) => problems.push(Problem::error(
-                file,
-                Some(k + 1),
-                None,
-                format!("not readable as CSV: {}", csv_reason(&e)),
-            )),
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            return Err(vec![Problem::error(file, Some(1), None, format!("not readable as CSV: {}", csv_reason(&e)))])
         }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let mut iter = records.into_iter();
-    let header = iter.next().expect("non-empty file has a first record");
+        None => return Err(vec![Problem::error(file, None, None, "the file is empty: expected a header row")]),
+    };
+    check_width(file, header.len())?;
     let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    let mut problems = ProblemLog::default();
     let mut rows = Vec::new();
-    for (k, rec) in iter.enumerate() {
+    for (k, rec) in records.enumerate() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(Problem::error(
+                    file,
+                    Some(k + 2),
+                    None,
+                    format!("not readable as CSV: {}", csv_reason(&e)),
+                ));
+                continue;
+            }
+        };
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue; // blank line: nothing lost
         }
@@ -151,9 +155,25 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
         rows.push(GridRow { number: k + 2, cells });
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(problems.into_vec(file));
     }
     Ok(Grid { file: file.to_string(), headers, rows })
+}
+
+/// Most columns a cohort file may have (a cohort has a few dozen).
+pub const MAX_COLUMNS: usize = 10_000;
+
+/// Refuse a header wider than [`MAX_COLUMNS`] before anything is held per column.
+fn check_width(file: &str, width: usize) -> Result<(), Vec<Problem>> {
+    if width > MAX_COLUMNS {
+        return Err(vec![Problem::error(
+            file,
+            Some(1),
+            None,
+            format!("the header has {width} columns; a cohort file has at most {MAX_COLUMNS}"),
+        )]);
+    }
+    Ok(())
 }
 
 fn csv_reason(e: &csv::Error) -> String {
@@ -184,6 +204,7 @@ fn read_xlsx(bytes: Vec<u8>, file: &str, sheet: Option<&str>) -> Result<Grid, Ve
 
 fn read_xlsx_unguarded(bytes: Vec<u8>, file: &str, sheet: Option<&str>) -> Result<Grid, Vec<Problem>> {
     let fail = |msg: String| vec![Problem::error(file, None, None, msg)];
+    check_inflated_size(&bytes).map_err(fail)?;
     let mut wb: Xlsx<_> =
         Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| fail(format!("not a readable .xlsx workbook: {e}")))?;
     let names = wb.sheet_names();
@@ -195,37 +216,108 @@ fn read_xlsx_unguarded(bytes: Vec<u8>, file: &str, sheet: Option<&str>) -> Resul
             .ok_or_else(|| fail(format!("no sheet named '{s}' (sheets: {})", names.join(", "))))?,
         None => names.first().cloned().ok_or_else(|| fail("the workbook has no sheets".into()))?,
     };
-    let range = wb.worksheet_range(&name).map_err(|e| fail(format!("cannot read sheet '{name}': {e}")))?;
-    // Row numbers as Excel shows them, even when the used range starts lower.
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let mut rows_iter = range.rows();
-    let header = rows_iter.next().ok_or_else(|| fail(format!("sheet '{name}' is empty: expected a header row")))?;
-    let headers: Vec<String> = header.iter().map(|c| xlsx_cell(c).display()).collect();
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    for (k, r) in rows_iter.enumerate() {
-        let mut cells: Vec<Cell> = r.iter().map(xlsx_cell).collect();
-        cells.resize(headers.len().max(cells.len()), Cell::Missing);
-        if cells.iter().all(|c| *c == Cell::Missing) {
+    // Cells are streamed, and only those that hold something are kept: the
+    // sheet's dimensions (up to XFD1048576) never decide an allocation.
+    let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| fail(format!("cannot read sheet '{name}': {e}")))?;
+    let mut cells: Vec<(u32, u32, Data)> = Vec::new();
+    while let Some(c) = reader.next_cell().map_err(|e| fail(format!("cannot read sheet '{name}': {e}")))? {
+        let value: Data = c.get_value().clone().into();
+        if value != Data::Empty {
+            let (r, col) = c.get_position();
+            cells.push((r, col, value));
+        }
+    }
+    drop(reader);
+    cells.sort_by_key(|&(r, c, _)| (r, c));
+    let Some(&(header_row, _, _)) = cells.first() else {
+        return Err(fail(format!("sheet '{name}' is empty: expected a header row")));
+    };
+    let first_col = cells.iter().map(|&(_, c, _)| c).min().expect("non-empty");
+    let last_header_col =
+        cells.iter().take_while(|&&(r, ..)| r == header_row).map(|&(_, c, _)| c).max().expect("non-empty");
+    let width = (last_header_col - first_col + 1) as usize;
+    check_width(file, width)?;
+    let mut headers = vec![String::new(); width];
+    let mut problems = ProblemLog::default();
+    let mut rows: Vec<GridRow> = Vec::new();
+    for (r, c, value) in cells {
+        let number = r as usize + 1;
+        let j = (c - first_col) as usize;
+        if r == header_row {
+            headers[j] = xlsx_cell(&value).display();
             continue;
         }
-        for (j, c) in r.iter().enumerate() {
-            if let Data::Error(e) = c {
-                let col = headers.get(j).map(String::as_str);
-                problems.push(Problem::error(
-                    file,
-                    Some(first_row + k + 2),
-                    col,
-                    format!("the cell holds a spreadsheet error ({e:?})"),
-                ));
-            }
+        let column = headers.get(j).map(String::as_str);
+        if let Data::Error(e) = &value {
+            problems.push(Problem::error(
+                file,
+                Some(number),
+                column,
+                format!("the cell holds a spreadsheet error ({e:?})"),
+            ));
+            continue;
         }
-        rows.push(GridRow { number: first_row + k + 2, cells });
+        let cell = xlsx_cell(&value);
+        if cell == Cell::Missing {
+            continue;
+        }
+        if j >= width {
+            problems.push(Problem::error(
+                file,
+                Some(number),
+                None,
+                format!("a value in column {} lies right of the last header column", column_letters(c)),
+            ));
+            continue;
+        }
+        if rows.last().is_none_or(|row| row.number != number) {
+            rows.push(GridRow { number, cells: vec![Cell::Missing; width] });
+        }
+        rows.last_mut().expect("pushed").cells[j] = cell;
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(problems.into_vec(file));
     }
     Ok(Grid { file: file.to_string(), headers, rows })
+}
+
+/// Excel's letters for a 0-based column index (0 = A, 16383 = XFD).
+fn column_letters(mut c: u32) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ASCII")
+}
+
+/// Refuse a workbook whose parts inflate beyond the input size limit, by
+/// inflating each part into nothing before the spreadsheet library holds
+/// any of it (the sizes a zip declares are not trusted).
+fn check_inflated_size(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    let limit = crate::limits::max_input_bytes()?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("not a readable .xlsx workbook: Zip error: {e}"))?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|e| format!("not a readable .xlsx workbook: Zip error: {e}"))?;
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let inflated = std::io::copy(&mut part.take(limit - total + 1), &mut std::io::sink())
+            .map_err(|e| format!("not a readable .xlsx workbook: part {name}: {e}"))?;
+        total += inflated;
+        if total > limit {
+            return Err(format!(
+                "the workbook inflates to more than {} MB (the input limit) when unpacked: refused before reading (set SBRT_MAX_INPUT_MB to raise the limit if the machine has the memory)",
+                limit >> 20
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn xlsx_cell(c: &Data) -> Cell {

@@ -132,7 +132,8 @@ km_case <- function(name, data, file, time, event, group = NULL, at = numeric(0)
   if (length(at)) args <- c(args, "--at", paste(at, collapse = ","))
   args <- c(args, "--conf-type", conf.type, "--conf-level", conf.int, "--json")
   add_case(name, args, list(n = nrow(used), events = sum(y[, 2]),
-                            n_dropped = nrow(data) - nrow(used), groups = out))
+                            n_dropped = nrow(data) - nrow(used), groups = out,
+                            warnings = list()))
 }
 
 km_case("km lung overall", lung_df, "lung", "time", "status", at = c(180, 365, 730, 1000, 2000))
@@ -159,7 +160,8 @@ lr_case <- function(name, data, file, time, event, group, strata = NULL) {
     n = nrow(used), n_dropped = nrow(data) - nrow(used), chisq = f$chisq, df = df,
     p = pchisq(f$chisq, df, lower.tail = FALSE),
     groups = lapply(seq_along(levels(g)), function(i) list(
-      group = levels(g)[i], n = as.integer(table(g)[i]), observed = obs[i], expected = ex[i]))))
+      group = levels(g)[i], n = as.integer(table(g)[i]), observed = obs[i], expected = ex[i])),
+    warnings = list()))
 }
 
 lr_case("logrank lung sex", lung_df, "lung", "time", "status", "sex")

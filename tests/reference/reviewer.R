@@ -73,7 +73,8 @@ cuminc_case <- function(name, data, file, time, status, cause = 1, group = NULL,
   if (!is.null(strata)) args <- c(args, "--strata", strata)
   if (length(at)) args <- c(args, "--at", paste(at, collapse = ","))
   args <- c(args, "--conf-level", level, "--json")
-  add_case(name, args, list(n = nrow(used), n_dropped = nrow(data) - nrow(used), cause = cause, groups = groups, test = test))
+  add_case(name, args, list(n = nrow(used), n_dropped = nrow(data) - nrow(used), cause = cause, groups = groups, test = test,
+                            warnings = list()))
 }
 
 cuminc_case("cuminc overall", cr, "competing", "time", "status", at = c(6, 12, 24, 60))

@@ -18,32 +18,47 @@
 /// `sqrt(f64::EPSILON)`, R's default tolerance for `aeqSurv`.
 pub const DEFAULT_TOLERANCE: f64 = 1.490_116_119_384_765_6e-8;
 
+/// What [`tie_near_equal_times`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Merged {
+    /// How many times were changed.
+    pub changed: usize,
+    /// Of the pairs of neighbouring distinct times treated as tied, the one
+    /// whose gap is largest relative to the larger time, `(lower, upper)`.
+    /// Rounding noise gives gaps near 1e-16 of the time; a much larger one
+    /// means the mean time (the relative rule's scale) is dominated by an
+    /// outlier, and distinct times were merged.
+    pub widest: Option<(f64, f64)>,
+}
+
 /// Replace near-equal times by a common value, as R's `aeqSurv`.
 ///
-/// Non-finite times are left as they are. Returns the number of times that
-/// were changed.
-pub fn tie_near_equal_times(times: &mut [f64], tolerance: f64) -> usize {
+/// Non-finite times are left as they are.
+pub fn tie_near_equal_times(times: &mut [f64], tolerance: f64) -> Merged {
     let mut distinct: Vec<f64> = times.iter().copied().filter(|t| t.is_finite()).collect();
     distinct.sort_by(f64::total_cmp);
     distinct.dedup();
     if distinct.len() < 2 {
-        return 0;
+        return Merged::default();
     }
     let mean_abs = distinct.iter().map(|y| y.abs()).sum::<f64>() / distinct.len() as f64;
     let mut cuts = Vec::with_capacity(distinct.len());
     cuts.push(distinct[0]);
-    let mut any_tied = false;
+    let mut widest: Option<(f64, f64)> = None;
+    let relative = |(a, b): (f64, f64)| (b - a) / b.abs().max(a.abs());
     for pair in distinct.windows(2) {
         let gap = pair[1] - pair[0];
         let tied = gap <= tolerance || gap / mean_abs <= tolerance;
         if tied {
-            any_tied = true;
+            if widest.is_none_or(|w| relative((pair[0], pair[1])) > relative(w)) {
+                widest = Some((pair[0], pair[1]));
+            }
         } else {
             cuts.push(pair[1]);
         }
     }
-    if !any_tied {
-        return 0;
+    if widest.is_none() {
+        return Merged::default();
     }
     let mut changed = 0;
     for t in times.iter_mut().filter(|t| t.is_finite()) {
@@ -54,7 +69,7 @@ pub fn tie_near_equal_times(times: &mut [f64], tolerance: f64) -> usize {
             changed += 1;
         }
     }
-    changed
+    Merged { changed, widest }
 }
 
 #[cfg(test)]
@@ -64,15 +79,16 @@ mod tests {
     #[test]
     fn collapses_times_within_tolerance_onto_the_first() {
         let mut t = vec![1.0, 1.0 + 1e-12, 2.0, 3.0, 3.0 + 1e-10, 3.0 + 2e-10];
-        let changed = tie_near_equal_times(&mut t, DEFAULT_TOLERANCE);
+        let merged = tie_near_equal_times(&mut t, DEFAULT_TOLERANCE);
         assert_eq!(t, vec![1.0, 1.0, 2.0, 3.0, 3.0, 3.0]);
-        assert_eq!(changed, 3);
+        assert_eq!(merged.changed, 3);
+        assert_eq!(merged.widest, Some((3.0 + 1e-10, 3.0 + 2e-10)));
     }
 
     #[test]
     fn leaves_distinct_times_alone() {
         let mut t = vec![0.1, 0.2, 0.3];
-        assert_eq!(tie_near_equal_times(&mut t, DEFAULT_TOLERANCE), 0);
+        assert_eq!(tie_near_equal_times(&mut t, DEFAULT_TOLERANCE), Merged::default());
         assert_eq!(t, vec![0.1, 0.2, 0.3]);
     }
 
@@ -82,5 +98,13 @@ mod tests {
         let mut t = vec![10000.0, 10000.00001, 20000.0];
         tie_near_equal_times(&mut t, DEFAULT_TOLERANCE);
         assert_eq!(t[1], 10000.0);
+    }
+
+    #[test]
+    fn one_sentinel_time_merges_distinct_times_and_says_which() {
+        let mut t = vec![1.0, 1.5, 2.0, 1e12];
+        let merged = tie_near_equal_times(&mut t, DEFAULT_TOLERANCE);
+        assert_eq!(t, vec![1.0, 1.0, 1.0, 1e12]);
+        assert_eq!(merged.widest, Some((1.0, 1.5)));
     }
 }

@@ -135,6 +135,10 @@ pub enum CoxWarning {
     MayBeInfinite(usize),
     /// The iteration limit was reached.
     NotConverged,
+    /// Coefficient `j`'s variance is zero, infinite or not a number (the
+    /// information matrix is singular or overflowed): its standard error,
+    /// z, p and confidence interval are withheld rather than printed as 0.
+    NoStandardError(usize),
 }
 
 /// A fitted Cox model.
@@ -309,40 +313,50 @@ pub fn fit(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, Error> {
     let estimable: Vec<usize> = (0..p).filter(|&j| !aliased[j]).collect();
     let linear_predictor: Vec<f64> =
         (0..n).map(|i| (0..p).map(|j| (data.x.get(i, j) - means[j]) * coef_all[j]).sum()).collect();
-    let robust_var = data.cluster.map(|cl| {
-        let coef_scaled_sorted = beta.clone();
-        let resid_scaled = residuals::score_residuals(&sorted, &coef_scaled_sorted, options.ties);
+    // Robust variance, on the scaled covariates like `var_scaled`.
+    let robust_scaled = data.cluster.map(|cl| {
+        let resid_scaled = residuals::score_residuals(&sorted, &beta, options.ties);
         // Residuals are on the scaled covariates; var_scaled matches them, and
-        // D = L V is then on the scaled β: rescale to the original β.
-        let robust_scaled = residuals::robust_variance(&resid_scaled, &var_scaled, cl);
+        // D = L V is then on the scaled β.
+        residuals::robust_variance(&resid_scaled, &var_scaled, cl)
+    });
+    let unscale = |m: &Matrix| {
         let mut out = Matrix::zeros(p, p);
         for a in 0..p {
             for b in 0..p {
-                *out.get_mut(a, b) = robust_scaled.get(a, b) * scale[a] * scale[b];
+                *out.get_mut(a, b) = m.get(a, b) * scale[a] * scale[b];
             }
         }
         out
-    });
-    let wald_var = robust_var.as_ref().unwrap_or(&var);
+    };
+    let robust_var = robust_scaled.as_ref().map(unscale);
+    // Standard errors as sqrt(scaled variance) × scale, never through the
+    // squared scale, which underflows for covariates of size 1e300.
+    let se_of = |m: &Matrix, j: usize| m.get(j, j).sqrt() * scale[j];
     let z_crit = crate::dist::normal_quantile(1.0 - (1.0 - options.conf_level) / 2.0);
-    let terms = (0..p)
+    let terms: Vec<CoxTerm> = (0..p)
         .map(|j| {
+            let withheld = |coef: Option<f64>| CoxTerm {
+                coef,
+                se: None,
+                robust_se: None,
+                z: None,
+                p: None,
+                hr: coef.map(f64::exp),
+                hr_lower: None,
+                hr_upper: None,
+            };
             if aliased[j] {
-                return CoxTerm {
-                    coef: None,
-                    se: None,
-                    robust_se: None,
-                    z: None,
-                    p: None,
-                    hr: None,
-                    hr_lower: None,
-                    hr_upper: None,
-                };
+                return withheld(None);
             }
             let coef = coef_all[j];
-            let se = var.get(j, j).sqrt();
-            let robust_se = robust_var.as_ref().map(|r| r.get(j, j).sqrt());
+            let se = se_of(&var_scaled, j);
+            let robust_se = robust_scaled.as_ref().map(|r| se_of(r, j));
             let wse = robust_se.unwrap_or(se);
+            if !(se > 0.0 && se.is_finite() && wse > 0.0 && wse.is_finite() && coef.is_finite()) {
+                warnings.push(CoxWarning::NoStandardError(j));
+                return withheld(Some(coef).filter(|c| c.is_finite()));
+            }
             let z = coef / wse;
             CoxTerm {
                 coef: Some(coef),
@@ -357,13 +371,16 @@ pub fn fit(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, Error> {
         })
         .collect();
 
+    // The Wald test β' V⁻¹ β is the same on the scaled covariates, where
+    // neither β nor V under- or overflows.
     let df = estimable.len();
+    let wald_scaled = robust_scaled.as_ref().unwrap_or(&var_scaled);
     let sub_var = Matrix {
         nrow: df,
         ncol: df,
-        data: estimable.iter().flat_map(|&a| estimable.iter().map(move |&b| wald_var.get(a, b))).collect(),
+        data: estimable.iter().flat_map(|&a| estimable.iter().map(move |&b| wald_scaled.get(a, b))).collect(),
     };
-    let sub_coef: Vec<f64> = estimable.iter().map(|&j| coef_all[j]).collect();
+    let sub_coef: Vec<f64> = estimable.iter().map(|&j| beta[j]).collect();
     let (wald_chisq, _) = quadratic_form_inverse(&sub_var, &sub_coef, options.toler_chol);
 
     // Concordance on the fit's own sorted order (no second sort of the data);
