@@ -1,45 +1,51 @@
 //! The de-identified analysis data set written by `sbrt derive`: one row
 //! per lesion, sequential patient and lesion numbers instead of ids, no
-//! dates. Extra input columns are carried along unless their name or
-//! content suggests they identify a patient (names, ids, record numbers,
-//! contact details, dates); those are left out and reported.
+//! dates. Of the other input columns only those a study names as a
+//! covariate are carried along (an allow-list, not a guess at what
+//! identifies a patient); the rest are left out and listed.
 
+use crate::cohort::identifiers::{identifying_token, KnownIds};
 use crate::cohort::{Cohort, DiseaseStatus, Sex};
 use crate::endpoints::{AnalysisRow, DeriveOptions};
+use crate::problem::Problem;
 use crate::radiobiology::Prescription;
 
-/// Header words that mark a column as possibly identifying.
-const IDENTIFYING_WORDS: [&str; 14] = [
-    "name", "id", "mrn", "dob", "birth", "date", "address", "phone", "email", "initials", "ssn", "nhs", "record", "zip",
-];
-
-/// Whether an extra column may identify a patient: by its name, or because a value looks like a date.
-pub fn is_identifying(name: &str, values: &[Option<String>]) -> bool {
-    let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    let named = words.iter().any(|w| IDENTIFYING_WORDS.contains(w))
-        || IDENTIFYING_WORDS.iter().any(|w| w.len() > 3 && name.contains(w));
-    named || values.iter().flatten().any(|v| looks_like_date(v))
-}
-
-/// `YYYY-MM-DD`, `DD/MM/YYYY`, `MM.DD.YY` and the like.
-fn looks_like_date(v: &str) -> bool {
-    let parts: Vec<&str> = v.trim().split(['-', '/', '.']).collect();
-    parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
-}
-
-/// Which extra columns are written (indices into `cohort.extra_columns`) and which are withheld.
-pub fn shareable_extras(cohort: &Cohort) -> (Vec<usize>, Vec<String>) {
+/// The extra input columns an analysis file carries: by allow-list, only
+/// those a study names as a covariate `source`. Returns their indices into
+/// `cohort.extra_columns` and the names of the columns left out.
+pub fn study_extras(cohort: &Cohort, sources: &[&str]) -> (Vec<usize>, Vec<String>) {
     let mut keep = Vec::new();
-    let mut withheld = Vec::new();
+    let mut dropped = Vec::new();
     for (j, name) in cohort.extra_columns.iter().enumerate() {
-        let values: Vec<Option<String>> = cohort.lesions.iter().map(|l| l.extra[j].clone()).collect();
-        if is_identifying(name, &values) {
-            withheld.push(name.clone());
-        } else {
+        if sources.contains(&name.as_str()) {
             keep.push(j);
+        } else {
+            dropped.push(name.clone());
         }
     }
-    (keep, withheld)
+    (keep, dropped)
+}
+
+/// Every cell of the kept extra columns that holds a date-like or id-like
+/// token, as an error naming the cell.
+pub fn identifying_extras(cohort: &Cohort, extras: &[usize]) -> Vec<Problem> {
+    let ids = KnownIds::new(
+        cohort.lesions.iter().flat_map(|l| std::iter::once(l.patient_id.as_str()).chain(l.lesion_id.as_deref())),
+    );
+    let mut out = Vec::new();
+    for l in &cohort.lesions {
+        for &j in extras {
+            if let Some(why) = l.extra[j].as_deref().and_then(|v| identifying_token(v, &ids)) {
+                out.push(Problem::error(
+                    &cohort.file,
+                    Some(l.row),
+                    Some(&cohort.extra_columns[j]),
+                    format!("{why}: a covariate value would carry it into every output; recode it"),
+                ));
+            }
+        }
+    }
+    out
 }
 
 fn f(v: Option<f64>) -> String {
@@ -134,21 +140,4 @@ pub fn row_cells(r: &AnalysisRow, options: &DeriveOptions) -> Vec<String> {
         f(Some(r.os.time)),
         b(r.os.event),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn identifying_columns_are_recognised() {
-        let none: Vec<Option<String>> = vec![Some("3".into())];
-        assert!(is_identifying("patient_name", &none));
-        assert!(is_identifying("mrn", &none));
-        assert!(is_identifying("hospital_record", &none));
-        assert!(is_identifying("surgery_date", &none));
-        assert!(is_identifying("notes", &[Some("1999-02-03".into())]));
-        assert!(!is_identifying("kps", &none));
-        assert!(!is_identifying("grade", &[Some("2".into()), Some("3.5".into())]));
-    }
 }

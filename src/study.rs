@@ -185,20 +185,19 @@ impl CovariateSpec {
 /// Most landmark times a study may list (each is a column of Tables 3 and 4).
 pub const MAX_LANDMARKS: usize = 20;
 
-/// Call `found` with the key of every string under `value` that holds a
-/// control character (other than a tab).
-fn control_characters(value: &toml::Value, key: &str, found: &mut impl FnMut(&str)) {
+/// Call `found` with the key and text of every string under `value`.
+fn each_string(value: &toml::Value, key: &str, found: &mut impl FnMut(&str, &str)) {
     match value {
-        toml::Value::String(s) if s.chars().any(|c| c.is_control() && c != '\t') => found(key),
+        toml::Value::String(s) => found(key, s),
         toml::Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                control_characters(v, &format!("{key}[{i}]"), found);
+                each_string(v, &format!("{key}[{i}]"), found);
             }
         }
         toml::Value::Table(t) => {
             for (k, v) in t {
                 let child = if key.is_empty() { k.clone() } else { format!("{key}.{k}") };
-                control_characters(v, &child, found);
+                each_string(v, &child, found);
             }
         }
         _ => {}
@@ -216,10 +215,12 @@ impl Study {
         let parse_error = |e: toml::de::Error| vec![format!("{name}: {}", e.to_string().trim().replace('\n', " "))];
         let raw: toml::Table = toml::from_str(text).map_err(parse_error)?;
         let mut problems = Vec::new();
-        control_characters(&toml::Value::Table(raw), "", &mut |key| {
-            problems.push(format!(
-                "{name}: {key}: holds a control character (newline, escape, NUL…): labels are plain text"
-            ))
+        each_string(&toml::Value::Table(raw), "", &mut |key, text| {
+            if text.chars().any(|c| c.is_control() && c != '\t') {
+                problems.push(format!(
+                    "{name}: {key}: holds a control character (newline, escape, NUL…): labels are plain text"
+                ))
+            }
         });
         if !problems.is_empty() {
             return Err(problems);
@@ -362,6 +363,19 @@ impl Study {
     /// The covariate with this id.
     pub fn covariate(&self, id: &str) -> &CovariateSpec {
         self.covariates.iter().find(|c| c.id == id).expect("validated id")
+    }
+
+    /// Every text of the study with its key (`title`, `covariate[2].label`, …).
+    pub fn texts(&self) -> Vec<(String, String)> {
+        let value = toml::Value::try_from(self).expect("a study serialises");
+        let mut out = Vec::new();
+        each_string(&value, "", &mut |key, text| out.push((key.to_string(), text.to_string())));
+        out
+    }
+
+    /// The analysis-file columns the covariates are computed from.
+    pub fn sources(&self) -> Vec<&str> {
+        self.covariates.iter().map(|c| c.source.as_str()).collect()
     }
 }
 

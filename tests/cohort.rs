@@ -74,12 +74,23 @@ fn derive_writes_no_dates_or_ids_unless_asked() {
     }
     text = lines.join("\n") + "\n";
     std::fs::write(&input, &text).unwrap();
+    // Extra columns leave only when the study names them (an allow-list).
+    let study = dir.join("study.toml");
+    let kps = "\n[[covariate]]\nid = \"kps\"\nlabel = \"KPS\"\nsource = \"kps\"\nkind = \"continuous\"\n";
+    std::fs::write(&study, format!("{}{kps}", sbrt::study::BUILTIN)).unwrap();
     let out_path = dir.join("analysis.csv");
-    let out = sbrt(&["derive", input.to_str().unwrap(), "--out", out_path.to_str().unwrap()]);
+    let out = sbrt(&[
+        "derive",
+        input.to_str().unwrap(),
+        "--study",
+        study.to_str().unwrap(),
+        "--out",
+        out_path.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("column 'patient_name' not written") && err.contains("column 'chemo_date' not written"),
+        err.contains("2 column(s) not written, as no study covariate names them: patient_name, chemo_date"),
         "{err}"
     );
     let derived = std::fs::read_to_string(&out_path).unwrap();

@@ -14,7 +14,7 @@ pub mod table;
 pub mod univariate;
 pub mod variables;
 
-use crate::analysis_file::{row_cells, shareable_extras, COLUMNS};
+use crate::analysis_file::{row_cells, study_extras, COLUMNS};
 use crate::cohort::Cohort;
 use crate::endpoints::{derive, AnalysisRow, DeriveOptions};
 use crate::study::{CovariateKind, EndpointSpec, Study};
@@ -38,10 +38,10 @@ pub struct AnalysisData {
 }
 
 impl AnalysisData {
-    /// Derive and tabulate.
-    pub fn new(cohort: &Cohort, options: &DeriveOptions) -> AnalysisData {
+    /// Derive and tabulate, with the extra columns named in `sources`.
+    pub fn new(cohort: &Cohort, options: &DeriveOptions, sources: &[&str]) -> AnalysisData {
         let rows = derive(cohort, options);
-        let (extras, _) = shareable_extras(cohort);
+        let (extras, _) = study_extras(cohort, sources);
         let mut columns: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
         columns.extend(extras.iter().map(|&j| cohort.extra_columns[j].clone()));
         let cells = rows
@@ -212,7 +212,7 @@ pub fn analyze_with_progress(
 ) -> Result<Results, Vec<String>> {
     progress("deriving endpoints", 0, 0);
     let options = derive_options(study);
-    let data = AnalysisData::new(cohort, &options);
+    let data = AnalysisData::new(cohort, &options, &study.sources());
     check_sources(study, &data)?;
     let conf = conf_spec(study);
     let mut warnings = Vec::new();

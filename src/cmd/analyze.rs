@@ -55,6 +55,33 @@ pub struct AnalyzeArgs {
     pub progress: bool,
 }
 
+/// Study texts (title, labels) that hold a date-like or id-like token.
+fn identifying_study_texts(
+    study: &Study,
+    cohort: &crate::cohort::Cohort,
+    file: Option<&std::path::Path>,
+) -> Vec<crate::problem::Problem> {
+    use crate::cohort::identifiers::{identifying_token, KnownIds};
+    let ids = KnownIds::new(
+        cohort.lesions.iter().flat_map(|l| std::iter::once(l.patient_id.as_str()).chain(l.lesion_id.as_deref())),
+    );
+    let name = file.map_or("built-in study".to_string(), |f| f.display().to_string());
+    study
+        .texts()
+        .into_iter()
+        .filter_map(|(key, text)| {
+            identifying_token(&text, &ids).map(|why| {
+                crate::problem::Problem::error(
+                    &name,
+                    None,
+                    Some(&key),
+                    format!("{why}: study texts are printed in the report"),
+                )
+            })
+        })
+        .collect()
+}
+
 /// Run `sbrt analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let inputs: Vec<&std::path::Path> = args.file.iter().chain(&args.study).map(PathBuf::as_path).collect();
@@ -82,6 +109,12 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
             LoadedCohort { cohort, sha256: format!("{:x}", Sha256::digest(EXAMPLE_CSV.as_bytes())) }
         }
     };
+    let (extras, _) = crate::analysis_file::study_extras(&cohort, &study.sources());
+    let mut identifying = crate::analysis_file::identifying_extras(&cohort, &extras);
+    identifying.extend(identifying_study_texts(&study, &cohort, args.study.as_deref()));
+    if !identifying.is_empty() {
+        return Err(InputProblems(identifying).into());
+    }
     let results = crate::analysis::analyze_with_progress(&cohort, &study, &|stage, done, total| {
         progress.update(stage, done, total)
     })

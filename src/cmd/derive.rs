@@ -2,18 +2,22 @@
 //!
 //! ```text
 //! sbrt derive FILE --out analysis.csv [--alpha-beta 5] [--pfs-death]
-//!             [--keep-ids] [--excel] [--date-format FMT] [--sheet NAME]
+//!             [--study study.toml] [--keep-ids] [--excel] [--date-format FMT] [--sheet NAME]
 //! ```
 //!
 //! One row per lesion in input order, sequential `patient` and `lesion`
 //! numbers, covariates and derived endpoints (see `docs/cohort.md`). No
-//! dates and no identifiers: `--keep-ids` adds `patient_id` and
-//! `lesion_id`, and so makes the file identifiable.
+//! dates and no identifiers: other input columns are written only when the
+//! study names them as a covariate source (an allow-list), and are refused
+//! when a value holds a date-like or id-like token; `--keep-ids` adds
+//! `patient_id` and `lesion_id`, and so makes the file identifiable.
 
 use super::CohortInput;
-use crate::analysis_file::{row_cells, shareable_extras, COLUMNS};
+use crate::analysis_file::{identifying_extras, row_cells, study_extras, COLUMNS};
 use crate::atomic::{refuse_overwriting_inputs, AtomicFile};
 use crate::endpoints::{derive, DeriveOptions};
+use crate::problem::InputProblems;
+use crate::study::Study;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -35,6 +39,10 @@ pub struct DeriveArgs {
     /// Also write the original patient and lesion ids: the output is then identifiable.
     #[arg(long)]
     pub keep_ids: bool,
+    /// Study definition (TOML) whose covariates name the extra input columns
+    /// to carry along; default: the source paper's analysis (none).
+    #[arg(long)]
+    pub study: Option<PathBuf>,
     /// Begin the file with a UTF-8 byte-order mark, for opening in Excel
     /// (R and Python read it without).
     #[arg(long)]
@@ -47,15 +55,25 @@ pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
         anyhow::bail!("--alpha-beta must be a positive number of Gy, got {}", args.alpha_beta);
     }
     refuse_overwriting_inputs(&args.out, &[&args.input.file])?;
+    let study = match &args.study {
+        Some(p) => super::study::load(p)?,
+        None => Study::builtin(),
+    };
     let cohort = args.input.load()?.cohort;
     let options =
         DeriveOptions { alpha_beta: args.alpha_beta, pfs_counts_death: args.pfs_death, ..DeriveOptions::default() };
     let rows = derive(&cohort, &options);
-    let (extras, withheld) = shareable_extras(&cohort);
-    for name in &withheld {
+    let (extras, dropped) = study_extras(&cohort, &study.sources());
+    let identifying = identifying_extras(&cohort, &extras);
+    if !identifying.is_empty() {
+        return Err(InputProblems(identifying).into());
+    }
+    if !dropped.is_empty() {
         eprintln!(
-            "{}: warning: column '{name}' not written: it may identify patients (name, id, contact detail or date)",
-            cohort.file
+            "{}: {} column(s) not written, as no study covariate names them: {}",
+            crate::inert::terminal(&cohort.file),
+            dropped.len(),
+            crate::inert::terminal(&dropped.join(", "))
         );
     }
     let mut file = AtomicFile::create(&args.out)?;

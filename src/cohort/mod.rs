@@ -3,6 +3,7 @@
 //! whole ([`validate`]). All problems are collected and reported together.
 
 pub mod date;
+pub mod identifiers;
 pub mod read;
 pub mod schema;
 pub mod validate;

@@ -3,6 +3,7 @@
 //! patient's rows, duplicate lesion ids. Each problem names its row and
 //! column; dose per fraction beyond the LQ model's usual range is a warning.
 
+use super::identifiers::{identifying_token, KnownIds};
 use super::{Cohort, Lesion};
 use crate::problem::Problem;
 use crate::radiobiology::{Prescription, LQ_TRUSTED_MAX_DOSE_PER_FRACTION};
@@ -16,7 +17,26 @@ pub fn check(cohort: &Cohort) -> Vec<Problem> {
     }
     check_patients(cohort, &mut out);
     check_lesion_ids(cohort, &mut out);
+    check_identifying_text(cohort, &mut out);
     out
+}
+
+/// A histology holding a date-like or id-like token would print it in every
+/// table: an error naming the cell ([`super::identifiers`]).
+fn check_identifying_text(cohort: &Cohort, out: &mut Vec<Problem>) {
+    let ids = KnownIds::new(
+        cohort.lesions.iter().flat_map(|l| std::iter::once(l.patient_id.as_str()).chain(l.lesion_id.as_deref())),
+    );
+    for l in &cohort.lesions {
+        if let Some(why) = l.histology.as_deref().and_then(|h| identifying_token(h, &ids)) {
+            out.push(Problem::error(
+                &cohort.file,
+                Some(l.row),
+                Some("histology"),
+                format!("{why}: the histology is printed in every table; keep only the diagnosis"),
+            ));
+        }
+    }
 }
 
 fn check_row(file: &str, l: &Lesion, out: &mut Vec<Problem>) {
