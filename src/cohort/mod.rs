@@ -4,6 +4,7 @@
 
 pub mod date;
 pub mod identifiers;
+pub mod plausibility;
 pub mod read;
 pub mod schema;
 pub mod validate;
@@ -284,6 +285,21 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
                 extra_columns.push(name);
                 extra_index.push(j);
             }
+        }
+    }
+    // A header that resembles an absent schema column is a renamed one:
+    // read as an extra column it would leave the schema's field empty.
+    for (name, &j) in extra_columns.iter().zip(&extra_index) {
+        if let Some(c) = schema::resembling(name).filter(|c| !index.contains_key(c.name)) {
+            problems.push(Problem::error(
+                &file,
+                Some(1),
+                Some(&grid.headers[j]),
+                format!(
+                    "'{}' looks like the column '{}': rename the header to '{}' so it is read as such",
+                    grid.headers[j], c.name, c.name
+                ),
+            ));
         }
     }
     for c in COLUMNS.iter().filter(|c| c.required && !index.contains_key(c.name)) {

@@ -3,7 +3,9 @@
 //!
 //! Headers are matched case-insensitively after trimming, with spaces and
 //! hyphens read as underscores (`Dose Gy` is `dose_gy`). Columns not listed
-//! here are kept as extra covariates. `docs/cohort.md` shows this table.
+//! here are kept as extra covariates, except a header that resembles an
+//! absent column ([`resembling`]: `Dose (Gy)`), which is an error naming the
+//! column it looks like. `docs/cohort.md` shows this table.
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,6 +171,45 @@ pub fn known(name: &str) -> Option<&'static Column> {
     COLUMNS.iter().find(|c| c.name == name)
 }
 
+/// Letters and digits only, lower case: `Dose (Gy)` and `dose_gy` are both `dosegy`.
+fn squeeze(name: &str) -> String {
+    name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// Levenshtein distance between two short ASCII words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// The schema column an unknown header most likely means: the same letters
+/// and digits (`Dose (Gy)`, `PTV-cc`), a typo of at most one edit in five
+/// letters (`isodose_pc`), or the same word with a unit or code dropped
+/// or added (`isodose` for `isodose_pct`, at least five letters in common).
+pub fn resembling(header: &str) -> Option<&'static Column> {
+    let h = squeeze(header);
+    if h.len() < 3 {
+        return None;
+    }
+    COLUMNS.iter().find(|c| squeeze(c.name) == h).or_else(|| {
+        COLUMNS.iter().find(|c| {
+            let k = squeeze(c.name);
+            edit_distance(&h, &k) <= (k.len() / 5).max(1)
+                || (h.len().min(k.len()) >= 5 && (k.starts_with(&h) || h.starts_with(&k)))
+        })
+    })
+}
+
 /// The schema as a Markdown table (for `docs/cohort.md` and `sbrt schema`).
 pub fn markdown_table() -> String {
     let mut out = String::from("| column | type | required | level | meaning | example |\n|---|---|---|---|---|---|\n");
@@ -193,6 +234,18 @@ pub fn markdown_table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renamed_and_mistyped_headers_are_recognised() {
+        for (h, want) in
+            [("Dose (Gy)", "dose_gy"), ("PTV-cc", "ptv_cc"), ("isodose", "isodose_pct"), ("fractons", "fractions")]
+        {
+            assert_eq!(resembling(h).map(|c| c.name), Some(want), "{h}");
+        }
+        for h in ["kps", "grade", "notes", "postcode", "chemo_date"] {
+            assert_eq!(resembling(h).map(|c| c.name), None, "{h}");
+        }
+    }
 
     #[test]
     fn headers_match_loosely() {

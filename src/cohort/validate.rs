@@ -53,12 +53,22 @@ fn check_row(file: &str, l: &Lesion, out: &mut Vec<Problem>) {
             err(out, col, format!("must be a percentage in (0, 100], found {v}"));
         }
     }
+    let findings = super::plausibility::check(l.isodose_pct, l.ptv_coverage_pct, l.ptv_cc, l.dose_gy, l.fractions);
+    let implausible_dose = findings.iter().any(|f| matches!(f, super::plausibility::Finding::Error("dose_gy", _)));
+    for finding in findings {
+        match finding {
+            super::plausibility::Finding::Error(col, msg) => err(out, col, msg),
+            super::plausibility::Finding::Warning(col, msg) => {
+                out.push(Problem::warning(file, Some(l.row), Some(col), msg))
+            }
+        }
+    }
     if let Some(a) = l.age.filter(|a| !(*a > 0.0 && *a < 120.0)) {
         err(out, "age", format!("must be between 0 and 120 years, found {a}"));
     }
     if let (Some(dose), Some(fx)) = (l.dose_gy, l.fractions) {
         let p = Prescription { dose_gy: dose, fractions: fx };
-        if dose > 0.0 && fx > 0 && p.beyond_lq_range() {
+        if dose > 0.0 && fx > 0 && p.beyond_lq_range() && !implausible_dose {
             out.push(Problem::warning(
                 file,
                 Some(l.row),
