@@ -127,6 +127,10 @@ pub struct AnalysisRow {
     pub vcf: Outcome,
     /// The patient's PFS (from first SBRT).
     pub pfs: Outcome,
+    /// The patient's PFS event (from the first SBRT) came before this
+    /// lesion's own SBRT: lesion-level PFS gives this lesion an event from
+    /// before its treatment.
+    pub pfs_event_before_treatment: bool,
     /// The patient's OS (from first SBRT).
     pub os: Outcome,
     /// Extra columns' values.
@@ -216,6 +220,7 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
                 recurrence,
                 vcf: outcome(l.sbrt_date, l.vcf_date),
                 pfs: outcome(first_sbrt, pfs_event),
+                pfs_event_before_treatment: pfs_event.is_some_and(|d| d < l.sbrt_date),
                 os: outcome(first_sbrt, death),
                 extra: l.extra.clone(),
             }

@@ -57,6 +57,22 @@ fn the_report_agrees_with_an_independent_r_analysis() {
             close(&ep["overall"]["landmarks"][k]["surv"], l, &format!("{id} landmark {k}"));
             compared += 1;
         }
+        // PFS and OS per patient, beside the paper's lesion-level rows.
+        match exp.get("per_patient") {
+            None => assert!(ep["per_patient"].is_null(), "{id}: no per-patient curve expected"),
+            Some(pp) => {
+                let mine = &ep["per_patient"];
+                assert_eq!(mine["n"], pp["n"], "{id} per-patient n");
+                assert_eq!(mine["events"], pp["events"], "{id} per-patient events");
+                for (k, l) in pp["landmarks"].as_array().unwrap().iter().enumerate() {
+                    close(&mine["landmarks"][k]["surv"], l, &format!("{id} per-patient landmark {k}"));
+                }
+                close(&mine["median"]["estimate"], &pp["median"], &format!("{id} per-patient median"));
+                close(&mine["median"]["lower"], &pp["median_lower"], &format!("{id} per-patient median lower"));
+                close(&mine["median"]["upper"], &pp["median_upper"], &format!("{id} per-patient median upper"));
+                compared += 6;
+            }
+        }
         for u in exp["univariate"].as_array().unwrap() {
             let cov = u["covariate"].as_str().unwrap();
             let mine = ep["univariate"].as_array().unwrap().iter().find(|x| x["covariate"] == cov).unwrap();

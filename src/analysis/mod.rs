@@ -104,6 +104,10 @@ pub struct EndpointResult {
     pub unit: String,
     /// The whole-set curve with landmarks and median.
     pub overall: Curve,
+    /// For a patient-level event (PFS, OS) analysed per lesion: the same
+    /// endpoint on one row per patient from the first SBRT, where each
+    /// patient's event counts once. `None` for LC and per-patient endpoints.
+    pub per_patient: Option<Curve>,
     /// The univariate screen, in study order.
     pub univariate: Vec<Univariate>,
     /// The selected multivariable model.
@@ -220,6 +224,10 @@ pub fn analyze_with_progress(
     for spec in &study.endpoints {
         let ep = endpoint_data(&data.rows, spec);
         let overall = Curve::fit("All", &ep.time, &ep.event, conf, &study.landmarks_months);
+        let per_patient = (spec.unit == "lesion" && spec.id != "lc").then(|| {
+            let patients = endpoint_data(&data.rows, &EndpointSpec { unit: "patient".into(), ..spec.clone() });
+            Curve::fit("All patients", &patients.time, &patients.event, conf, &study.landmarks_months)
+        });
         let mut univariate = Vec::new();
         let mut variables = Vec::new();
         let screening = format!("{}: univariate screens", spec.label);
@@ -271,6 +279,7 @@ pub fn analyze_with_progress(
             label: spec.label.clone(),
             unit: spec.unit.clone(),
             overall,
+            per_patient,
             univariate,
             model,
         });

@@ -60,6 +60,14 @@ fn count<T>(items: &[T], f: impl Fn(&T) -> bool) -> usize {
     items.iter().filter(|x| f(x)).count()
 }
 
+/// An "Unknown" row for the `unknown` of `n` without a value, when there are any,
+/// so that a block's percentages add up to 100.
+fn unknown_row(t: &mut Table, unknown: usize, n: usize) {
+    if unknown > 0 {
+        t.push(1, vec!["Unknown".into(), count_pct(unknown, n)]);
+    }
+}
+
 /// Rows for a histology block: the four groups, soft-tissue subtypes beneath (`with_subtypes`).
 fn histology_rows(t: &mut Table, hist: &[Option<String>], with_subtypes: bool) {
     let n = hist.len();
@@ -78,10 +86,7 @@ fn histology_rows(t: &mut Table, hist: &[Option<String>], with_subtypes: bool) {
             }
         }
     }
-    let unknown = count(hist, |h| h.is_none());
-    if unknown > 0 {
-        t.push(1, vec!["Unknown".into(), count_pct(unknown, n)]);
-    }
+    unknown_row(t, count(hist, |h| h.is_none()), n);
 }
 
 /// Table 1: patient characteristics.
@@ -95,10 +100,7 @@ pub fn table1(rows: &[AnalysisRow]) -> Table {
     t.push(0, vec!["Gender".into()]);
     t.push(1, vec!["Men".into(), count_pct(count(&p, |r| r.sex == Some(Sex::Male)), n)]);
     t.push(1, vec!["Women".into(), count_pct(count(&p, |r| r.sex == Some(Sex::Female)), n)]);
-    let unknown = count(&p, |r| r.sex.is_none());
-    if unknown > 0 {
-        t.push(1, vec!["Unknown".into(), count_pct(unknown, n)]);
-    }
+    unknown_row(&mut t, count(&p, |r| r.sex.is_none()), n);
     t.push(0, vec!["Histology".into()]);
     histology_rows(&mut t, &p.iter().map(|r| r.histology.clone()).collect::<Vec<_>>(), true);
     if ages.len() < n {
@@ -118,15 +120,23 @@ pub fn table2(rows: &[AnalysisRow], study: &Study) -> Table {
     t.push(0, vec!["Spinal disease status".into()]);
     t.push(1, vec!["Primary".into(), pct(count(rows, |r| r.disease_status == Some(DiseaseStatus::Primary)))]);
     t.push(1, vec!["Metastasis".into(), pct(count(rows, |r| r.disease_status == Some(DiseaseStatus::Metastasis)))]);
+    unknown_row(&mut t, count(rows, |r| r.disease_status.is_none()), n);
     t.push(0, vec!["Prior local therapy".into()]);
     t.push(1, vec!["Any surgery".into(), pct(count(rows, |r| r.prior_surgery == Some(true)))]);
     t.push(1, vec!["External beam radiotherapy".into(), pct(count(rows, |r| r.prior_rt == Some(true)))]);
+    let unknown_surgery = count(rows, |r| r.prior_surgery.is_none());
+    let unknown_rt = count(rows, |r| r.prior_rt.is_none());
+    if unknown_surgery + unknown_rt > 0 {
+        t.push(1, vec!["Surgery unknown".into(), pct(unknown_surgery)]);
+        t.push(1, vec!["Radiotherapy unknown".into(), pct(unknown_rt)]);
+    }
     t.push(0, vec!["Site of lesions".into()]);
     for region in crate::cohort::vertebra::Region::ALL {
         let name = region.name();
         let label = name[..1].to_uppercase() + &name[1..];
         t.push(1, vec![label, pct(count(rows, |r| r.site == Some(region)))]);
     }
+    unknown_row(&mut t, count(rows, |r| r.site.is_none()), n);
     t.push(0, vec!["Treated vertebral level".into()]);
     t.push(1, vec!["Single".into(), pct(count(rows, |r| r.n_levels == Some(1)))]);
     t.push(1, vec!["2–3".into(), pct(count(rows, |r| matches!(r.n_levels, Some(2..=3))))]);
@@ -134,6 +144,7 @@ pub fn table2(rows: &[AnalysisRow], study: &Study) -> Table {
     if four > 0 {
         t.push(1, vec!["≥4".into(), pct(four)]);
     }
+    unknown_row(&mut t, count(rows, |r| r.n_levels.is_none()), n);
     t.push(0, vec!["Extent of disease at the time of treatment".into()]);
     for (e, label) in [
         (Extent::SolitarySpine, "Solitary spine involvement"),
@@ -142,6 +153,7 @@ pub fn table2(rows: &[AnalysisRow], study: &Study) -> Table {
     ] {
         t.push(1, vec![label.into(), pct(count(rows, |r| r.extent == Some(e)))]);
     }
+    unknown_row(&mut t, count(rows, |r| r.extent.is_none()), n);
     let doses: Vec<f64> = rows.iter().filter_map(|r| r.prescription.map(|p| p.dose_gy)).collect();
     t.push(0, vec!["Median dose, Gy (range)".into(), median_range(&doses, 0)]);
     let beds: Vec<f64> = rows.iter().filter_map(|r| r.prescription.map(|p| p.bed(study.alpha_beta))).collect();
@@ -156,6 +168,7 @@ pub fn table2(rows: &[AnalysisRow], study: &Study) -> Table {
     if more > 0 {
         t.push(1, vec![">5 fx".into(), pct(more)]);
     }
+    unknown_row(&mut t, count(rows, |r| r.prescription.is_none()), n);
     let ptv: Vec<f64> = rows.iter().filter_map(|r| r.ptv_cc).collect();
     t.push(0, vec!["Median PTV, cc (range)".into(), median_range(&ptv, 1)]);
     let cov: Vec<f64> = rows.iter().filter_map(|r| r.ptv_coverage_pct).collect();
@@ -210,15 +223,12 @@ pub fn outcomes(rows: &[AnalysisRow], results: &Results, study: &Study) -> Table
             format!("{} ({}–{})", fixed(fu.median, 1), fixed(fu.min, 1), fixed(fu.max, 1)),
         ],
     );
-    for ep in &results.endpoints {
-        t.push(
-            0,
-            vec![format!("{} ({}-level, n = {}, events = {})", ep.label, ep.unit, ep.overall.n, ep.overall.events)],
-        );
-        for l in &ep.overall.landmarks {
+    let curve_rows = |t: &mut Table, heading: String, c: &super::survival::Curve| {
+        t.push(0, vec![heading]);
+        for l in &c.landmarks {
             t.push(1, vec![landmark_name(l.time), rate_ci(l.surv, l.lower, l.upper, study.conf_level)]);
         }
-        let m = ep.overall.median;
+        let m = c.median;
         let median = match m.estimate {
             None => "not reached".into(),
             Some(e) => format!(
@@ -229,6 +239,27 @@ pub fn outcomes(rows: &[AnalysisRow], results: &Results, study: &Study) -> Table
             ),
         };
         t.push(1, vec!["Median".into(), median]);
+    };
+    let mut lesion_level_patient_events = false;
+    for ep in &results.endpoints {
+        let unit = if ep.per_patient.is_some() {
+            lesion_level_patient_events = true;
+            "lesion-level*"
+        } else {
+            &format!("{}-level", ep.unit)
+        };
+        curve_rows(
+            &mut t,
+            format!("{} ({unit}, n = {}, events = {})", ep.label, ep.overall.n, ep.overall.events),
+            &ep.overall,
+        );
+        if let Some(p) = &ep.per_patient {
+            curve_rows(
+                &mut t,
+                format!("{} (per patient, from first SBRT, n = {}, events = {})", ep.label, p.n, p.events),
+                p,
+            );
+        }
     }
     let n = rows.len();
     let pattern = |p: RecurrencePattern| count(rows, |r| r.recurrence == p);
@@ -252,6 +283,16 @@ pub fn outcomes(rows: &[AnalysisRow], results: &Results, study: &Study) -> Table
     );
     t.notes
         .push("Follow-up is the median of the time from each patient's first SBRT to death or last follow-up.".into());
+    let before = count(rows, |r| r.pfs_event_before_treatment);
+    if before > 0 {
+        t.notes.push(format!(
+            "{before} of {} lesions were treated after the patient had already progressed; their lesion-level PFS event precedes their own SBRT.",
+            rows.len()
+        ));
+    }
+    if lesion_level_patient_events {
+        t.notes.push("* Lesion-level rows of a patient-level event (progression, death), as the paper's Table 4 analyses them: each lesion is followed from the patient's first SBRT and a patient's event counts once per lesion, so events exceed patients. The per-patient rows count each patient once and are the figures to compare with per-patient series.".into());
+    }
     t
 }
 
@@ -266,7 +307,7 @@ fn endpoint_cells(u: &Univariate, model: &Model) -> RowBlock {
     if u.levels.is_empty() {
         let term = model.terms.iter().find(|t| t.covariate == u.covariate);
         let (hr, ci, p) = match term.filter(|_| retained) {
-            Some(t) => (fixed(t.hr, 3), format!("{}–{}", fixed(t.hr_lower, 3), fixed(t.hr_upper, 3)), p_value(t.p)),
+            Some(t) => (fixed(t.hr, 3), format!("{}–{}", fixed(t.hr_lower, 3), fixed(t.hr_upper, 3)), p_value(term_p)),
             None => (String::new(), String::new(), String::new()),
         };
         out.push((u.label.clone(), vec!["–".into(), p_value(u.p), hr, ci, p]));
@@ -281,7 +322,12 @@ fn endpoint_cells(u: &Univariate, model: &Model) -> RowBlock {
                 Some(t) => {
                     cells[2] = fixed(t.hr, 3);
                     cells[3] = format!("{}–{}", fixed(t.hr_lower, 3), fixed(t.hr_upper, 3));
-                    cells[4] = p_value(t.p);
+                    // A two-level factor has one test, the term's (on the
+                    // reference row); a per-level Wald p beside it would be
+                    // a second, different p-value for the same hypothesis.
+                    if u.levels.len() > 2 {
+                        cells[4] = p_value(t.p);
+                    }
                 }
                 None if model
                     .terms
@@ -346,14 +392,15 @@ fn univariate_table(id: &str, title: &str, endpoints: &[&EndpointResult], study:
     for ep in endpoints {
         let m = &ep.model;
         let mut note = format!(
-            "{}: univariate p from the log-rank test (categorical) or the Cox model (continuous); covariates with p < {} entered a Cox model reduced by backward elimination ({} test, terms kept at p < {}) on the {} {}s complete on all candidates ({} events).",
+            "{}: univariate p from the log-rank test (categorical) or the Wald test of a Cox model (continuous); covariates with p < {} entered a Cox model reduced by backward elimination ({} test, terms kept at p < {}) on the {} {}s complete on all candidates ({} events). Multivariable p: the {} test of each term of the final model, on its reference row for a factor, with Wald tests of single levels for factors of more than two levels.",
             ep.label,
             study.selection.screen_p,
             m.test.replace('_', "-"),
             study.selection.retain_p,
             m.n,
             ep.unit,
-            m.events
+            m.events,
+            m.test.replace('_', "-"),
         );
         if m.candidates.is_empty() {
             note.push_str(" No covariate passed the screen.");
@@ -426,12 +473,14 @@ pub fn table5(rows: &[AnalysisRow], results: &Results) -> Table {
         }
         _ => "–".into(),
     };
+    // Published series report OS per patient: compare with the per-patient
+    // curve where the endpoint is analysed per lesion.
     let rate = |id: &str| {
         results
             .endpoints
             .iter()
             .find(|e| e.id == id)
-            .and_then(|e| e.overall.landmarks.first())
+            .and_then(|e| e.per_patient.as_ref().unwrap_or(&e.overall).landmarks.first())
             .map_or("–".into(), |l| format!("{} {}%", landmark_name(l.time), percent(l.surv)))
     };
     t.push(
@@ -448,6 +497,7 @@ pub fn table5(rows: &[AnalysisRow], results: &Results) -> Table {
             rate("os"),
         ],
     );
+    t.notes.push("This cohort: local control per lesion, overall survival per patient from the first SBRT.".into());
     t.notes.push("Published rows as reported in Kim et al. 2023, Table 5. MFH malignant fibrous histiocytoma, UPS undifferentiated pleomorphic sarcoma, MPNST malignant peripheral nerve sheath tumor.".into());
     t
 }

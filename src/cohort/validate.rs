@@ -186,6 +186,30 @@ fn check_patients(cohort: &Cohort, out: &mut Vec<Problem>) {
                 ));
             }
         }
+        // The paper's lesion-level PFS follows every lesion from the
+        // patient's first SBRT: a lesion treated after the patient had
+        // progressed carries a progression from before its own treatment.
+        // Dates already reported as out of order are left out (no cascade).
+        let first_progression = rows
+            .iter()
+            .flat_map(|l| {
+                let own = [l.local_failure_date, l.adjacent_failure_date].map(|d| d.filter(|d| *d >= l.sbrt_date));
+                [l.progression_date.filter(|p| *p >= first_sbrt), own[0], own[1]]
+            })
+            .flatten()
+            .min();
+        for l in rows {
+            if let Some(p) = first_progression.filter(|p| *p < l.sbrt_date) {
+                out.push(Problem::warning(
+                    &cohort.file,
+                    Some(l.row),
+                    Some("sbrt_date"),
+                    format!(
+                        "the patient progressed ({p}) before this lesion's SBRT: in lesion-level PFS, followed from the first SBRT, this lesion carries that earlier progression (the report counts such lesions and gives per-patient PFS beside)"
+                    ),
+                ));
+            }
+        }
     }
 }
 

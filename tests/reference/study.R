@@ -59,8 +59,8 @@ covariates <- list(
   age = list(kind = "cat", f = function() factor(ifelse(d$age <= 40, "≤40", ">40"), levels = c("≤40", ">40"))),
   histology = list(kind = "cat", f = function() factor(ifelse(d$histology == "osteosarcoma", "Osteosarcoma", "Others"), levels = c("Osteosarcoma", "Others"))),
   disease_status = list(kind = "cat", f = function() cat_var(d$disease_status, list(Primary = "primary", Metastasis = "metastasis"))),
-  prior_rt = list(kind = "cat", f = function() cat_var(d$prior_rt, list(Yes = "yes", No = "no"))),
-  prior_surgery = list(kind = "cat", f = function() cat_var(d$prior_surgery, list(Yes = "yes", No = "no"))),
+  prior_rt = list(kind = "cat", f = function() cat_var(d$prior_rt, list(No = "no", Yes = "yes"))),
+  prior_surgery = list(kind = "cat", f = function() cat_var(d$prior_surgery, list(No = "no", Yes = "yes"))),
   months_from_diagnosis = list(kind = "num", f = function() d$months_from_diagnosis),
   site = list(kind = "cat", f = function() cat_var(d$site, list(Cervical = "cervical", Thoracic = "thoracic", Lumbar = "lumbar", Sacral = "sacral"))),
   levels = list(kind = "cat", f = function() cut(d$n_levels, c(-Inf, 1, 3, Inf), labels = c("Single", "2–3", "≥4"))),
@@ -138,6 +138,15 @@ for (ep in names(endpoints)) {
     }
   }
   out[[ep]] <- list(landmarks = sapply(c(12, 24, 36), function(t) rate_at(overall, t)), univariate = uni, model = model)
+  # PFS and OS are patient-level events: also one row per patient from the first SBRT.
+  if (ep != "lc") {
+    first <- !duplicated(d$patient_id)
+    pp <- survfit(Surv(time[first], event[first]) ~ 1)
+    q <- quantile(pp, 0.5)
+    out[[ep]]$per_patient <- list(n = sum(first), events = sum(event[first]),
+      landmarks = sapply(c(12, 24, 36), function(t) rate_at(pp, t)),
+      median = unname(q$quantile), median_lower = unname(q$lower), median_upper = unname(q$upper))
+  }
 }
 # The Robustness section on the same cohort.
 suppressPackageStartupMessages(library(cmprsk))

@@ -1,0 +1,101 @@
+//! An analysis design that cannot mislead (issue 11, part 7): per-patient
+//! PFS and OS beside the paper's lesion-level rows, Table 5 compared per
+//! patient, lesions treated after progression counted, Table 2 with Unknown
+//! rows that make each block add up, one labelled p-value per term.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sbrt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sbrt")).args(args).current_dir(root()).output().unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sbrt-design-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The percentages of the rows under `heading` in a Markdown table.
+fn block_percentages(md: &str, heading: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in md.lines().filter(|l| l.starts_with('|')) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() < 3 {
+            continue;
+        }
+        if !cells[1].starts_with("&nbsp;") {
+            inside = cells[1] == heading;
+            continue;
+        }
+        if inside {
+            if let Some(p) = cells[2].split('(').nth(1).and_then(|s| s.strip_suffix("%)")) {
+                out.push(p.parse().unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn table2_blocks_add_up_with_unknown_rows() {
+    let dir = scratch("unknown");
+    let text = std::fs::read_to_string(root().join("examples/spine_sarcoma_synthetic.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    let path = dir.join("gaps.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(&headers).unwrap();
+    for (k, rec) in rdr.records().enumerate() {
+        let mut cells: Vec<String> = rec.unwrap().iter().map(str::to_string).collect();
+        if k % 7 == 0 {
+            for c in ["disease_status", "extent", "levels", "prior_surgery", "prior_rt"] {
+                cells[col(c)] = String::new();
+            }
+        }
+        w.write_record(&cells).unwrap();
+    }
+    w.flush().unwrap();
+    let out = dir.join("rep");
+    let o = sbrt(&["analyze", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(out.join("table2.md")).unwrap();
+    for heading in [
+        "Spinal disease status",
+        "Site of lesions",
+        "Treated vertebral level",
+        "Extent of disease at the time of treatment",
+    ] {
+        let p = block_percentages(&md, heading);
+        let sum: f64 = p.iter().sum();
+        assert!((sum - 100.0).abs() < 0.5, "{heading}: {p:?} adds to {sum}\n{md}");
+    }
+    assert!(md.contains("Surgery unknown"), "{md}");
+}
+
+#[test]
+fn per_patient_survival_stands_beside_the_lesion_level_rows() {
+    let dir = scratch("per-patient");
+    let out = dir.join("rep");
+    assert!(sbrt(&["analyze", "--example", "--out", out.to_str().unwrap()]).status.success());
+    let md = std::fs::read_to_string(out.join("outcomes.md")).unwrap();
+    assert!(md.contains("Overall survival (per patient, from first SBRT, n = 44, events = 31)"), "{md}");
+    assert!(md.contains("Progression-free survival (per patient, from first SBRT, n = 44"), "{md}");
+    assert!(md.contains("8 of 75 lesions were treated after the patient had already progressed"), "{md}");
+    // Table 5 compares this cohort's per-patient OS with the published series.
+    let t5 = std::fs::read_to_string(out.join("table5.md")).unwrap();
+    let row = t5.lines().find(|l| l.starts_with("| This cohort")).unwrap();
+    assert!(row.ends_with("| 1-year 87.8% |"), "{row}");
+    // One p-value per two-level term in the multivariable column.
+    let t3 = std::fs::read_to_string(out.join("table3.md")).unwrap();
+    let level_rows: Vec<&str> = t3.lines().filter(|l| l.starts_with("| &nbsp;&nbsp;2–3")).collect();
+    assert!(level_rows.iter().all(|l| l.trim_end().ends_with("|  |")), "{level_rows:?}");
+    assert!(t3.contains("Multivariable p: the likelihood-ratio test of each term"), "{t3}");
+}
