@@ -256,6 +256,7 @@ mod tests {
             extent: None,
             prior_surgery: None,
             prior_rt: None,
+            reirradiation: None,
             dose_gy: Some(33.0),
             fractions: Some(3),
             isodose_pct: None,

@@ -85,7 +85,11 @@ fn fmt_opt_date(d: Option<Date>) -> String {
 /// Header of the simulated file: the schema's columns in schema order, less
 /// `birth_date` (the simulator records age at first SBRT instead).
 fn header() -> Vec<&'static str> {
-    crate::cohort::schema::COLUMNS.iter().map(|c| c.name).filter(|n| *n != "birth_date").collect()
+    crate::cohort::schema::COLUMNS
+        .iter()
+        .map(|c| c.name)
+        .filter(|n| !["birth_date", "reirradiation"].contains(n))
+        .collect()
 }
 
 const VERTEBRA_NAMES: [&str; 29] = [
@@ -158,6 +162,7 @@ pub fn write_cohort<W: Write>(
         let progression = Some(first_sbrt.plus_days(months_to_days(prog_m))).filter(|d| *d <= end);
 
         let mut lesions = Vec::with_capacity(n_lesions);
+        let mut used: Vec<(usize, usize)> = Vec::new();
         for k in 0..n_lesions {
             let offset_days = if k == 0 || rng.chance(0.3) {
                 0
@@ -172,7 +177,14 @@ pub fn write_cohort<W: Write>(
             let region = rng.pick(&REGION);
             let n_levels = 1 + rng.pick(&N_LEVELS);
             let (start, count) = REGION_SPAN[region];
-            let first = (start + rng.integer(0, count as i64 - 1) as usize).min(29 - n_levels);
+            let drawn = (start + rng.integer(0, count as i64 - 1) as usize).min(29 - n_levels);
+            // A patient's later lesion never re-treats an earlier one's
+            // levels: the nearest free run of levels (no extra draw, so the
+            // random stream, and every other value, is unchanged).
+            let free = |f: usize| used.iter().all(|&(a, b)| f + n_levels <= a || f >= b);
+            let first =
+                (0..=29 - n_levels).filter(|&f| free(f)).min_by_key(|&f| (f.abs_diff(drawn), f)).unwrap_or(drawn);
+            used.push((first, first + n_levels));
             let levels = if n_levels == 1 {
                 VERTEBRA_NAMES[first].to_string()
             } else {

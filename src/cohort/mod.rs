@@ -95,6 +95,8 @@ pub struct Lesion {
     pub prior_surgery: Option<bool>,
     /// Prior radiotherapy at the site.
     pub prior_rt: Option<bool>,
+    /// Declared re-irradiation of levels treated before with SBRT.
+    pub reirradiation: Option<bool>,
     /// Total dose, Gy.
     pub dose_gy: Option<f64>,
     /// Fractions.
@@ -388,6 +390,7 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
             },
             prior_surgery: yes("prior_surgery"),
             prior_rt: yes("prior_rt"),
+            reirradiation: yes("reirradiation"),
             dose_gy: num("dose_gy"),
             fractions: num("fractions").map(|v| v as u32),
             isodose_pct: num("isodose_pct"),

@@ -130,6 +130,14 @@ pub const COLUMNS: &[Column] = &[
     col("extent", Kind::Extent, false, Scope::Lesion, "extent of disease at SBRT", "visceral"),
     col("prior_surgery", Kind::YesNo, false, Scope::Lesion, "surgery at this site before SBRT", "no"),
     col("prior_rt", Kind::YesNo, false, Scope::Lesion, "external beam radiotherapy at this site before SBRT", "no"),
+    col(
+        "reirradiation",
+        Kind::YesNo,
+        false,
+        Scope::Lesion,
+        "SBRT to levels the patient had SBRT to before; without yes, overlapping levels are an error",
+        "no",
+    ),
     col("dose_gy", Kind::Number, false, Scope::Lesion, "total prescribed dose, Gy", "33"),
     col("fractions", Kind::Count, false, Scope::Lesion, "number of fractions", "3"),
     col(

@@ -18,7 +18,50 @@ pub fn check(cohort: &Cohort) -> Vec<Problem> {
     check_patients(cohort, &mut out);
     check_lesion_ids(cohort, &mut out);
     check_identifying_text(cohort, &mut out);
+    check_retreated_levels(cohort, &mut out);
     out
+}
+
+/// A patient's lesion whose levels overlap an earlier-treated lesion's is
+/// an error unless it declares re-irradiation (`reirradiation = yes`): the
+/// paper excludes prior SBRT at the site, and a duplicated row (the same
+/// vertebra entered twice, `L2-L3` then `L3`) looks the same.
+fn check_retreated_levels(cohort: &Cohort, out: &mut Vec<Problem>) {
+    let mut by_patient: HashMap<&str, Vec<&Lesion>> = HashMap::new();
+    for l in cohort.lesions.iter().filter(|l| l.levels.is_some()) {
+        by_patient.entry(l.patient_id.as_str()).or_default().push(l);
+    }
+    for rows in by_patient.values_mut() {
+        rows.sort_by_key(|l| (l.sbrt_date, l.row));
+        for (k, l) in rows.iter().enumerate() {
+            if l.reirradiation == Some(true) {
+                continue;
+            }
+            let mine = &l.levels.as_ref().expect("filtered").vertebrae;
+            // A repeated lesion id is reported as such, not again here.
+            let earlier = rows[..k]
+                .iter()
+                .filter(|e| l.lesion_id.is_none() || e.lesion_id != l.lesion_id)
+                .find(|e| e.levels.as_ref().expect("filtered").vertebrae.iter().any(|v| mine.contains(v)));
+            if let Some(e) = earlier {
+                let shared: Vec<String> = mine
+                    .iter()
+                    .filter(|v| e.levels.as_ref().expect("filtered").vertebrae.contains(v))
+                    .map(|v| v.to_string())
+                    .collect();
+                out.push(Problem::error(
+                    &cohort.file,
+                    Some(l.row),
+                    Some("levels"),
+                    format!(
+                        "{} treated before on row {} of the same patient: mark re-irradiation (reirradiation = yes) or correct the levels",
+                        shared.join(", "),
+                        e.row
+                    ),
+                ));
+            }
+        }
+    }
 }
 
 /// A histology holding a date-like or id-like token would print it in every
