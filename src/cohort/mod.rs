@@ -315,6 +315,7 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
     }
 
     let mut lesions = Vec::new();
+    let mut incomplete = Vec::new();
     for row in &grid.rows {
         let mut values: HashMap<&'static str, Value> = HashMap::new();
         let mut row_ok = true;
@@ -342,6 +343,18 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
             }
         }
         if !row_ok {
+            // The row's bad cells are reported; what can still be read of
+            // it joins the checks across rows, so they neither miss it nor
+            // blame its patient's other rows for it.
+            let id = |k: &str| match values.get(k) {
+                Some(Value::Text(s)) => Some(s.clone()),
+                _ => None,
+            };
+            incomplete.push(validate::IncompleteRow {
+                row: row.number,
+                patient_id: id("patient_id"),
+                lesion_id: id("lesion_id"),
+            });
             continue;
         }
         let text = |k: &str| match values.get(k) {
@@ -409,7 +422,7 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
         });
     }
     let cohort = Cohort { file: file.clone(), lesions, extra_columns };
-    problems.extend(validate::check(&cohort));
+    problems.extend(validate::check(&cohort, &incomplete));
     let failed = problems.has_errors();
     let problems = problems.into_sorted_vec(&file, |p| (p.row.unwrap_or(0), p.severity));
     if failed {

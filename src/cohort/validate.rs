@@ -9,14 +9,30 @@ use crate::problem::Problem;
 use crate::radiobiology::{Prescription, LQ_TRUSTED_MAX_DOSE_PER_FRACTION};
 use std::collections::HashMap;
 
-/// All problems of a typed cohort.
-pub fn check(cohort: &Cohort) -> Vec<Problem> {
+/// A row that could not be typed (its problems are already reported), with
+/// what of it the checks across rows still need.
+#[derive(Debug, Clone)]
+pub struct IncompleteRow {
+    /// Spreadsheet row.
+    pub row: usize,
+    /// Patient id, when it was readable.
+    pub patient_id: Option<String>,
+    /// Lesion id, when it was readable.
+    pub lesion_id: Option<String>,
+}
+
+/// All problems of a typed cohort. `incomplete` are the rows left out for
+/// bad cells: their lesion ids still count as taken, and the rules that
+/// depend on a patient's every row (first SBRT) are skipped for their
+/// patients, so one bad cell gives one problem.
+pub fn check(cohort: &Cohort, incomplete: &[IncompleteRow]) -> Vec<Problem> {
     let mut out = Vec::new();
     for l in &cohort.lesions {
         check_row(&cohort.file, l, &mut out);
     }
-    check_patients(cohort, &mut out);
-    check_lesion_ids(cohort, &mut out);
+    let partial: std::collections::HashSet<&str> = incomplete.iter().filter_map(|r| r.patient_id.as_deref()).collect();
+    check_patients(cohort, &partial, &mut out);
+    check_lesion_ids(cohort, incomplete, &mut out);
     check_identifying_text(cohort, &mut out);
     check_retreated_levels(cohort, &mut out);
     out
@@ -191,12 +207,12 @@ fn patient_fields(l: &Lesion) -> [(&'static str, Option<String>); 8] {
     ]
 }
 
-fn check_patients(cohort: &Cohort, out: &mut Vec<Problem>) {
+fn check_patients(cohort: &Cohort, partial: &std::collections::HashSet<&str>, out: &mut Vec<Problem>) {
     let mut by_patient: HashMap<&str, Vec<&Lesion>> = HashMap::new();
     for l in &cohort.lesions {
         by_patient.entry(l.patient_id.as_str()).or_default().push(l);
     }
-    for rows in by_patient.values() {
+    for (patient, rows) in &by_patient {
         // Each field: the first row with a value is the patient's; later rows must agree.
         let mut first: HashMap<&str, (String, usize)> = HashMap::new();
         for l in rows {
@@ -215,6 +231,10 @@ fn check_patients(cohort: &Cohort, out: &mut Vec<Problem>) {
                     Some(_) => {}
                 }
             }
+        }
+        check_age(&cohort.file, rows, out);
+        if partial.contains(patient) {
+            continue; // the first SBRT may be on the row that could not be read
         }
         let first_sbrt = rows.iter().map(|l| l.sbrt_date).min().expect("non-empty");
         for l in rows {
@@ -256,16 +276,42 @@ fn check_patients(cohort: &Cohort, out: &mut Vec<Problem>) {
     }
 }
 
-fn check_lesion_ids(cohort: &Cohort, out: &mut Vec<Problem>) {
+fn check_lesion_ids(cohort: &Cohort, incomplete: &[IncompleteRow], out: &mut Vec<Problem>) {
+    let mut ids: Vec<(usize, &str)> = cohort
+        .lesions
+        .iter()
+        .filter_map(|l| l.lesion_id.as_deref().map(|id| (l.row, id)))
+        .chain(incomplete.iter().filter_map(|r| r.lesion_id.as_deref().map(|id| (r.row, id))))
+        .collect();
+    ids.sort_unstable();
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    for l in &cohort.lesions {
-        if let Some(id) = &l.lesion_id {
-            if let Some(first) = seen.insert(id.as_str(), l.row) {
+    for (row, id) in ids {
+        if let Some(first) = seen.insert(id, row) {
+            seen.insert(id, first);
+            out.push(Problem::error(
+                &cohort.file,
+                Some(row),
+                Some("lesion_id"),
+                format!("duplicate lesion id: also on row {first}"),
+            ));
+        }
+    }
+}
+
+/// Age must agree with the birth date: the age at the patient's first SBRT
+/// computed from the birth date, within a year either way (an age may be
+/// recorded at diagnosis or rounded).
+fn check_age(file: &str, rows: &[&Lesion], out: &mut Vec<Problem>) {
+    let first_sbrt = rows.iter().map(|l| l.sbrt_date).min().expect("non-empty");
+    for l in rows {
+        if let (Some(age), Some(birth)) = (l.age, l.birth_date.filter(|b| *b < first_sbrt)) {
+            let from_birth = birth.days_until(first_sbrt) as f64 / 365.25;
+            if (age - from_birth).abs() > 1.0 {
                 out.push(Problem::error(
-                    &cohort.file,
+                    file,
                     Some(l.row),
-                    Some("lesion_id"),
-                    format!("duplicate lesion id: also on row {first}"),
+                    Some("age"),
+                    format!("{age} disagrees with the birth date: {from_birth:.1} years at the first SBRT"),
                 ));
             }
         }
