@@ -30,12 +30,15 @@ const PAYLOADS: [&str; 7] = [
     "@cmd",
 ];
 
-/// The example cohort with each payload as the histology of one patient.
-fn injected(dir: &Path) -> PathBuf {
+/// The example cohort with an extra column `code` holding each payload for
+/// one patient, and a study that carries it (a covariate from it) and puts
+/// the payloads in its labels, the free text that reaches the tables (a
+/// histology is from a controlled vocabulary, so it cannot carry them).
+fn injected(dir: &Path) -> (PathBuf, PathBuf) {
     let text = std::fs::read_to_string(root().join("examples/spine_sarcoma_synthetic.csv")).unwrap();
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    let headers = rdr.headers().unwrap().clone();
-    let h = headers.iter().position(|c| c == "histology").unwrap();
+    let mut headers: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
+    headers.push("code".into());
     let p = headers.iter().position(|c| c == "patient_id").unwrap();
     let path = dir.join("inj.csv");
     let mut w = csv::Writer::from_path(&path).unwrap();
@@ -49,13 +52,24 @@ fn injected(dir: &Path) -> PathBuf {
         }
         let k = patients.iter().position(|x| *x == pid).unwrap();
         let mut cells: Vec<String> = rec.iter().map(str::to_string).collect();
-        if k < PAYLOADS.len() {
-            cells[h] = PAYLOADS[k].to_string();
-        }
+        cells.push(PAYLOADS.get(k).map_or("plain".to_string(), |s| s.to_string()));
         w.write_record(&cells).unwrap();
     }
     w.flush().unwrap();
-    path
+    let toml_string = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let levels: Vec<String> =
+        PAYLOADS.iter().map(|p| format!("{{ label = {}, values = [{}] }}", toml_string(p), toml_string(p))).collect();
+    let covariate = format!(
+        "\n[[covariate]]\nid = \"code\"\nlabel = {}\nsource = \"code\"\nkind = \"categorical\"\nlevels = [{}]\nothers = \"Plain\"\n",
+        toml_string(PAYLOADS[0]),
+        levels.join(", ")
+    );
+    let study_text = sbrt::study::BUILTIN
+        .replacen("\"sex\", \"age\"", "\"code\", \"sex\", \"age\"", 1)
+        .replace("label = \"Gender\"", &format!("label = {}", toml_string(PAYLOADS[2])));
+    let study = dir.join("study.toml");
+    std::fs::write(&study, format!("{study_text}{covariate}")).unwrap();
+    (path, study)
 }
 
 /// The cells of a Markdown table row as GFM splits them: on every `|` not
@@ -69,9 +83,17 @@ fn gfm_cells(line: &str) -> usize {
 fn markdown_tables_hold_no_markup_and_no_split_cells() {
     let dir = scratch("md");
     let out = dir.join("rep");
-    let o = sbrt(&["analyze", injected(&dir).to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let (cohort, study) = injected(&dir);
+    let o = sbrt(&[
+        "analyze",
+        cohort.to_str().unwrap(),
+        "--study",
+        study.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let md = std::fs::read_to_string(out.join("table1.md")).unwrap();
+    let md = std::fs::read_to_string(out.join("table3.md")).unwrap();
     for tag in ["<script", "<img", "<svg"] {
         assert!(!md.to_lowercase().contains(tag), "{tag} in table1.md:\n{md}");
     }
@@ -82,7 +104,7 @@ fn markdown_tables_hold_no_markup_and_no_split_cells() {
     }
     assert!(md.contains("slash"), "{md}");
     // The CSV tables carry a byte-order mark and no formula.
-    let csv = std::fs::read_to_string(out.join("table1.csv")).unwrap();
+    let csv = std::fs::read_to_string(out.join("table3.csv")).unwrap();
     assert!(csv.starts_with('\u{feff}'));
     for rec in csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes()).records() {
         for cell in rec.unwrap().iter() {
@@ -96,7 +118,9 @@ fn markdown_tables_hold_no_markup_and_no_split_cells() {
 fn the_derived_file_has_no_cell_that_starts_a_formula() {
     let dir = scratch("derive");
     let out = dir.join("d.csv");
-    let o = sbrt(&["derive", injected(&dir).to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let (cohort, study) = injected(&dir);
+    let o =
+        sbrt(&["derive", cohort.to_str().unwrap(), "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(!text.starts_with('\u{feff}'), "no byte-order mark unless --excel");
@@ -110,11 +134,18 @@ fn the_derived_file_has_no_cell_that_starts_a_formula() {
         }
     }
     assert_eq!(formulas, 0, "{text}");
-    assert!(text.contains("'=hyperlink") || text.contains("'=HYPERLINK"), "the payload is kept as text");
+    assert!(text.contains("'=HYPERLINK"), "the payload is kept as text");
     let excel = dir.join("e.csv");
-    assert!(sbrt(&["derive", injected(&dir).to_str().unwrap(), "--excel", "--out", excel.to_str().unwrap()])
-        .status
-        .success());
+    let o = sbrt(&[
+        "derive",
+        cohort.to_str().unwrap(),
+        "--study",
+        study.to_str().unwrap(),
+        "--excel",
+        "--out",
+        excel.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
     assert!(std::fs::read_to_string(&excel).unwrap().starts_with('\u{feff}'));
 }
 

@@ -6,6 +6,7 @@ use super::selection::Model;
 use super::table::{count_pct, fixed, median, median_range, p_value, percent, Table};
 use super::univariate::Univariate;
 use super::{AnalysisData, EndpointResult, Results};
+use crate::cohort::histology::{self, Tissue};
 use crate::cohort::{DiseaseStatus, Extent, Sex};
 use crate::endpoints::{AnalysisRow, RecurrencePattern};
 use crate::study::Study;
@@ -35,25 +36,24 @@ pub fn follow_up(rows: &[AnalysisRow]) -> FollowUp {
     FollowUp { median: median(&t), min: t.iter().copied().reduce(f64::min), max: t.iter().copied().reduce(f64::max) }
 }
 
-/// Bone sarcomas named in the paper's tables; every other histology is soft tissue.
+/// The row of the paper's histology block that counts `h` (a vocabulary
+/// name): its three bone sarcomas, other bone sarcomas (chordoma, …), and
+/// soft-tissue sarcomas.
 fn histology_group(h: &str) -> &'static str {
-    if h.contains("osteosarcoma") {
-        "Osteosarcoma"
-    } else if h.contains("chondrosarcoma") {
-        "Chondrosarcoma"
-    } else if h.contains("ewing") {
-        "Ewing's sarcoma"
-    } else {
-        "Soft tissue sarcoma"
+    match (h, histology::by_name(h).map(|e| e.tissue)) {
+        ("osteosarcoma", _) => "Osteosarcoma",
+        ("chondrosarcoma", _) => "Chondrosarcoma",
+        ("ewing sarcoma", _) => "Ewing's sarcoma",
+        (_, Some(Tissue::Bone)) => OTHER_BONE,
+        _ => "Soft tissue sarcoma",
     }
 }
 
+/// The group of bone sarcomas the paper does not name, shown when present.
+const OTHER_BONE: &str = "Other bone sarcoma";
+
 fn histology_name(h: &str) -> String {
-    if h == "mpnst" {
-        return "Malignant peripheral nerve sheath tumor".into();
-    }
-    let mut c = h.chars();
-    c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
+    histology::by_name(h).map_or_else(|| h.to_string(), |e| e.display.to_string())
 }
 
 fn count<T>(items: &[T], f: impl Fn(&T) -> bool) -> usize {
@@ -71,8 +71,11 @@ fn unknown_row(t: &mut Table, unknown: usize, n: usize) {
 /// Rows for a histology block: the four groups, soft-tissue subtypes beneath (`with_subtypes`).
 fn histology_rows(t: &mut Table, hist: &[Option<String>], with_subtypes: bool) {
     let n = hist.len();
-    for group in ["Osteosarcoma", "Chondrosarcoma", "Ewing's sarcoma", "Soft tissue sarcoma"] {
+    for group in ["Osteosarcoma", "Chondrosarcoma", "Ewing's sarcoma", OTHER_BONE, "Soft tissue sarcoma"] {
         let k = count(hist, |h| h.as_deref().is_some_and(|h| histology_group(h) == group));
+        if group == OTHER_BONE && k == 0 {
+            continue;
+        }
         t.push(1, vec![group.into(), count_pct(k, n)]);
         if with_subtypes && group == "Soft tissue sarcoma" {
             let mut sub: BTreeMap<String, usize> = BTreeMap::new();

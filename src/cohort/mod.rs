@@ -3,6 +3,7 @@
 //! whole ([`validate`]). All problems are collected and reported together.
 
 pub mod date;
+pub mod histology;
 pub mod identifiers;
 pub mod plausibility;
 pub mod read;
@@ -342,6 +343,23 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
                 }
             }
         }
+        // Histology from the WHO vocabulary, stored under its entity's name.
+        if let Some(Value::Text(h)) = values.get("histology") {
+            match histology::entity(h) {
+                Some(e) => {
+                    values.insert("histology", Value::Text(e.name.to_string()));
+                }
+                None => {
+                    problems.push(Problem::error(
+                        &file,
+                        Some(row.number),
+                        Some("histology"),
+                        histology::unknown_message(h),
+                    ));
+                    row_ok = false;
+                }
+            }
+        }
         if !row_ok {
             // The row's bad cells are reported; what can still be read of
             // it joins the checks across rows, so they neither miss it nor
@@ -383,7 +401,7 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
             },
             age: num("age"),
             birth_date: date("birth_date"),
-            histology: text("histology").map(|h| h.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")),
+            histology: text("histology"),
             diagnosis_date: date("diagnosis_date"),
             last_followup_date: date("last_followup_date").expect("required"),
             death_date: date("death_date"),

@@ -185,7 +185,7 @@ fn squeeze(name: &str) -> String {
 }
 
 /// Levenshtein distance between two short ASCII words.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
