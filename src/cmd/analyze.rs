@@ -50,6 +50,9 @@ pub struct AnalyzeArgs {
     /// Excel sheet to read (default: the first).
     #[arg(long)]
     pub sheet: Option<String>,
+    /// Column mapping (TOML): source headers renamed, values recoded.
+    #[arg(long)]
+    pub columns: Option<PathBuf>,
     /// Show progress on stderr even when it is not a terminal.
     #[arg(long)]
     pub progress: bool,
@@ -84,7 +87,8 @@ fn identifying_study_texts(
 
 /// Run `sbrt analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
-    let inputs: Vec<&std::path::Path> = args.file.iter().chain(&args.study).map(PathBuf::as_path).collect();
+    let inputs: Vec<&std::path::Path> =
+        args.file.iter().chain(&args.study).chain(&args.columns).map(PathBuf::as_path).collect();
     let report_dir = ReportDir::prepare(&args.out, &inputs)?;
     for notice in &report_dir.notices {
         eprintln!("note: {notice}");
@@ -97,8 +101,12 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let LoadedCohort { cohort, sha256 } = match &args.file {
         Some(file) => {
             progress.update(&format!("reading and validating {}", file.display()), 0, 0);
-            let input =
-                CohortInput { file: file.clone(), date_format: args.date_format.clone(), sheet: args.sheet.clone() };
+            let input = CohortInput {
+                file: file.clone(),
+                date_format: args.date_format.clone(),
+                sheet: args.sheet.clone(),
+                columns: args.columns.clone(),
+            };
             input.load()?
         }
         None => {

@@ -30,6 +30,10 @@ pub struct CohortInput {
     /// Excel sheet to read (default: the first).
     #[arg(long)]
     pub sheet: Option<String>,
+    /// Column mapping (TOML): source headers renamed to schema columns and
+    /// values recoded (`sbrt validate FILE --suggest-mapping` writes one).
+    #[arg(long)]
+    pub columns: Option<std::path::PathBuf>,
 }
 
 /// A validated cohort and the SHA-256 of the bytes it was read from.
@@ -48,7 +52,19 @@ impl CohortInput {
             Some(p) => crate::cohort::date::DateFormat::parse_pattern(p)
                 .map_err(|m| usage_problem(&self.file.display().to_string(), m))?,
         };
-        Ok(crate::cohort::ReadOptions { date_format, sheet: self.sheet.clone() })
+        let mapping = match &self.columns {
+            None => None,
+            Some(path) => {
+                let name = path.display().to_string();
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| usage_problem(&name, format!("cannot read the column mapping: {e}")))?;
+                let m = crate::cohort::mapping::Mapping::parse(&text).map_err(|msgs| {
+                    InputProblems(msgs.into_iter().map(|m| Problem::error(&name, None, None, m)).collect())
+                })?;
+                Some((m, name))
+            }
+        };
+        Ok(crate::cohort::ReadOptions { date_format, sheet: self.sheet.clone(), mapping })
     }
 
     /// Read the file once (the size limit checked first), hash and validate

@@ -1,7 +1,8 @@
 //! `sbrt validate`: check a cohort file and report every problem.
 //!
 //! ```text
-//! sbrt validate FILE [--date-format FMT] [--sheet NAME]
+//! sbrt validate FILE [--date-format FMT] [--sheet NAME] [--columns MAP.toml]
+//! sbrt validate FILE --suggest-mapping > MAP.toml
 //! ```
 //!
 //! Prints one line per problem, `file:row:column: error|warning: message`,
@@ -16,10 +17,22 @@ use clap::Args;
 pub struct ValidateArgs {
     #[command(flatten)]
     pub input: CohortInput,
+    /// Print a starting column mapping for the file (TOML for --columns)
+    /// instead of validating it.
+    #[arg(long)]
+    pub suggest_mapping: bool,
 }
 
 /// Run `sbrt validate`.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
+    if args.suggest_mapping {
+        let (ext, bytes) = crate::cohort::read_file(&args.input.file).map_err(crate::problem::InputProblems)?;
+        let name = args.input.file.display().to_string();
+        let grid = crate::cohort::read::grid_from_bytes(&name, &ext, bytes, args.input.sheet.as_deref())
+            .map_err(crate::problem::InputProblems)?;
+        print!("{}", crate::cohort::mapping::suggest(&grid));
+        return Ok(());
+    }
     match load(&args.input.file, &args.input.options()?) {
         Ok((cohort, warnings)) => {
             for w in &warnings {

@@ -5,6 +5,7 @@
 pub mod date;
 pub mod histology;
 pub mod identifiers;
+pub mod mapping;
 pub mod plausibility;
 pub mod read;
 pub mod schema;
@@ -130,12 +131,14 @@ pub struct Cohort {
 }
 
 /// How to read the cohort.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct ReadOptions {
     /// Date text format.
     pub date_format: DateFormat,
     /// Excel sheet name.
     pub sheet: Option<String>,
+    /// Renamed columns and recoded values (`--columns`), with the file's name.
+    pub mapping: Option<(mapping::Mapping, String)>,
 }
 
 /// A typed cell value.
@@ -245,7 +248,12 @@ pub fn load_bytes(
     bytes: Vec<u8>,
     options: &ReadOptions,
 ) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
-    from_grid(read::grid_from_bytes(file, ext, bytes, options.sheet.as_deref())?, options)
+    let mut grid = read::grid_from_bytes(file, ext, bytes, options.sheet.as_deref())?;
+    if let Some((m, name)) = &options.mapping {
+        m.apply(&mut grid)
+            .map_err(|msgs| msgs.into_iter().map(|m| Problem::error(name, None, None, m)).collect::<Vec<_>>())?;
+    }
+    from_grid(grid, options)
 }
 
 /// Type and validate a grid already read (see [`read::grid_from_bytes`]).

@@ -1,0 +1,199 @@
+//! A column mapping: how a clinic's own spreadsheet becomes the schema's
+//! cohort without editing the spreadsheet. Given with `--columns FILE`:
+//!
+//! ```toml
+//! [rename]                 # source header = schema column
+//! "Dose (Gy)" = "dose_gy"
+//! "Geschlecht" = "sex"
+//!
+//! [recode.sex]             # per schema column: source value = schema value
+//! "1" = "M"
+//! "2" = "F"
+//!
+//! [recode.prior_rt]
+//! "ja" = "yes"
+//! "nein" = "no"
+//! ```
+//!
+//! Headers are matched as written (trimmed); values after trimming and
+//! ignoring case. A rename to a column the schema lacks, a recode of an
+//! unknown column, or a key that is not in the file is an error naming the
+//! key. `sbrt validate FILE --suggest-mapping` writes a starting mapping
+//! from what it finds ([`suggest`]).
+
+use super::read::{Cell, Grid};
+use super::schema::{known, normalise_header, resembling, Kind, COLUMNS};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A mapping file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    /// Source header → schema column.
+    #[serde(default)]
+    pub rename: BTreeMap<String, String>,
+    /// Schema column → (source value → schema value).
+    #[serde(default)]
+    pub recode: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Mapping {
+    /// Parse a mapping; each message names its key.
+    pub fn parse(text: &str) -> Result<Mapping, Vec<String>> {
+        let m: Mapping = toml::from_str(text).map_err(|e| vec![e.to_string().trim().replace('\n', " ")])?;
+        let mut problems = Vec::new();
+        for (from, to) in &m.rename {
+            if known(to).is_none() {
+                problems.push(format!("rename.\"{from}\": '{to}' is not a column of the schema (see `sbrt schema`)"));
+            }
+        }
+        for column in m.recode.keys() {
+            if known(column).is_none() {
+                problems.push(format!("recode.{column}: not a column of the schema (see `sbrt schema`)"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(m)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Apply to a grid read from the file: rename headers, recode values.
+    pub fn apply(&self, grid: &mut Grid) -> Result<(), Vec<String>> {
+        let mut problems = Vec::new();
+        for from in self.rename.keys() {
+            if !grid.headers.iter().any(|h| h.trim() == from) {
+                problems.push(format!("rename.\"{from}\": the file has no column '{from}'"));
+            }
+        }
+        for h in grid.headers.iter_mut() {
+            if let Some(to) = self.rename.get(h.trim()) {
+                *h = to.clone();
+            }
+        }
+        for (column, values) in &self.recode {
+            let Some(j) = grid.headers.iter().position(|h| normalise_header(h) == *column) else {
+                problems.push(format!("recode.{column}: the file has no column '{column}' (after renaming)"));
+                continue;
+            };
+            let lower: BTreeMap<String, &String> = values.iter().map(|(k, v)| (k.trim().to_lowercase(), v)).collect();
+            for row in &mut grid.rows {
+                let text = match &row.cells[j] {
+                    Cell::Text(t) => t.trim().to_lowercase(),
+                    Cell::Number(v) => format!("{v}"),
+                    Cell::Bool(b) => format!("{b}"),
+                    _ => continue,
+                };
+                if let Some(to) = lower.get(&text) {
+                    row.cells[j] = if to.trim().is_empty() { Cell::Missing } else { Cell::Text(to.trim().to_string()) };
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// A starting mapping for a grid: renames for headers that resemble absent
+/// schema columns, and for each coded column (sex, yes/no, status, extent)
+/// the values that are not the schema's, each to be filled in.
+pub fn suggest(grid: &Grid) -> String {
+    let present: Vec<String> = grid.headers.iter().map(|h| normalise_header(h)).collect();
+    let mut out = String::from("# Column mapping suggested by `sbrt validate --suggest-mapping`.\n# Check every line, fill in the empty values, then pass it with --columns.\n\n[rename]\n");
+    let mut targets: Vec<(usize, &'static str)> = Vec::new();
+    for (j, h) in grid.headers.iter().enumerate() {
+        if known(&normalise_header(h)).is_some() {
+            targets.push((j, known(&normalise_header(h)).expect("known").name));
+            continue;
+        }
+        if let Some(c) = resembling(h).filter(|c| !present.iter().any(|p| p == c.name)) {
+            out.push_str(&format!("{} = \"{}\"\n", toml_key(h), c.name));
+            targets.push((j, c.name));
+        }
+    }
+    for (j, name) in targets {
+        let column = COLUMNS.iter().find(|c| c.name == name).expect("schema column");
+        let accepted: &[&str] = match column.kind {
+            Kind::Sex => &["m", "f", "male", "female"],
+            Kind::YesNo => &["yes", "no", "y", "n", "true", "false", "1", "0"],
+            Kind::DiseaseStatus => &["primary", "metastasis", "metastatic"],
+            Kind::Extent => &["solitary_spine", "solitary", "multiple_bone", "multiple", "visceral"],
+            _ => continue,
+        };
+        let mut odd: Vec<String> = grid
+            .rows
+            .iter()
+            .filter_map(|r| match &r.cells[j] {
+                Cell::Text(t) if !accepted.contains(&t.trim().to_lowercase().replace(' ', "_").as_str()) => {
+                    Some(t.trim().to_string())
+                }
+                _ => None,
+            })
+            .collect();
+        odd.sort();
+        odd.dedup();
+        if !odd.is_empty() {
+            out.push_str(&format!("\n[recode.{name}]   # {}\n", column.kind.describe()));
+            for v in odd {
+                out.push_str(&format!("{} = \"\"\n", toml_key(&v)));
+            }
+        }
+    }
+    out
+}
+
+fn toml_key(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cohort::read::GridRow;
+
+    fn grid() -> Grid {
+        Grid {
+            file: "f.csv".into(),
+            headers: vec!["Geschlecht".into(), "Dose (Gy)".into(), "prior_rt".into()],
+            rows: vec![GridRow {
+                number: 2,
+                cells: vec![Cell::Text("1".into()), Cell::Text("30".into()), Cell::Text("Ja".into())],
+            }],
+        }
+    }
+
+    #[test]
+    fn renames_and_recodes() {
+        let m = Mapping::parse(
+            "[rename]\n\"Geschlecht\" = \"sex\"\n\"Dose (Gy)\" = \"dose_gy\"\n[recode.sex]\n\"1\" = \"M\"\n[recode.prior_rt]\n\"ja\" = \"yes\"\n",
+        )
+        .unwrap();
+        let mut g = grid();
+        m.apply(&mut g).unwrap();
+        assert_eq!(g.headers, vec!["sex", "dose_gy", "prior_rt"]);
+        assert_eq!(g.rows[0].cells[0], Cell::Text("M".into()));
+        assert_eq!(g.rows[0].cells[2], Cell::Text("yes".into()));
+    }
+
+    #[test]
+    fn wrong_keys_are_named() {
+        let e = Mapping::parse("[rename]\n\"x\" = \"dose\"\n[recode.colour]\n\"1\" = \"M\"\n").unwrap_err();
+        assert!(e[0].contains("rename.\"x\"") && e[1].contains("recode.colour"), "{e:?}");
+        let m = Mapping::parse("[rename]\n\"Dosis\" = \"dose_gy\"\n").unwrap();
+        let e = m.apply(&mut grid()).unwrap_err();
+        assert!(e[0].contains("no column 'Dosis'"), "{e:?}");
+    }
+
+    #[test]
+    fn a_suggestion_renames_lookalikes_and_lists_odd_codes() {
+        let s = suggest(&grid());
+        assert!(s.contains("\"Dose (Gy)\" = \"dose_gy\""), "{s}");
+        assert!(s.contains("[recode.prior_rt]") && s.contains("\"Ja\" = \"\""), "{s}");
+        assert!(Mapping::parse(&s).is_ok(), "{s}");
+    }
+}
