@@ -131,6 +131,11 @@ pub struct AnalysisRow {
     /// lesion's own SBRT: lesion-level PFS gives this lesion an event from
     /// before its treatment.
     pub pfs_event_before_treatment: bool,
+    /// PFS from this lesion's own SBRT; `None` when the patient had
+    /// progressed before it (no PFS of its own from that start).
+    pub pfs_from_lesion: Option<Outcome>,
+    /// OS from this lesion's own SBRT.
+    pub os_from_lesion: Outcome,
     /// The patient's OS (from first SBRT).
     pub os: Outcome,
     /// Extra columns' values.
@@ -221,6 +226,8 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
                 vcf: outcome(l.sbrt_date, l.vcf_date),
                 pfs: outcome(first_sbrt, pfs_event),
                 pfs_event_before_treatment: pfs_event.is_some_and(|d| d < l.sbrt_date),
+                pfs_from_lesion: pfs_event.is_none_or(|d| d >= l.sbrt_date).then(|| outcome(l.sbrt_date, pfs_event)),
+                os_from_lesion: outcome(l.sbrt_date, death),
                 os: outcome(first_sbrt, death),
                 extra: l.extra.clone(),
             }

@@ -105,8 +105,25 @@ pub struct EndpointSpec {
     pub label: String,
     /// `lesion` or `patient`.
     pub unit: String,
+    /// Where a lesion row's PFS or OS starts (`unit = "lesion"` only).
+    #[serde(default)]
+    pub origin: Origin,
     /// Covariate ids screened for this endpoint.
     pub covariates: Vec<String>,
+}
+
+/// The start of a lesion row's PFS or OS.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The patient's first SBRT, as the paper (each lesion carries its
+    /// patient's outcome from the same start).
+    #[default]
+    FirstSbrt,
+    /// The lesion's own SBRT. A lesion treated after its patient had
+    /// progressed has no PFS of its own from that start and is left out of
+    /// PFS (counted in the report).
+    LesionSbrt,
 }
 
 /// One level of a categorical covariate.
@@ -332,6 +349,12 @@ impl Study {
             }
             if !["lesion", "patient"].contains(&e.unit.as_str()) {
                 bad(key("unit"), "must be lesion or patient");
+            }
+            if e.origin == Origin::LesionSbrt && (e.unit != "lesion" || e.id == "lc") {
+                bad(
+                    key("origin"),
+                    "lesion_sbrt applies to PFS and OS analysed per lesion (LC always starts at the lesion's SBRT)",
+                );
             }
             for c in &e.covariates {
                 if !ids.contains(&c.as_str()) {

@@ -99,3 +99,56 @@ fn per_patient_survival_stands_beside_the_lesion_level_rows() {
     assert!(level_rows.iter().all(|l| l.trim_end().ends_with("|  |")), "{level_rows:?}");
     assert!(t3.contains("Multivariable p: the likelihood-ratio test of each term"), "{t3}");
 }
+
+#[test]
+fn lesion_rows_may_start_at_their_own_sbrt_as_r_computes_it() {
+    let dir = scratch("origin");
+    let study = dir.join("study.toml");
+    let text = sbrt::study::BUILTIN
+        .replace(
+            "id = \"pfs\"\nlabel = \"Progression-free survival\"\nunit = \"lesion\"",
+            "id = \"pfs\"\nlabel = \"Progression-free survival\"\nunit = \"lesion\"\norigin = \"lesion_sbrt\"",
+        )
+        .replace(
+            "id = \"os\"\nlabel = \"Overall survival\"\nunit = \"lesion\"",
+            "id = \"os\"\nlabel = \"Overall survival\"\nunit = \"lesion\"\norigin = \"lesion_sbrt\"",
+        );
+    assert_eq!(text.matches("\norigin = \"lesion_sbrt\"").count(), 2);
+    std::fs::write(&study, text).unwrap();
+    let out = dir.join("rep");
+    let o = sbrt(&["analyze", "--example", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let got: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let reference: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/reference/study.json")).unwrap()).unwrap();
+    for id in ["pfs", "os"] {
+        let ep = got["results"]["endpoints"].as_array().unwrap().iter().find(|e| e["id"] == id).unwrap();
+        let r = &reference["origin_lesion"][id];
+        assert_eq!(ep["overall"]["n"], r["n"], "{id} n");
+        for k in 0..3 {
+            let (a, e) = (ep["overall"]["landmarks"][k]["surv"].as_f64().unwrap(), r["landmarks"][k].as_f64().unwrap());
+            assert!(((a - e) / e).abs() < 1e-6, "{id} landmark {k}: sbrt {a} vs R {e}");
+        }
+    }
+    let md = std::fs::read_to_string(out.join("outcomes.md")).unwrap();
+    assert!(md.contains("from their own SBRT they have no PFS and are left out of it"), "{md}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("measured from the SBRT of each lesion"), "methods paragraph");
+    // A lesion origin on a per-patient endpoint is a study error naming the key.
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        sbrt::study::BUILTIN.replace(
+            "id = \"lc\"\nlabel = \"Local control\"\nunit = \"lesion\"",
+            "id = \"lc\"\nlabel = \"Local control\"\nunit = \"lesion\"\norigin = \"lesion_sbrt\"",
+        ),
+    )
+    .unwrap();
+    let o = sbrt(&["study", "--check", bad.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("endpoint[0] (lc).origin"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

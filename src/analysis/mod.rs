@@ -17,7 +17,7 @@ pub mod variables;
 use crate::analysis_file::{row_cells, study_extras, COLUMNS};
 use crate::cohort::Cohort;
 use crate::endpoints::{derive, AnalysisRow, DeriveOptions};
-use crate::study::{CovariateKind, EndpointSpec, Study};
+use crate::study::{CovariateKind, EndpointSpec, Origin, Study};
 use selection::{backward_elimination, Candidate, Extras, Model};
 use serde::Serialize;
 use survival::Curve;
@@ -76,18 +76,27 @@ pub struct EndpointData {
     pub patient: Vec<usize>,
 }
 
-/// The rows an endpoint analyses: every lesion, or each patient's first.
+/// The rows an endpoint analyses: every lesion, or each patient's first;
+/// for lesion rows of PFS and OS from the lesion's own SBRT (`origin`), the
+/// lesions without a PFS of their own from that start are left out.
 pub fn endpoint_data(rows: &[AnalysisRow], spec: &EndpointSpec) -> EndpointData {
     let mut seen = std::collections::HashSet::new();
-    let idx: Vec<usize> = (0..rows.len()).filter(|&i| spec.unit == "lesion" || seen.insert(rows[i].patient)).collect();
-    let outcome = |r: &AnalysisRow| match spec.id.as_str() {
-        "lc" => r.lc,
-        "pfs" => r.pfs,
-        _ => r.os,
+    let from_lesion = spec.unit == "lesion" && spec.origin == Origin::LesionSbrt;
+    let outcome = |r: &AnalysisRow| match (spec.id.as_str(), from_lesion) {
+        ("lc", _) => Some(r.lc),
+        ("pfs", false) => Some(r.pfs),
+        ("pfs", true) => r.pfs_from_lesion,
+        (_, false) => Some(r.os),
+        (_, true) => Some(r.os_from_lesion),
     };
+    let idx: Vec<usize> = (0..rows.len())
+        .filter(|&i| spec.unit == "lesion" || seen.insert(rows[i].patient))
+        .filter(|&i| outcome(&rows[i]).is_some())
+        .collect();
+    let at = |i: usize| outcome(&rows[i]).expect("filtered");
     EndpointData {
-        time: idx.iter().map(|&i| outcome(&rows[i]).time).collect(),
-        event: idx.iter().map(|&i| outcome(&rows[i]).event).collect(),
+        time: idx.iter().map(|&i| at(i).time).collect(),
+        event: idx.iter().map(|&i| at(i).event).collect(),
         patient: idx.iter().map(|&i| rows[i].patient).collect(),
         rows: idx,
     }
@@ -102,6 +111,8 @@ pub struct EndpointResult {
     pub label: String,
     /// `lesion` or `patient`.
     pub unit: String,
+    /// Where lesion rows of PFS and OS start.
+    pub origin: Origin,
     /// The whole-set curve with landmarks and median.
     pub overall: Curve,
     /// For a patient-level event (PFS, OS) analysed per lesion: the same
@@ -278,6 +289,7 @@ pub fn analyze_with_progress(
             id: spec.id.clone(),
             label: spec.label.clone(),
             unit: spec.unit.clone(),
+            origin: spec.origin,
             overall,
             per_patient,
             univariate,

@@ -9,7 +9,7 @@ use super::{AnalysisData, EndpointResult, Results};
 use crate::cohort::histology::{self, Tissue};
 use crate::cohort::{DiseaseStatus, Extent, Sex};
 use crate::endpoints::{AnalysisRow, RecurrencePattern};
-use crate::study::Study;
+use crate::study::{Origin, Study};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -245,11 +245,13 @@ pub fn outcomes(rows: &[AnalysisRow], results: &Results, study: &Study) -> Table
     };
     let mut lesion_level_patient_events = false;
     for ep in &results.endpoints {
-        let unit = if ep.per_patient.is_some() {
-            lesion_level_patient_events = true;
-            "lesion-level*"
-        } else {
-            &format!("{}-level", ep.unit)
+        let unit = match (ep.per_patient.is_some(), ep.origin) {
+            (true, Origin::FirstSbrt) => {
+                lesion_level_patient_events = true;
+                "lesion-level*".to_string()
+            }
+            (true, Origin::LesionSbrt) => "lesion-level, from each lesion's SBRT".to_string(),
+            (false, _) => format!("{}-level", ep.unit),
         };
         curve_rows(
             &mut t,
@@ -287,7 +289,14 @@ pub fn outcomes(rows: &[AnalysisRow], results: &Results, study: &Study) -> Table
     t.notes
         .push("Follow-up is the median of the time from each patient's first SBRT to death or last follow-up.".into());
     let before = count(rows, |r| r.pfs_event_before_treatment);
-    if before > 0 {
+    let pfs_from_lesion =
+        results.endpoints.iter().any(|e| e.id == "pfs" && e.per_patient.is_some() && e.origin == Origin::LesionSbrt);
+    if before > 0 && pfs_from_lesion {
+        t.notes.push(format!(
+            "{before} of {} lesions were treated after the patient had already progressed: from their own SBRT they have no PFS and are left out of it.",
+            rows.len()
+        ));
+    } else if before > 0 {
         t.notes.push(format!(
             "{before} of {} lesions were treated after the patient had already progressed; their lesion-level PFS event precedes their own SBRT.",
             rows.len()

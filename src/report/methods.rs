@@ -1,11 +1,19 @@
 //! The statistical methods in words, generated from the study settings, so
 //! the text a user pastes into a manuscript says what was computed.
 
-use crate::study::Study;
+use crate::study::{Origin, Study};
 
 fn unit_phrase(study: &Study, id: &str) -> Option<String> {
     let e = study.endpoints.iter().find(|e| e.id == id)?;
     Some(if e.unit == "lesion" { "per lesion".to_string() } else { "per patient".to_string() })
+}
+
+/// Where PFS or OS starts, in words.
+fn origin_phrase(study: &Study, id: &str) -> &'static str {
+    match study.endpoints.iter().find(|e| e.id == id) {
+        Some(e) if e.unit == "lesion" && e.origin == Origin::LesionSbrt => "the SBRT of each lesion",
+        _ => "the first SBRT of each patient",
+    }
 }
 
 /// The methods paragraph.
@@ -22,14 +30,16 @@ pub fn paragraph(study: &Study) -> String {
         } else {
             "; deaths without recurrence were censored"
         };
+        let from = origin_phrase(study, "pfs");
         s.push_str(&format!(
-            "Progression-free survival (PFS) was measured from the first SBRT of each patient to the first recurrence at any site (local, adjacent or distant){death}, and analysed {u}"
+            "Progression-free survival (PFS) was measured from {from} to the first recurrence at any site (local, adjacent or distant){death}, and analysed {u}"
         ));
         s.push_str(if u == "per lesion" { " (each lesion with its patient's outcome). " } else { ". " });
     }
     if let Some(u) = unit_phrase(study, "os") {
+        let from = origin_phrase(study, "os").replace("the first SBRT of each patient", "the first SBRT");
         s.push_str(&format!(
-            "Overall survival (OS) was measured from the first SBRT to death from any cause, and analysed {u}. "
+            "Overall survival (OS) was measured from {from} to death from any cause, and analysed {u}. "
         ));
     }
     let conf = match study.conf_type.as_str() {
