@@ -13,6 +13,9 @@
 //! [recode.prior_rt]
 //! "ja" = "yes"
 //! "nein" = "no"
+//!
+//! [plausibility]           # any of the ranges of `plausibility.rs`
+//! max_sbrt_fractions = 8
 //! ```
 //!
 //! Headers are matched as written (trimmed); values after trimming and
@@ -36,6 +39,9 @@ pub struct Mapping {
     /// Schema column → (source value → schema value).
     #[serde(default)]
     pub recode: BTreeMap<String, BTreeMap<String, String>>,
+    /// The clinic's own plausibility ranges.
+    #[serde(default)]
+    pub plausibility: super::plausibility::Ranges,
 }
 
 impl Mapping {
@@ -178,6 +184,14 @@ mod tests {
         assert_eq!(g.headers, vec!["sex", "dose_gy", "prior_rt"]);
         assert_eq!(g.rows[0].cells[0], Cell::Text("M".into()));
         assert_eq!(g.rows[0].cells[2], Cell::Text("yes".into()));
+    }
+
+    #[test]
+    fn plausibility_ranges_are_read_and_checked() {
+        let m = Mapping::parse("[plausibility]\nmax_sbrt_fractions = 8\n").unwrap();
+        assert_eq!(m.plausibility.max_sbrt_fractions, 8);
+        assert_eq!(m.plausibility.max_ptv_cc, super::super::plausibility::Ranges::default().max_ptv_cc);
+        assert!(Mapping::parse("[plausibility]\nmax_ptv = 8\n").unwrap_err()[0].contains("max_ptv"));
     }
 
     #[test]

@@ -448,7 +448,8 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
         });
     }
     let cohort = Cohort { file: file.clone(), lesions, extra_columns };
-    problems.extend(validate::check(&cohort, &incomplete));
+    let ranges = options.mapping.as_ref().map(|(m, _)| m.plausibility).unwrap_or_default();
+    problems.extend(validate::check(&cohort, &incomplete, &ranges));
     let failed = problems.has_errors();
     let problems = problems.into_sorted_vec(&file, |p| (p.row.unwrap_or(0), p.severity));
     if failed {

@@ -12,7 +12,8 @@
 //! | dose per fraction | ≤ 30 Gy | — | above 30 Gy | the highest single-fraction spine dose in practice is 24 Gy (Sahgal 2021) |
 //! | `dose_gy` | ≤ 100 Gy | — | above 100 Gy | spine SBRT courses reach 40–50 Gy (Sahgal 2021) |
 //!
-//! The ranges are constants here, stated in `docs/reliability.md`.
+//! Each range can be set in the `[plausibility]` table of a column mapping
+//! (`--columns`, [`Ranges`]), e.g. `max_sbrt_fractions = 8`.
 
 /// How a field's value reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,25 +24,46 @@ pub enum Finding {
     Warning(&'static str, String),
 }
 
-/// Lowest prescription isodose line accepted without a warning, %.
-pub const MIN_ISODOSE_PCT: f64 = 30.0;
-/// Lowest PTV coverage accepted without a warning, %.
-pub const MIN_COVERAGE_PCT: f64 = 50.0;
-/// Largest PTV accepted without a warning, cc.
-pub const MAX_PTV_CC: f64 = 1000.0;
-/// Most fractions of an SBRT course.
-pub const MAX_SBRT_FRACTIONS: u32 = 10;
-/// Least dose per fraction of an SBRT course, Gy.
-pub const MIN_SBRT_DOSE_PER_FRACTION: f64 = 5.0;
-/// Largest plausible dose per fraction, Gy.
-pub const MAX_DOSE_PER_FRACTION: f64 = 30.0;
-/// Largest plausible total dose, Gy.
-pub const MAX_TOTAL_DOSE: f64 = 100.0;
+/// The ranges, each settable in the `[plausibility]` table of a column
+/// mapping (`--columns`); the defaults are those of the table above.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ranges {
+    /// Lowest prescription isodose line accepted without a warning, %.
+    pub min_isodose_pct: f64,
+    /// Lowest PTV coverage accepted without a warning, %.
+    pub min_coverage_pct: f64,
+    /// Largest PTV accepted without a warning, cc.
+    pub max_ptv_cc: f64,
+    /// Most fractions of an SBRT course.
+    pub max_sbrt_fractions: u32,
+    /// Least dose per fraction of an SBRT course, Gy.
+    pub min_sbrt_dose_per_fraction: f64,
+    /// Largest plausible dose per fraction, Gy.
+    pub max_dose_per_fraction: f64,
+    /// Largest plausible total dose, Gy.
+    pub max_total_dose: f64,
+}
+
+impl Default for Ranges {
+    fn default() -> Ranges {
+        Ranges {
+            min_isodose_pct: 30.0,
+            min_coverage_pct: 50.0,
+            max_ptv_cc: 1000.0,
+            max_sbrt_fractions: 10,
+            min_sbrt_dose_per_fraction: 5.0,
+            max_dose_per_fraction: 30.0,
+            max_total_dose: 100.0,
+        }
+    }
+}
 
 /// The findings for one lesion's treatment fields. Values that are already
 /// impossible (not positive) are reported elsewhere and not judged here, so
 /// one bad cell gives one problem.
 pub fn check(
+    r: &Ranges,
     isodose_pct: Option<f64>,
     coverage_pct: Option<f64>,
     ptv_cc: Option<f64>,
@@ -60,37 +82,41 @@ pub fn check(
         }
     };
     if let Some(v) = isodose_pct {
-        percent(&mut out, "isodose_pct", v, MIN_ISODOSE_PCT, "isodose line");
+        percent(&mut out, "isodose_pct", v, r.min_isodose_pct, "isodose line");
     }
     if let Some(v) = coverage_pct {
-        percent(&mut out, "ptv_coverage_pct", v, MIN_COVERAGE_PCT, "coverage");
+        percent(&mut out, "ptv_coverage_pct", v, r.min_coverage_pct, "coverage");
     }
-    if let Some(v) = ptv_cc.filter(|v| *v > MAX_PTV_CC) {
+    if let Some(v) = ptv_cc.filter(|v| *v > r.max_ptv_cc) {
         out.push(Finding::Warning(
             "ptv_cc",
             format!(
-                "{v} cc is larger than a spine PTV ({MAX_PTV_CC} cc at most): check the unit (mm³?) and the structure"
+                "{v} cc is larger than a spine PTV ({} cc at most): check the unit (mm³?) and the structure",
+                r.max_ptv_cc
             ),
         ));
     }
-    if let Some(d) = dose_gy.filter(|d| *d > MAX_TOTAL_DOSE) {
+    if let Some(d) = dose_gy.filter(|d| *d > r.max_total_dose) {
         out.push(Finding::Error(
             "dose_gy",
-            format!("{d} Gy is beyond any spine SBRT course (at most {MAX_TOTAL_DOSE} Gy)"),
+            format!("{d} Gy is beyond any spine SBRT course (at most {} Gy)", r.max_total_dose),
         ));
         return out;
     }
     if let (Some(d), Some(n)) = (dose_gy.filter(|d| *d > 0.0), fractions.filter(|n| *n > 0)) {
         let per = d / f64::from(n);
-        if per > MAX_DOSE_PER_FRACTION {
+        if per > r.max_dose_per_fraction {
             out.push(Finding::Error(
                 "dose_gy",
-                format!("{per:.1} Gy per fraction is beyond any spine SBRT (at most {MAX_DOSE_PER_FRACTION} Gy)"),
+                format!("{per:.1} Gy per fraction is beyond any spine SBRT (at most {} Gy)", r.max_dose_per_fraction),
             ));
-        } else if n > MAX_SBRT_FRACTIONS || per < MIN_SBRT_DOSE_PER_FRACTION {
+        } else if n > r.max_sbrt_fractions || per < r.min_sbrt_dose_per_fraction {
             out.push(Finding::Warning(
                 "fractions",
-                format!("{d} Gy in {n} fractions ({per:.1} Gy each) is conventional fractionation, not SBRT (1–{MAX_SBRT_FRACTIONS} fractions of at least {MIN_SBRT_DOSE_PER_FRACTION} Gy)"),
+                format!(
+                    "{d} Gy in {n} fractions ({per:.1} Gy each) is conventional fractionation, not SBRT (1–{} fractions of at least {} Gy)",
+                    r.max_sbrt_fractions, r.min_sbrt_dose_per_fraction
+                ),
             ));
         }
     }
@@ -112,19 +138,44 @@ mod tests {
 
     #[test]
     fn transcription_slips_are_caught() {
-        assert_eq!(columns(&check(Some(0.75), None, None, None, None)), vec![("isodose_pct", true)]);
-        assert_eq!(columns(&check(None, Some(0.995), None, None, None)), vec![("ptv_coverage_pct", true)]);
-        assert_eq!(columns(&check(None, None, Some(1600.0), None, None)), vec![("ptv_cc", false)]);
-        assert_eq!(columns(&check(None, None, None, Some(60.0), Some(30))), vec![("fractions", false)]);
-        assert_eq!(columns(&check(None, None, None, Some(330.0), Some(4))), vec![("dose_gy", true)]);
-        assert_eq!(columns(&check(None, None, None, Some(90.0), Some(2))), vec![("dose_gy", true)]);
-        assert_eq!(columns(&check(Some(20.0), None, None, None, None)), vec![("isodose_pct", false)]);
+        assert_eq!(
+            columns(&check(&Ranges::default(), Some(0.75), None, None, None, None)),
+            vec![("isodose_pct", true)]
+        );
+        assert_eq!(
+            columns(&check(&Ranges::default(), None, Some(0.995), None, None, None)),
+            vec![("ptv_coverage_pct", true)]
+        );
+        assert_eq!(columns(&check(&Ranges::default(), None, None, Some(1600.0), None, None)), vec![("ptv_cc", false)]);
+        assert_eq!(
+            columns(&check(&Ranges::default(), None, None, None, Some(60.0), Some(30))),
+            vec![("fractions", false)]
+        );
+        assert_eq!(
+            columns(&check(&Ranges::default(), None, None, None, Some(330.0), Some(4))),
+            vec![("dose_gy", true)]
+        );
+        assert_eq!(columns(&check(&Ranges::default(), None, None, None, Some(90.0), Some(2))), vec![("dose_gy", true)]);
+        assert_eq!(
+            columns(&check(&Ranges::default(), Some(20.0), None, None, None, None)),
+            vec![("isodose_pct", false)]
+        );
+    }
+
+    #[test]
+    fn ranges_can_be_set() {
+        let strict = Ranges { max_ptv_cc: 100.0, ..Ranges::default() };
+        assert_eq!(columns(&check(&strict, None, None, Some(150.0), None, None)), vec![("ptv_cc", false)]);
+        assert!(check(&Ranges::default(), None, None, Some(150.0), None, None).is_empty());
     }
 
     #[test]
     fn the_papers_prescriptions_pass() {
         for (d, n) in [(24.0, 1), (27.0, 3), (30.0, 5), (40.0, 5), (35.0, 5), (16.0, 1)] {
-            assert!(check(Some(75.0), Some(95.0), Some(30.0), Some(d), Some(n)).is_empty(), "{d}/{n}");
+            assert!(
+                check(&Ranges::default(), Some(75.0), Some(95.0), Some(30.0), Some(d), Some(n)).is_empty(),
+                "{d}/{n}"
+            );
         }
     }
 }

@@ -4,6 +4,7 @@
 //! column; dose per fraction beyond the LQ model's usual range is a warning.
 
 use super::identifiers::{identifying_token, KnownIds};
+use super::plausibility::Ranges;
 use super::{Cohort, Lesion};
 use crate::problem::Problem;
 use crate::radiobiology::{Prescription, LQ_TRUSTED_MAX_DOSE_PER_FRACTION};
@@ -25,10 +26,10 @@ pub struct IncompleteRow {
 /// bad cells: their lesion ids still count as taken, and the rules that
 /// depend on a patient's every row (first SBRT) are skipped for their
 /// patients, so one bad cell gives one problem.
-pub fn check(cohort: &Cohort, incomplete: &[IncompleteRow]) -> Vec<Problem> {
+pub fn check(cohort: &Cohort, incomplete: &[IncompleteRow], ranges: &Ranges) -> Vec<Problem> {
     let mut out = Vec::new();
     for l in &cohort.lesions {
-        check_row(&cohort.file, l, &mut out);
+        check_row(&cohort.file, l, ranges, &mut out);
     }
     let partial: std::collections::HashSet<&str> = incomplete.iter().filter_map(|r| r.patient_id.as_deref()).collect();
     check_patients(cohort, &partial, &mut out);
@@ -98,7 +99,7 @@ fn check_identifying_text(cohort: &Cohort, out: &mut Vec<Problem>) {
     }
 }
 
-fn check_row(file: &str, l: &Lesion, out: &mut Vec<Problem>) {
+fn check_row(file: &str, l: &Lesion, ranges: &Ranges, out: &mut Vec<Problem>) {
     let err =
         |out: &mut Vec<Problem>, col: &str, msg: String| out.push(Problem::error(file, Some(l.row), Some(col), msg));
     let positive = [("dose_gy", l.dose_gy), ("ptv_cc", l.ptv_cc), ("fractions", l.fractions.map(f64::from))];
@@ -112,7 +113,8 @@ fn check_row(file: &str, l: &Lesion, out: &mut Vec<Problem>) {
             err(out, col, format!("must be a percentage in (0, 100], found {v}"));
         }
     }
-    let findings = super::plausibility::check(l.isodose_pct, l.ptv_coverage_pct, l.ptv_cc, l.dose_gy, l.fractions);
+    let findings =
+        super::plausibility::check(ranges, l.isodose_pct, l.ptv_coverage_pct, l.ptv_cc, l.dose_gy, l.fractions);
     let implausible_dose = findings.iter().any(|f| matches!(f, super::plausibility::Finding::Error("dose_gy", _)));
     for finding in findings {
         match finding {
