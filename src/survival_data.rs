@@ -231,6 +231,15 @@ impl<'t> SurvivalData<'t> {
         Ok(Levels { codes, labels: distinct.into_iter().map(str::to_string).collect() })
     }
 
+    /// The stratum of each used row from a `--strata` column (capped at
+    /// [`crate::limits::MAX_STRATA`]), or `None` without one.
+    pub fn strata(&self, column: Option<&str>) -> Result<Option<Vec<usize>>, InputProblems> {
+        column
+            .map(|s| self.levels(s, "a --strata column", crate::limits::MAX_STRATA).map(|l| l.codes))
+            .transpose()
+            .map_err(|p| InputProblems(vec![p]))
+    }
+
     /// The column as numbers, or the cells that are not finite numbers.
     fn numbers(&self, name: &str) -> Result<Vec<f64>, Vec<usize>> {
         let c = self.table.column(name).expect("column checked in new()");

@@ -17,7 +17,6 @@
 
 use super::one_problem as one;
 use crate::json::{num, opt};
-use crate::limits::MAX_STRATA;
 use crate::model_text::{term_name, warning_texts};
 use crate::survival_data::SurvivalData;
 use clap::{Args, ValueEnum};
@@ -171,12 +170,7 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         data.explain_dropped();
     }
     let (covariates, x, terms) = args.model.design(&data, &references)?;
-    let strata = args
-        .strata
-        .as_deref()
-        .map(|s| data.levels(s, "a --strata column", MAX_STRATA).map(|l| l.codes))
-        .transpose()
-        .map_err(one)?;
+    let strata = data.strata(args.strata.as_deref())?;
     // Clusters (patients) may be as many as rows: the sandwich costs O(n p).
     let cluster = args
         .cluster

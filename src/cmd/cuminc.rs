@@ -13,7 +13,7 @@
 
 use super::one_problem as one;
 use crate::json::{num, opt};
-use crate::limits::{MAX_GROUPS, MAX_STRATA};
+use crate::limits::MAX_GROUPS;
 use crate::problem::{InputProblems, Problem, ProblemLog};
 use crate::table::Table;
 use clap::Args;
@@ -69,12 +69,7 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
             )
         })
         .collect();
-    let strata = args
-        .strata
-        .as_deref()
-        .map(|s| data.levels(s, "a --strata column", MAX_STRATA).map(|l| l.codes))
-        .transpose()
-        .map_err(one)?;
+    let strata = data.strata(args.strata.as_deref())?;
     let test = if labels.len() > 1 {
         gray_test(&data.time, &status, args.input.cause, &codes, labels.len(), strata.as_deref(), 0.0).ok()
     } else {

@@ -9,7 +9,7 @@
 
 use super::one_problem as one;
 use crate::json::num;
-use crate::limits::{MAX_GROUPS, MAX_STRATA};
+use crate::limits::MAX_GROUPS;
 use crate::survival_data::SurvivalData;
 use clap::Args;
 use serde_json::json;
@@ -41,12 +41,7 @@ pub fn run(args: &LogrankArgs) -> anyhow::Result<()> {
         data.explain_dropped();
     }
     let groups = data.levels(&args.group, "a --group column", MAX_GROUPS).map_err(one)?;
-    let strata = args
-        .strata
-        .as_deref()
-        .map(|s| data.levels(s, "a --strata column", MAX_STRATA).map(|l| l.codes))
-        .transpose()
-        .map_err(one)?;
+    let strata = data.strata(args.strata.as_deref())?;
     let test =
         survstat::logrank::logrank(&data.time, &data.event, &groups.codes, groups.labels.len(), strata.as_deref())
             .map_err(|e| super::usage_problem(&table.file, format!("log-rank test not possible: {e}")))?;
