@@ -164,3 +164,22 @@ fn validate_cannot_be_made_to_print_a_forged_line_or_a_control_character() {
     assert!(!shown.contains('\u{1b}'), "{shown}");
     assert!(!shown.lines().any(|l| l.starts_with("forge.csv:99")), "{shown}");
 }
+
+#[test]
+fn text_output_of_the_engine_commands_escapes_control_characters_in_labels() {
+    let dir = scratch("labels");
+    let path = dir.join("g.csv");
+    let mut s = String::from("t,e,g\n");
+    for i in 0..20 {
+        let g = if i % 2 == 0 { "\"a\u{1b}[2J\nfake:1:x: error: FORGED\"" } else { "b" };
+        s.push_str(&format!("{},{},{g}\n", 1 + i, i % 3 == 0));
+    }
+    std::fs::write(&path, s.replace("true", "1").replace("false", "0")).unwrap();
+    for cmd in ["km", "logrank"] {
+        let o = sbrt(&[cmd, path.to_str().unwrap(), "--time", "t", "--event", "e", "--group", "g"]);
+        assert!(o.status.success(), "{cmd}: {}", String::from_utf8_lossy(&o.stderr));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(!out.contains('\u{1b}'), "{cmd}: {out}");
+        assert!(!out.lines().any(|l| l.starts_with("fake:1")), "{cmd}: {out}");
+    }
+}

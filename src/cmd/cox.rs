@@ -142,7 +142,7 @@ fn print_firth(f: &FirthFit, terms: &[Term], n_dropped: usize) {
         let o = |v: Option<f64>| crate::cmd::km::fmt_opt(v, 4);
         println!(
             "{:<24} {:>10} {:>10} {:>10} {:>11} {:>10} {:>10}",
-            term_name(t),
+            crate::inert::terminal(&term_name(t)),
             g(r.coef),
             g(r.hr),
             g(r.se),
@@ -262,7 +262,7 @@ fn print_text(fit: &CoxFit, terms: &[Term], n_dropped: usize) {
         let p = r.p.map_or("NA".to_string(), |p| format!("{p:.3e}"));
         println!(
             "{:<24} {:>10} {:>10} {} {:>8} {:>10} {:>10} {:>10}",
-            term_name(t),
+            crate::inert::terminal(&term_name(t)),
             f(r.coef),
             f(r.hr),
             se,

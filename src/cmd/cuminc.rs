@@ -104,7 +104,7 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
     );
     for (l, c) in labels.iter().zip(&curves) {
         println!();
-        println!("group = {l} (n = {}, events = {})", c.n, c.events);
+        println!("group = {} (n = {}, events = {})", crate::inert::terminal(l), c.n, c.events);
         println!("{:>10} {:>10} {:>10}", "time", "estimate", "std.err");
         let times: Vec<f64> =
             if args.at.is_empty() { c.steps.iter().map(|s| s.time).collect() } else { args.at.clone() };

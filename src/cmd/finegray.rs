@@ -73,7 +73,7 @@ pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
     for (t, r) in terms.iter().zip(&fit.terms) {
         println!(
             "{:<24} {:>10.4} {:>10.4} {:>10.4} {:>8.3} {:>10.3e} {:>10.4} {:>10.4}",
-            term_name(t),
+            crate::inert::terminal(&term_name(t)),
             r.coef,
             r.hr,
             r.se,

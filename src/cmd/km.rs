@@ -163,7 +163,7 @@ pub fn run(args: &KmArgs) -> anyhow::Result<()> {
         let m = km.median();
         println!(
             "{:<16} {:>6} {:>6} {:>10} {:>10} {:>10}",
-            label,
+            crate::inert::terminal(label),
             km.n,
             km.events,
             fmt_opt(m.estimate, 3),
@@ -173,7 +173,7 @@ pub fn run(args: &KmArgs) -> anyhow::Result<()> {
     }
     for (label, km) in &curves {
         println!();
-        println!("group = {label}");
+        println!("group = {}", crate::inert::terminal(label));
         if args.at.is_empty() {
             println!(
                 "{:>10} {:>7} {:>7} {:>8} {:>10} {:>10} {:>10}",

@@ -65,6 +65,7 @@ pub fn run(args: &LogrankArgs) -> anyhow::Result<()> {
     println!("{:<16} {:>6} {:>10} {:>10} {:>12}", "group", "N", "Observed", "Expected", "(O-E)^2/E");
     for (l, g) in groups.labels.iter().zip(&test.groups) {
         let contrib = if g.expected > 0.0 { (g.observed - g.expected).powi(2) / g.expected } else { f64::NAN };
+        let l = crate::inert::terminal(l);
         println!("{:<16} {:>6} {:>10.0} {:>10.3} {:>12.3}", l, g.n, g.observed, g.expected, contrib);
     }
     println!();
