@@ -117,3 +117,20 @@ fn a_closed_pipe_ends_the_output_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn impossible_times_and_causes_on_the_command_line_are_refused() {
+    let dir = scratch("args");
+    let path = dir.join("c.csv");
+    std::fs::write(&path, data(|i, _| format!("{}", i % 3))).unwrap();
+    let p = path.to_str().unwrap();
+    let o = sbrt(&["km", p, "--time", "t", "--event", "e", "--at", "NaN"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a time"));
+    let o = sbrt(&["cuminc", p, "--time", "t", "--status", "x", "--cause", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = sbrt(&["cuminc", p, "--time", "t", "--status", "x", "--cause", "7", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["warnings"][0].as_str().unwrap().contains("no row has status 7"), "{v}");
+}

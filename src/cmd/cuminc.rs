@@ -32,7 +32,7 @@ pub struct CumincArgs {
     #[arg(long)]
     pub strata: Option<String>,
     /// Times at which to report the curves, comma-separated.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = super::time_arg)]
     pub at: Vec<f64>,
     /// Confidence level of the limits at `--at` times.
     #[arg(long, default_value_t = 0.95)]
@@ -48,7 +48,13 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
     others.extend(args.strata.as_deref());
     let table = args.input.read(&others)?;
     super::km::check_conf_level(&table.file, args.conf_level)?;
-    let (data, status) = read_status(&table, &args.input.time, &args.input.status, &others)?;
+    let (mut data, status) = read_status(&table, &args.input.time, &args.input.status, &others)?;
+    if !status.contains(&args.input.cause) {
+        data.warnings.push(format!(
+            "no row has status {} (the cause asked for): its cumulative incidence is 0 throughout",
+            args.input.cause
+        ));
+    }
     data.print_warnings();
     if args.input.explain_dropped {
         data.explain_dropped();

@@ -27,7 +27,7 @@ pub struct KmArgs {
     #[arg(long)]
     pub group: Option<String>,
     /// Times at which to report the curve, comma-separated.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = super::time_arg)]
     pub at: Vec<f64>,
     /// Confidence interval type.
     #[arg(long, value_enum, default_value = "log")]

@@ -93,6 +93,14 @@ pub fn print_first_warnings(file: &str, warnings: &[Problem]) {
     }
 }
 
+/// A time given on the command line (`--at`): a finite number ≥ 0.
+pub fn time_arg(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("'{s}' is not a time (a finite number >= 0)")),
+    }
+}
+
 /// One problem as the error of a run.
 pub fn one_problem(p: Problem) -> InputProblems {
     InputProblems(vec![p])
@@ -144,8 +152,8 @@ pub struct CompetingInput {
     /// Column holding the status: 0 censored, 1, 2, ... causes.
     #[arg(long)]
     pub status: String,
-    /// The cause of interest.
-    #[arg(long, default_value_t = 1)]
+    /// The cause of interest (1, 2, ...; 0 is censoring).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub cause: u32,
     /// List every row dropped for a missing value, and why, on stderr.
     #[arg(long)]
