@@ -3,23 +3,8 @@
 //! patient, lesions treated after progression counted, Table 2 with Unknown
 //! rows that make each block add up, one labelled p-value per term.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sbrt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sbrt")).args(args).current_dir(root()).output().unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sbrt-design-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{root, sbrt, scratch};
 
 /// The percentages of the rows under `heading` in a Markdown table.
 fn block_percentages(md: &str, heading: &str) -> Vec<f64> {

@@ -2,13 +2,12 @@
 //! input never aborts the process or takes memory out of proportion. Each
 //! case ran out of memory, aborted or ran for minutes before.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::{root, sbrt, scratch};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output};
 
 fn sbrt_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sbrt"));
@@ -17,17 +16,6 @@ fn sbrt_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         c.env(k, v);
     }
     c.output().unwrap()
-}
-
-fn sbrt(args: &[&str]) -> Output {
-    sbrt_env(args, &[])
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sbrt-bounded-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn text(o: &Output) -> String {

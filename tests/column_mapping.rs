@@ -3,23 +3,8 @@
 //! suggested mapping names them, and with it filled in the analysis equals
 //! that of the schema's own file.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sbrt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sbrt")).args(args).current_dir(root()).output().unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sbrt-mapping-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{root, sbrt, scratch};
 
 #[test]
 fn a_local_spreadsheet_is_mapped_onto_the_schema() {

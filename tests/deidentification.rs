@@ -4,23 +4,10 @@
 //! no id or date of the input, in any common format and in any letter case,
 //! reaches any output file or file name.
 
+mod common;
+use common::{root, sbrt, scratch};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sbrt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sbrt")).args(args).current_dir(root()).output().unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sbrt-deid-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

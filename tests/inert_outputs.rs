@@ -2,23 +2,10 @@
 //! the cohort cannot become HTML in a Markdown table, split a Markdown cell,
 //! start a spreadsheet formula in a CSV, or forge a line on the terminal.
 
+mod common;
+use common::{root, sbrt, scratch};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sbrt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sbrt")).args(args).current_dir(root()).output().unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sbrt-inert-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 const PAYLOADS: [&str; 7] = [
     "<script>alert(1)</script>",

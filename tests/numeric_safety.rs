@@ -3,24 +3,12 @@
 //! extreme scale gives the same test as on a plain one, and an outlying
 //! time that makes timefix merge distinct times is warned about.
 
+mod common;
+use common::{sbrt, scratch};
+
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sbrt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sbrt")).args(args).current_dir(root()).output().unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sbrt-numeric-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 /// 200 rows of (t, e, x) from a fixed linear congruential sequence, with x
 /// written by `cell`.

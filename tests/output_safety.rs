@@ -5,26 +5,14 @@
 //! a planted symbolic link, a failed `derive` leaves no copy, and the
 //! system's reason for a failure is shown.
 
+mod common;
+use common::{root, sbrt, scratch};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn sbrt_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sbrt")).args(args).current_dir(dir).output().unwrap()
-}
-
-fn sbrt(args: &[&str]) -> Output {
-    sbrt_in(root(), args)
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sbrt-output-safety-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn stderr(o: &Output) -> String {

@@ -1,0 +1,25 @@
+//! What the command-line tests share: the repository root, running the
+//! binary there, and a fresh scratch directory per test.
+// Each test binary uses some of these.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run `sbrt` with `args` in the repository root.
+pub fn sbrt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sbrt")).args(args).current_dir(root()).output().unwrap()
+}
+
+/// An empty directory of this test process, named `name`.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sbrt-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
