@@ -174,10 +174,20 @@ fn normalise(text: &str) -> String {
     joined.trim_end_matches(['.', ',']).to_string()
 }
 
-/// The entity a histology names, if any.
+/// Every name and synonym, normalised, with its entity (built once).
+fn index() -> &'static std::collections::HashMap<String, &'static Entity> {
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<String, &'static Entity>> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        ENTITIES
+            .iter()
+            .flat_map(|e| std::iter::once(e.name).chain(e.synonyms.iter().copied()).map(move |n| (normalise(n), e)))
+            .collect()
+    })
+}
+
+/// The entity a histology names, if any (one hash lookup).
 pub fn entity(text: &str) -> Option<&'static Entity> {
-    let t = normalise(text);
-    ENTITIES.iter().find(|e| e.name == t || e.synonyms.iter().any(|s| normalise(s) == t))
+    index().get(&normalise(text)).copied()
 }
 
 /// The entity stored under `name` (a value already matched).

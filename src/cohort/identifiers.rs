@@ -1,7 +1,8 @@
-//! Identifiers and dates hidden in text: a category value (a histology, a
-//! study covariate's level) or a study label that holds a date-like or
-//! id-like token would carry it into every table, figure and file, so it is
-//! an error at validation, naming the cell.
+//! Identifiers and dates hidden in text: a value of an extra column a study
+//! carries, or a study label, that holds a date-like or id-like token would
+//! carry it into every table, figure and file, so it is an error naming the
+//! cell. (A histology is a name of the WHO vocabulary, [`super::histology`],
+//! so nothing else can pass through it.)
 //!
 //! A value is split into tokens at white space and `, ; ( ) [ ]`. A token is
 //! identifying when it is

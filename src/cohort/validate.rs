@@ -3,7 +3,6 @@
 //! patient's rows, duplicate lesion ids. Each problem names its row and
 //! column; dose per fraction beyond the LQ model's usual range is a warning.
 
-use super::identifiers::{identifying_token, KnownIds};
 use super::plausibility::Ranges;
 use super::{Cohort, Lesion};
 use crate::problem::Problem;
@@ -34,7 +33,6 @@ pub fn check(cohort: &Cohort, incomplete: &[IncompleteRow], ranges: &Ranges) -> 
     let partial: std::collections::HashSet<&str> = incomplete.iter().filter_map(|r| r.patient_id.as_deref()).collect();
     check_patients(cohort, &partial, &mut out);
     check_lesion_ids(cohort, incomplete, &mut out);
-    check_identifying_text(cohort, &mut out);
     check_retreated_levels(cohort, &mut out);
     out
 }
@@ -77,24 +75,6 @@ fn check_retreated_levels(cohort: &Cohort, out: &mut Vec<Problem>) {
                     ),
                 ));
             }
-        }
-    }
-}
-
-/// A histology holding a date-like or id-like token would print it in every
-/// table: an error naming the cell ([`super::identifiers`]).
-fn check_identifying_text(cohort: &Cohort, out: &mut Vec<Problem>) {
-    let ids = KnownIds::new(
-        cohort.lesions.iter().flat_map(|l| std::iter::once(l.patient_id.as_str()).chain(l.lesion_id.as_deref())),
-    );
-    for l in &cohort.lesions {
-        if let Some(why) = l.histology.as_deref().and_then(|h| identifying_token(h, &ids)) {
-            out.push(Problem::error(
-                &cohort.file,
-                Some(l.row),
-                Some("histology"),
-                format!("{why}: the histology is printed in every table; keep only the diagnosis"),
-            ));
         }
     }
 }
