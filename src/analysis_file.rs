@@ -26,12 +26,22 @@ pub fn study_extras(cohort: &Cohort, sources: &[&str]) -> (Vec<usize>, Vec<Strin
     (keep, dropped)
 }
 
+/// The extra columns to carry ([`study_extras`]) and those left out, or
+/// every cell of the carried ones that holds a date-like or id-like token.
+pub fn carried_extras(cohort: &Cohort, sources: &[&str]) -> Result<(Vec<usize>, Vec<String>), Vec<Problem>> {
+    let (keep, dropped) = study_extras(cohort, sources);
+    let identifying = identifying_extras(cohort, &keep);
+    if identifying.is_empty() {
+        Ok((keep, dropped))
+    } else {
+        Err(identifying)
+    }
+}
+
 /// Every cell of the kept extra columns that holds a date-like or id-like
 /// token, as an error naming the cell.
-pub fn identifying_extras(cohort: &Cohort, extras: &[usize]) -> Vec<Problem> {
-    let ids = KnownIds::new(
-        cohort.lesions.iter().flat_map(|l| std::iter::once(l.patient_id.as_str()).chain(l.lesion_id.as_deref())),
-    );
+fn identifying_extras(cohort: &Cohort, extras: &[usize]) -> Vec<Problem> {
+    let ids = KnownIds::of(cohort);
     let mut out = Vec::new();
     for l in &cohort.lesions {
         for &j in extras {

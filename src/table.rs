@@ -115,8 +115,8 @@ impl Table {
         table.columns = kept_columns(table.headers.len(), &kept);
         let mut problems = ProblemLog::default();
         for piece in parsed {
-            problems.count_unlisted_errors(piece.unlisted);
-            for (row, column, message) in piece.problems {
+            problems.count_unlisted_errors(piece.problems.unlisted);
+            for (row, column, message) in piece.problems.kept {
                 problems.push(Problem::error(&table.file, Some(table.n_rows + row + 2), column.as_deref(), message));
             }
             for (mine, theirs) in table.columns.iter_mut().zip(piece.columns) {
@@ -202,17 +202,31 @@ fn split_for_threads(body: &[u8]) -> Vec<&[u8]> {
 struct Records {
     columns: Vec<Option<TextColumn>>,
     n_rows: usize,
-    /// The first [`ProblemLog::LISTED`] problems.
-    problems: Vec<(usize, Option<String>, String)>,
-    /// Problems found beyond those.
+    problems: PieceProblems,
+}
+
+/// A piece's problems: the first [`ProblemLog::LISTED`] kept, the rest counted.
+#[derive(Default)]
+struct PieceProblems {
+    kept: Vec<(usize, Option<String>, String)>,
     unlisted: usize,
+}
+
+impl PieceProblems {
+    fn push(&mut self, row: usize, column: Option<String>, message: String) {
+        if self.kept.len() < ProblemLog::LISTED {
+            self.kept.push((row, column, message));
+        } else {
+            self.unlisted += 1;
+        }
+    }
 }
 
 impl Records {
     fn parse(bytes: &[u8], headers: &[String], kept: &[usize]) -> Records {
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
         let mut out =
-            Records { columns: kept_columns(headers.len(), kept), n_rows: 0, problems: Vec::new(), unlisted: 0 };
+            Records { columns: kept_columns(headers.len(), kept), n_rows: 0, problems: PieceProblems::default() };
         let mut record = csv::ByteRecord::new();
         loop {
             let row = out.n_rows;
@@ -220,41 +234,26 @@ impl Records {
                 Ok(false) => break,
                 Ok(true) if record.len() != headers.len() => {
                     let message = format!("row has {} fields, but the header has {}", record.len(), headers.len());
-                    out.problem(row, None, message);
+                    out.problems.push(row, None, message);
                 }
                 Ok(true) => {
                     for (c, column) in out.columns.iter_mut().enumerate() {
                         let Some(column) = column else { continue };
                         match std::str::from_utf8(&record[c]) {
                             Ok(cell) => column.text.push_str(cell.trim()),
-                            Err(_) => {
-                                if out.problems.len() < ProblemLog::LISTED {
-                                    out.problems.push((row, Some(headers[c].clone()), "not valid UTF-8 text".into()));
-                                } else {
-                                    out.unlisted += 1;
-                                }
-                            }
+                            Err(_) => out.problems.push(row, Some(headers[c].clone()), "not valid UTF-8 text".into()),
                         }
                         column.ends.push(column.text.len());
                     }
                 }
                 Err(e) => {
-                    out.problem(row, None, csv_message(&e));
+                    out.problems.push(row, None, csv_message(&e));
                     break;
                 }
             }
             out.n_rows += 1;
         }
         out
-    }
-
-    /// Keep a problem, or count it once enough are kept.
-    fn problem(&mut self, row: usize, column: Option<String>, message: String) {
-        if self.problems.len() < ProblemLog::LISTED {
-            self.problems.push((row, column, message));
-        } else {
-            self.unlisted += 1;
-        }
     }
 }
 

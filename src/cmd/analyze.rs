@@ -65,9 +65,7 @@ fn identifying_study_texts(
     file: Option<&std::path::Path>,
 ) -> Vec<crate::problem::Problem> {
     use crate::cohort::identifiers::{identifying_token, KnownIds};
-    let ids = KnownIds::new(
-        cohort.lesions.iter().flat_map(|l| std::iter::once(l.patient_id.as_str()).chain(l.lesion_id.as_deref())),
-    );
+    let ids = KnownIds::of(cohort);
     let name = file.map_or("built-in study".to_string(), |f| f.display().to_string());
     study
         .texts()
@@ -93,10 +91,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     for notice in &report_dir.notices {
         eprintln!("note: {notice}");
     }
-    let study = match &args.study {
-        Some(p) => super::study::load(p)?,
-        None => Study::builtin(),
-    };
+    let study = super::study::load_or_builtin(args.study.as_deref())?;
     let progress = Progress::new(args.progress);
     let LoadedCohort { cohort, sha256 } = match &args.file {
         Some(file) => {
@@ -117,8 +112,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
             LoadedCohort { cohort, sha256: format!("{:x}", Sha256::digest(EXAMPLE_CSV.as_bytes())) }
         }
     };
-    let (extras, _) = crate::analysis_file::study_extras(&cohort, &study.sources());
-    let mut identifying = crate::analysis_file::identifying_extras(&cohort, &extras);
+    let mut identifying = crate::analysis_file::carried_extras(&cohort, &study.sources()).err().unwrap_or_default();
     identifying.extend(identifying_study_texts(&study, &cohort, args.study.as_deref()));
     if !identifying.is_empty() {
         return Err(InputProblems(identifying).into());

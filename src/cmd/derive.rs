@@ -13,11 +13,10 @@
 //! `patient_id` and `lesion_id`, and so makes the file identifiable.
 
 use super::CohortInput;
-use crate::analysis_file::{identifying_extras, row_cells, study_extras, COLUMNS};
+use crate::analysis_file::{carried_extras, row_cells, COLUMNS};
 use crate::atomic::{refuse_overwriting_inputs, AtomicFile};
 use crate::endpoints::{derive, DeriveOptions};
 use crate::problem::InputProblems;
-use crate::study::Study;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -55,19 +54,12 @@ pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
         anyhow::bail!("--alpha-beta must be a positive number of Gy, got {}", args.alpha_beta);
     }
     refuse_overwriting_inputs(&args.out, &[&args.input.file])?;
-    let study = match &args.study {
-        Some(p) => super::study::load(p)?,
-        None => Study::builtin(),
-    };
+    let study = super::study::load_or_builtin(args.study.as_deref())?;
     let cohort = args.input.load()?.cohort;
     let options =
         DeriveOptions { alpha_beta: args.alpha_beta, pfs_counts_death: args.pfs_death, ..DeriveOptions::default() };
     let rows = derive(&cohort, &options);
-    let (extras, dropped) = study_extras(&cohort, &study.sources());
-    let identifying = identifying_extras(&cohort, &extras);
-    if !identifying.is_empty() {
-        return Err(InputProblems(identifying).into());
-    }
+    let (extras, dropped) = carried_extras(&cohort, &study.sources()).map_err(InputProblems)?;
     if !dropped.is_empty() {
         eprintln!(
             "{}: {} column(s) not written, as no study covariate names them: {}",

@@ -31,6 +31,11 @@ pub fn load(path: &std::path::Path) -> anyhow::Result<Study> {
     Study::parse(&text, &path.display().to_string()).map_err(|p| anyhow::anyhow!(p.join("\n")))
 }
 
+/// The study file given, or the built-in study (the source paper's analysis).
+pub fn load_or_builtin(path: Option<&std::path::Path>) -> anyhow::Result<Study> {
+    path.map_or_else(|| Ok(Study::builtin()), load)
+}
+
 /// Run `sbrt study`.
 pub fn run(args: &StudyArgs) -> anyhow::Result<()> {
     match &args.check {

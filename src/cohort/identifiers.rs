@@ -25,6 +25,13 @@ const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "au
 pub struct KnownIds(HashSet<String>);
 
 impl KnownIds {
+    /// The patient and lesion ids of a cohort.
+    pub fn of(cohort: &super::Cohort) -> KnownIds {
+        KnownIds::new(
+            cohort.lesions.iter().flat_map(|l| std::iter::once(l.patient_id.as_str()).chain(l.lesion_id.as_deref())),
+        )
+    }
+
     /// The ids, as written in the file.
     pub fn new<'a>(ids: impl IntoIterator<Item = &'a str>) -> KnownIds {
         KnownIds(ids.into_iter().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()).collect())
