@@ -127,10 +127,47 @@ fn the_report_agrees_with_the_engine_called_directly() {
     assert_eq!(fig["logrank_p"].as_f64(), Some(lr.p));
 }
 
+/// Every key path of a JSON value with the types found there, one
+/// `path: type` line each, sorted (array elements share the path `[]`).
+fn json_shape(v: &Value) -> String {
+    fn walk(v: &Value, path: &str, out: &mut std::collections::BTreeSet<String>) {
+        let kind = match v {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(items) => {
+                items.iter().for_each(|x| walk(x, &format!("{path}[]"), out));
+                "array"
+            }
+            Value::Object(map) => {
+                map.iter().for_each(|(k, x)| walk(x, &format!("{path}.{k}"), out));
+                "object"
+            }
+        };
+        out.insert(format!("{path}: {kind}"));
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(v, "", &mut out);
+    out.into_iter().map(|l| l + "\n").collect()
+}
+
+/// Compare `got` with `tests/golden/{name}`, or write it there with `UPDATE_GOLDEN=1`.
+fn golden(name: &str, got: &str) {
+    let path = root().join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(got, want, "{name} differs from tests/golden/{name} (review, then rerun with UPDATE_GOLDEN=1)");
+}
+
 #[test]
-fn tables_match_the_golden_files() {
+fn outputs_match_the_golden_files() {
     let dir = example_report("golden");
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    golden("results_shape.txt", &json_shape(&json));
     let robust = [
         "robust_competing",
         "robust_gray",
@@ -143,14 +180,7 @@ fn tables_match_the_golden_files() {
         "robust_alpha_beta",
     ];
     for id in ["table1", "table2", "outcomes", "table3", "table4", "table5"].into_iter().chain(robust) {
-        let got = std::fs::read_to_string(dir.join(format!("{id}.md"))).unwrap();
-        let golden = root().join(format!("tests/golden/{id}.md"));
-        if update {
-            std::fs::write(&golden, &got).unwrap();
-            continue;
-        }
-        let want = std::fs::read_to_string(&golden).unwrap_or_default();
-        assert_eq!(got, want, "{id}.md differs from tests/golden/{id}.md (review, then rerun with UPDATE_GOLDEN=1)");
+        golden(&format!("{id}.md"), &std::fs::read_to_string(dir.join(format!("{id}.md"))).unwrap());
     }
 }
 
