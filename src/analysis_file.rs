@@ -58,12 +58,33 @@ fn identifying_extras(cohort: &Cohort, extras: &[usize]) -> Vec<Problem> {
     out
 }
 
-fn f(v: Option<f64>) -> String {
-    v.map(|x| format!("{x}")).unwrap_or_default()
+/// One value of the analysis file: a number, or a word (a category).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A number (times, doses, counts, 0/1 events).
+    Number(f64),
+    /// A word (sex, histology, yes/no, …), or the text of an input column.
+    Text(String),
 }
 
-fn yn(v: Option<bool>) -> String {
-    v.map(|b| if b { "yes" } else { "no" }.to_string()).unwrap_or_default()
+impl Value {
+    /// As the CSV file writes it (`3` for 3.0: Rust's shortest round-trip form).
+    pub fn to_text(&self) -> String {
+        match self {
+            Value::Number(x) => format!("{x}"),
+            Value::Text(s) => s.clone(),
+        }
+    }
+
+    /// The number it holds, or the number its text reads as (an input
+    /// column's cell); `None` for a word.
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Value::Number(x) => Some(*x),
+            Value::Text(s) => s.trim().parse::<f64>().ok(),
+        }
+        .filter(|v| v.is_finite())
+    }
 }
 
 /// Column names of the analysis file (before extras).
@@ -105,49 +126,77 @@ pub const COLUMNS: &[&str] = &[
     "os_event",
 ];
 
-/// The text cells of one row (before extras).
-pub fn row_cells(r: &AnalysisRow, options: &DeriveOptions) -> Vec<String> {
+/// The values of one row (before extras), in [`COLUMNS`] order; `None` is empty.
+pub fn row_values(r: &AnalysisRow, options: &DeriveOptions) -> Vec<Option<Value>> {
     let ab = options.alpha_beta;
     let rx: Option<Prescription> = r.prescription;
     let max = rx.map(|p| p.at_maximum(r.isodose_pct));
-    let b = |v: bool| if v { "1" } else { "0" }.to_string();
+    let num = |v: Option<f64>| v.map(Value::Number);
+    let count = |v: usize| Some(Value::Number(v as f64));
+    let word = |v: Option<&str>| v.map(|s| Value::Text(s.to_string()));
+    let event = |v: bool| Some(Value::Number(if v { 1.0 } else { 0.0 }));
+    let yes_no = |v: Option<bool>| word(v.map(|b| if b { "yes" } else { "no" }));
     vec![
-        r.patient.to_string(),
-        r.lesion.to_string(),
-        r.sex.map(|s| if s == Sex::Male { "M" } else { "F" }.to_string()).unwrap_or_default(),
-        f(r.age),
-        r.histology.clone().unwrap_or_default(),
-        r.disease_status
-            .map(|s| if s == DiseaseStatus::Primary { "primary" } else { "metastasis" }.to_string())
-            .unwrap_or_default(),
-        r.extent.map(|e| e.code().to_string()).unwrap_or_default(),
-        yn(r.prior_surgery),
-        yn(r.prior_rt),
-        f(rx.map(|p| p.dose_gy)),
-        rx.map(|p| p.fractions.to_string()).unwrap_or_default(),
-        f(rx.map(|p| p.dose_per_fraction())),
-        f(Some(r.isodose_pct)),
-        f(max.map(|p| p.dose_gy)),
-        f(rx.map(|p| p.bed(ab))),
-        f(rx.map(|p| p.eqd2(ab))),
-        f(max.map(|p| p.bed(ab))),
-        f(r.ptv_cc),
-        f(r.ptv_coverage_pct),
-        r.levels.clone().unwrap_or_default(),
-        r.n_levels.map(|n| n.to_string()).unwrap_or_default(),
-        r.site.map(|s| s.name().to_string()).unwrap_or_default(),
-        f(r.months_from_diagnosis),
-        f(Some(r.lc.time)),
-        b(r.lc.event),
-        r.lc_status.to_string(),
-        f(Some(r.adjacent.time)),
-        b(r.adjacent.event),
-        r.recurrence.code().to_string(),
-        f(Some(r.vcf.time)),
-        b(r.vcf.event),
-        f(Some(r.pfs.time)),
-        b(r.pfs.event),
-        f(Some(r.os.time)),
-        b(r.os.event),
+        count(r.patient),
+        count(r.lesion),
+        word(r.sex.map(|s| if s == Sex::Male { "M" } else { "F" })),
+        num(r.age),
+        word(r.histology.as_deref()),
+        word(r.disease_status.map(|s| if s == DiseaseStatus::Primary { "primary" } else { "metastasis" })),
+        word(r.extent.map(|e| e.code())),
+        yes_no(r.prior_surgery),
+        yes_no(r.prior_rt),
+        num(rx.map(|p| p.dose_gy)),
+        num(rx.map(|p| p.fractions as f64)),
+        num(rx.map(|p| p.dose_per_fraction())),
+        num(Some(r.isodose_pct)),
+        num(max.map(|p| p.dose_gy)),
+        num(rx.map(|p| p.bed(ab))),
+        num(rx.map(|p| p.eqd2(ab))),
+        num(max.map(|p| p.bed(ab))),
+        num(r.ptv_cc),
+        num(r.ptv_coverage_pct),
+        word(r.levels.as_deref()),
+        num(r.n_levels.map(|n| n as f64)),
+        word(r.site.map(|s| s.name())),
+        num(r.months_from_diagnosis),
+        num(Some(r.lc.time)),
+        event(r.lc.event),
+        num(Some(f64::from(r.lc_status))),
+        num(Some(r.adjacent.time)),
+        event(r.adjacent.event),
+        word(Some(r.recurrence.code())),
+        num(Some(r.vcf.time)),
+        event(r.vcf.event),
+        num(Some(r.pfs.time)),
+        event(r.pfs.event),
+        num(Some(r.os.time)),
+        event(r.os.event),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_as_before_and_text_cells_read_as_numbers() {
+        assert_eq!(Value::Number(3.0).to_text(), "3");
+        assert_eq!(Value::Number(0.1 + 0.2).to_text(), "0.30000000000000004");
+        assert_eq!(Value::Text(" 4.5 ".into()).number(), Some(4.5));
+        assert_eq!(Value::Text("yes".into()).number(), None);
+    }
+
+    #[test]
+    fn every_column_has_a_value() {
+        let (cohort, _) = crate::cohort::load_bytes(
+            "x.csv",
+            "csv",
+            crate::cmd::analyze::EXAMPLE_CSV.as_bytes().to_vec(),
+            &Default::default(),
+        )
+        .unwrap();
+        let rows = crate::endpoints::derive(&cohort, &DeriveOptions::default());
+        assert_eq!(row_values(&rows[0], &DeriveOptions::default()).len(), COLUMNS.len());
+    }
 }

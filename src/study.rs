@@ -4,7 +4,9 @@
 //! source paper's analysis. Unknown keys and impossible values are errors
 //! that name the key.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use survstat::km::{ConfSpec, ConfType};
 
 /// The built-in study's text.
 pub const BUILTIN: &str = include_str!("../assets/paper_study.toml");
@@ -24,7 +26,7 @@ pub struct Study {
     /// Confidence level.
     pub conf_level: f64,
     /// Confidence interval type: log, log-log or plain.
-    pub conf_type: String,
+    pub conf_type: ConfType,
     /// Whether death is a PFS event.
     pub pfs_counts_death: bool,
     /// Variable selection.
@@ -40,13 +42,13 @@ pub struct Study {
     pub figures: Vec<FigureSpec>,
     /// The reviewer's checks shown in the report's Robustness section.
     #[serde(default)]
-    pub robustness: Robustness,
+    pub robustness: RobustnessChecks,
 }
 
 /// The analyses beyond the paper; each can be turned off.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-pub struct Robustness {
+pub struct RobustnessChecks {
     /// LC as cumulative incidence with death as a competing risk, and Gray's tests.
     pub competing_risks: bool,
     /// Lesion-level models with patient-clustered robust standard errors.
@@ -67,9 +69,9 @@ pub struct Robustness {
     pub events_per_variable: bool,
 }
 
-impl Default for Robustness {
+impl Default for RobustnessChecks {
     fn default() -> Self {
-        Robustness {
+        RobustnessChecks {
             competing_risks: true,
             cluster_robust: true,
             firth: true,
@@ -91,20 +93,52 @@ pub struct Selection {
     pub screen_p: f64,
     /// p below which a term stays in the model.
     pub retain_p: f64,
-    /// `likelihood_ratio` or `wald`.
-    pub test: String,
+    /// The test of a term.
+    pub test: SelectionTest,
+}
+
+/// How backward elimination tests a term.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SelectionTest {
+    /// Likelihood-ratio test against the model without the term (R `drop1(test = "Chisq")`).
+    LikelihoodRatio,
+    /// Wald test of the term's coefficients.
+    Wald,
+}
+
+/// The endpoints the study can analyse.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum EndpointId {
+    /// Local control, per lesion, from the lesion's SBRT.
+    Lc,
+    /// Progression-free survival.
+    Pfs,
+    /// Overall survival.
+    Os,
+}
+
+/// What one row of an endpoint's analysis is.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Every treated lesion.
+    Lesion,
+    /// Each patient once (the first SBRT).
+    Patient,
 }
 
 /// One endpoint.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointSpec {
-    /// `lc`, `pfs` or `os`.
-    pub id: String,
+    /// Which endpoint.
+    pub id: EndpointId,
     /// Name in the report.
     pub label: String,
-    /// `lesion` or `patient`.
-    pub unit: String,
+    /// One row per lesion or per patient.
+    pub unit: Unit,
     /// Where a lesion row's PFS or OS starts (`unit = "lesion"` only).
     #[serde(default)]
     pub origin: Origin,
@@ -146,8 +180,8 @@ pub struct CovariateSpec {
     pub label: String,
     /// Column of the analysis data.
     pub source: String,
-    /// `categorical`, `cut` or `continuous`.
-    pub kind: String,
+    /// How the values become a covariate.
+    pub kind: CovariateKind,
     /// Levels of a categorical covariate, reference first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub levels: Option<Vec<LevelSpec>>,
@@ -171,14 +205,15 @@ pub struct FigureSpec {
     /// Caption.
     pub title: String,
     /// Endpoint id.
-    pub endpoint: String,
+    pub endpoint: EndpointId,
     /// Categorical covariate id splitting the curves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
 }
 
 /// Kinds of covariate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
 pub enum CovariateKind {
     /// Levels from raw values.
     Categorical,
@@ -188,14 +223,20 @@ pub enum CovariateKind {
     Continuous,
 }
 
-impl CovariateSpec {
-    /// The kind (validated).
-    pub fn kind(&self) -> CovariateKind {
-        match self.kind.as_str() {
-            "categorical" => CovariateKind::Categorical,
-            "cut" => CovariateKind::Cut,
-            _ => CovariateKind::Continuous,
+impl EndpointId {
+    /// The study file's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            EndpointId::Lc => "lc",
+            EndpointId::Pfs => "pfs",
+            EndpointId::Os => "os",
         }
+    }
+
+    /// Whether the event belongs to the patient (progression, death), so that
+    /// lesion rows carry their patient's outcome.
+    pub fn is_patient_event(self) -> bool {
+        self != EndpointId::Lc
     }
 }
 
@@ -221,6 +262,67 @@ fn each_string(value: &toml::Value, key: &str, found: &mut impl FnMut(&str, &str
     }
 }
 
+/// If `slot` is not one of the values of the setting type `T`, the message
+/// (serde's, which lists them), and `fallback` put in its place so that the
+/// rest of the study can still be read and checked.
+fn check_choice<T: Serialize + DeserializeOwned>(slot: &mut toml::Value, fallback: T) -> Option<String> {
+    let msg = T::deserialize(slot.clone()).err()?.to_string().trim().to_string();
+    *slot = toml::Value::try_from(fallback).expect("a setting serialises");
+    Some(msg)
+}
+
+/// Every value of an enumerated setting that is not one of its values, each
+/// naming its key, so that all are reported at once (deserialisation stops
+/// at the first); each is replaced by a valid value in `raw`.
+fn choice_problems(raw: &mut toml::Table, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut note = |key: String, msg: Option<String>| {
+        if let Some(msg) = msg {
+            out.push(format!("{name}: {key}: {msg}"));
+        }
+    };
+    if let Some(v) = raw.get_mut("conf_type") {
+        note("conf_type".into(), check_choice(v, ConfType::Log));
+    }
+    if let Some(v) = raw.get_mut("selection").and_then(|s| s.get_mut("test")) {
+        note("selection.test".into(), check_choice(v, SelectionTest::LikelihoodRatio));
+    }
+    let label =
+        |item: &toml::Value| item.get("id").map_or(String::new(), |id| format!(" ({})", id.as_str().unwrap_or("?")));
+    let mut items = |table: &str, each: &mut dyn FnMut(String, &mut toml::Table)| {
+        if let Some(list) = raw.get_mut(table).and_then(toml::Value::as_array_mut) {
+            for (i, item) in list.iter_mut().enumerate() {
+                let key = format!("{table}[{i}]{}", label(item));
+                if let Some(t) = item.as_table_mut() {
+                    each(key, t);
+                }
+            }
+        }
+    };
+    items("endpoint", &mut |key, e| {
+        if let Some(v) = e.get_mut("id") {
+            note(format!("{key}.id"), check_choice(v, EndpointId::Lc));
+        }
+        if let Some(v) = e.get_mut("unit") {
+            note(format!("{key}.unit"), check_choice(v, Unit::Lesion));
+        }
+        if let Some(v) = e.get_mut("origin") {
+            note(format!("{key}.origin"), check_choice(v, Origin::FirstSbrt));
+        }
+    });
+    items("covariate", &mut |key, c| {
+        if let Some(v) = c.get_mut("kind") {
+            note(format!("{key}.kind"), check_choice(v, CovariateKind::Continuous));
+        }
+    });
+    items("figure", &mut |key, f| {
+        if let Some(v) = f.get_mut("endpoint") {
+            note(format!("{key}.endpoint"), check_choice(v, EndpointId::Lc));
+        }
+    });
+    out
+}
+
 impl Study {
     /// The built-in study.
     pub fn builtin() -> Study {
@@ -230,9 +332,9 @@ impl Study {
     /// Parse and check a study; `name` labels the messages.
     pub fn parse(text: &str, name: &str) -> Result<Study, Vec<String>> {
         let parse_error = |e: toml::de::Error| vec![format!("{name}: {}", e.to_string().trim().replace('\n', " "))];
-        let raw: toml::Table = toml::from_str(text).map_err(parse_error)?;
+        let mut raw: toml::Table = toml::from_str(text).map_err(parse_error)?;
         let mut problems = Vec::new();
-        each_string(&toml::Value::Table(raw), "", &mut |key, text| {
+        each_string(&toml::Value::Table(raw.clone()), "", &mut |key, text| {
             if text.chars().any(|c| c.is_control() && c != '\t') {
                 problems.push(format!(
                     "{name}: {key}: holds a control character (newline, escape, NUL…): labels are plain text"
@@ -242,8 +344,21 @@ impl Study {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let study: Study = toml::from_str(text).map_err(parse_error)?;
-        let problems = study.problems(name);
+        let mut problems = choice_problems(&mut raw, name);
+        // Read from the text (errors with line and column) unless a setting
+        // was replaced, then from the corrected table.
+        let study: Study = if problems.is_empty() {
+            toml::from_str(text).map_err(parse_error)?
+        } else {
+            match raw.try_into() {
+                Ok(study) => study,
+                Err(e) => {
+                    problems.extend(parse_error(e));
+                    return Err(problems);
+                }
+            }
+        };
+        problems.extend(study.problems(name));
         if problems.is_empty() {
             Ok(study)
         } else {
@@ -273,9 +388,6 @@ impl Study {
         if !(self.conf_level > 0.0 && self.conf_level < 1.0) {
             bad("conf_level".into(), "must be between 0 and 1");
         }
-        if !["log", "log-log", "plain"].contains(&self.conf_type.as_str()) {
-            bad("conf_type".into(), "must be log, log-log or plain");
-        }
         for (key, p) in
             [("selection.screen_p", self.selection.screen_p), ("selection.retain_p", self.selection.retain_p)]
         {
@@ -283,17 +395,14 @@ impl Study {
                 bad(key.into(), "must be a probability in (0, 1]");
             }
         }
-        if !["likelihood_ratio", "wald"].contains(&self.selection.test.as_str()) {
-            bad("selection.test".into(), "must be likelihood_ratio or wald");
-        }
         let ids: Vec<&str> = self.covariates.iter().map(|c| c.id.as_str()).collect();
         for (i, c) in self.covariates.iter().enumerate() {
             let key = |k: &str| format!("covariate[{i}] ({}).{k}", c.id);
             if ids.iter().filter(|id| **id == c.id).count() > 1 {
                 bad(key("id"), "is used by more than one covariate");
             }
-            match c.kind.as_str() {
-                "categorical" => {
+            match c.kind {
+                CovariateKind::Categorical => {
                     match &c.levels {
                         Some(l) if !l.is_empty() => {
                             if l.iter().any(|lv| lv.values.is_empty()) {
@@ -306,7 +415,7 @@ impl Study {
                         bad(key("breaks"), "breaks and labels belong to kind = \"cut\"");
                     }
                 }
-                "cut" => {
+                CovariateKind::Cut => {
                     let breaks = c.breaks.as_deref().unwrap_or_default();
                     if breaks.is_empty()
                         || breaks.windows(2).any(|w| w[1] <= w[0])
@@ -321,12 +430,11 @@ impl Study {
                         bad(key("levels"), "levels and others belong to kind = \"categorical\"");
                     }
                 }
-                "continuous" => {
+                CovariateKind::Continuous => {
                     if c.levels.is_some() || c.breaks.is_some() || c.labels.is_some() || c.others.is_some() {
                         bad(key("kind"), "a continuous covariate takes no levels, breaks, labels or others");
                     }
                 }
-                _ => bad(key("kind"), "must be categorical, cut or continuous"),
             }
         }
         if self.robustness.alpha_beta_sensitivity.iter().any(|a| !(*a > 0.0 && a.is_finite())) {
@@ -335,22 +443,16 @@ impl Study {
         if self.robustness.bootstrap_resamples > 100_000 {
             bad("robustness.bootstrap_resamples".into(), "at most 100000 resamples");
         }
-        let endpoint_ids: Vec<&str> = self.endpoints.iter().map(|e| e.id.as_str()).collect();
+        let endpoint_ids: Vec<EndpointId> = self.endpoints.iter().map(|e| e.id).collect();
         if self.endpoints.is_empty() {
             bad("endpoint".into(), "at least one endpoint is needed");
         }
         for (i, e) in self.endpoints.iter().enumerate() {
-            let key = |k: &str| format!("endpoint[{i}] ({}).{k}", e.id);
-            if !["lc", "pfs", "os"].contains(&e.id.as_str()) {
-                bad(key("id"), "must be lc, pfs or os");
-            }
+            let key = |k: &str| format!("endpoint[{i}] ({}).{k}", e.id.name());
             if endpoint_ids.iter().filter(|id| **id == e.id).count() > 1 {
                 bad(key("id"), "appears more than once");
             }
-            if !["lesion", "patient"].contains(&e.unit.as_str()) {
-                bad(key("unit"), "must be lesion or patient");
-            }
-            if e.origin == Origin::LesionSbrt && (e.unit != "lesion" || e.id == "lc") {
+            if e.origin == Origin::LesionSbrt && (e.unit != Unit::Lesion || e.id == EndpointId::Lc) {
                 bad(
                     key("origin"),
                     "lesion_sbrt applies to PFS and OS analysed per lesion (LC always starts at the lesion's SBRT)",
@@ -364,7 +466,7 @@ impl Study {
         }
         for (i, f) in self.figures.iter().enumerate() {
             let key = |k: &str| format!("figure[{i}] ({}).{k}", f.id);
-            if !endpoint_ids.contains(&f.endpoint.as_str()) {
+            if !endpoint_ids.contains(&f.endpoint) {
                 bad(key("endpoint"), "is not an endpoint of the study");
             }
             if f.id.is_empty() || !f.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
@@ -373,7 +475,7 @@ impl Study {
             if let Some(by) = &f.by {
                 match self.covariates.iter().find(|c| &c.id == by) {
                     None => bad(key("by"), &format!("'{by}' is not a defined covariate")),
-                    Some(c) if c.kind() == CovariateKind::Continuous => {
+                    Some(c) if c.kind == CovariateKind::Continuous => {
                         bad(key("by"), "must be a categorical or cut covariate")
                     }
                     Some(_) => {}
@@ -394,6 +496,25 @@ impl Study {
         let mut out = Vec::new();
         each_string(&value, "", &mut |key, text| out.push((key.to_string(), text.to_string())));
         out
+    }
+
+    /// The endpoint with this id, if the study analyses it.
+    pub fn endpoint(&self, id: EndpointId) -> Option<&EndpointSpec> {
+        self.endpoints.iter().find(|e| e.id == id)
+    }
+
+    /// The confidence settings of the Kaplan-Meier estimates.
+    pub fn conf_spec(&self) -> ConfSpec {
+        ConfSpec { conf_type: self.conf_type, level: self.conf_level }
+    }
+
+    /// The derivation settings of the study.
+    pub fn derive_options(&self) -> crate::endpoints::DeriveOptions {
+        crate::endpoints::DeriveOptions {
+            alpha_beta: self.alpha_beta,
+            pfs_counts_death: self.pfs_counts_death,
+            default_isodose_pct: self.default_isodose_pct,
+        }
     }
 
     /// The analysis-file columns the covariates are computed from.

@@ -52,7 +52,7 @@ const OUTLIER_RATIO: f64 = 1e4;
 fn time_warnings(times: &[f64], name: &str) -> Vec<String> {
     let step = times.len().div_ceil(10_001).max(1);
     let sample: Vec<f64> = times.iter().step_by(step).copied().collect();
-    let Some(median) = crate::analysis::table::median(&sample) else { return Vec::new() };
+    let Some(median) = crate::summary::median(&sample) else { return Vec::new() };
     let max = times.iter().copied().fold(0.0, f64::max);
     if median > 0.0 && max > OUTLIER_RATIO * median {
         vec![format!(

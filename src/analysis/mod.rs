@@ -1,65 +1,62 @@
 //! The study's analysis of a validated cohort: derive the endpoints,
 //! evaluate the covariates, and compute everything the report shows
-//! (Tables 1-5, the outcome summary, the univariate screens, the selected
-//! multivariable models, the Kaplan-Meier curves of the figures). Pure
-//! computation: rendering is in [`crate::report`].
+//! (the descriptive counts of Tables 1, 2 and 5, the outcome summary, the
+//! univariate screens, the selected multivariable models, the
+//! Kaplan-Meier curves of the figures, the reviewer's checks). Pure
+//! computation: it returns [`crate::results`]; [`crate::report`] renders.
 
-pub mod literature;
-pub mod paper_tables;
+pub mod descriptive;
 pub mod robustness;
 pub mod selection;
 pub mod stability;
 pub mod survival;
-pub mod table;
 pub mod univariate;
 pub mod variables;
 
-use crate::analysis_file::{row_cells, study_extras, COLUMNS};
+use crate::analysis_file::{row_values, study_extras, Value, COLUMNS};
 use crate::cohort::Cohort;
-use crate::endpoints::{derive, AnalysisRow, DeriveOptions};
-use crate::study::{CovariateKind, EndpointSpec, Origin, Study};
-use selection::{backward_elimination, Candidate, Extras, Model};
-use serde::Serialize;
-use survival::Curve;
-use survstat::km::{ConfSpec, ConfType};
+use crate::endpoints::{derive, AnalysisRow, Outcome};
+use crate::results::{EndpointResult, FigureResult, Results};
+use crate::study::{EndpointId, EndpointSpec, FigureSpec, Origin, Study, Unit};
+use selection::{backward_elimination, Candidate, Extras};
+use survival::fit_curve;
 use survstat::logrank::logrank;
-use table::Table;
-use univariate::{screen, Univariate};
+use univariate::screen;
 use variables::{evaluate, Variable};
 
-/// The derived rows with their text cells, by column.
+/// The derived rows with their values, by column.
 pub struct AnalysisData {
     /// One row per lesion.
     pub rows: Vec<AnalysisRow>,
     /// Column names (the analysis file's, then shareable extras).
     pub columns: Vec<String>,
-    /// Cells per row, per column.
-    pub cells: Vec<Vec<Option<String>>>,
+    /// Values per row, per column.
+    pub values: Vec<Vec<Option<Value>>>,
 }
 
 impl AnalysisData {
-    /// Derive and tabulate, with the extra columns named in `sources`.
-    pub fn new(cohort: &Cohort, options: &DeriveOptions, sources: &[&str]) -> AnalysisData {
-        let rows = derive(cohort, options);
-        let (extras, _) = study_extras(cohort, sources);
+    /// Derive and tabulate, with the extra columns named in the study's covariate sources.
+    pub fn new(cohort: &Cohort, study: &Study) -> AnalysisData {
+        let options = study.derive_options();
+        let rows = derive(cohort, &options);
+        let (extras, _) = study_extras(cohort, &study.sources());
         let mut columns: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
         columns.extend(extras.iter().map(|&j| cohort.extra_columns[j].clone()));
-        let cells = rows
+        let values = rows
             .iter()
             .map(|r| {
-                let mut c: Vec<Option<String>> =
-                    row_cells(r, options).into_iter().map(|s| Some(s).filter(|s| !s.is_empty())).collect();
-                c.extend(extras.iter().map(|&j| r.extra[j].clone()));
-                c
+                let mut v = row_values(r, &options);
+                v.extend(extras.iter().map(|&j| r.extra[j].clone().map(Value::Text)));
+                v
             })
             .collect();
-        AnalysisData { rows, columns, cells }
+        AnalysisData { rows, columns, values }
     }
 
-    /// A column's cells, if it exists.
-    pub fn column(&self, name: &str) -> Option<Vec<Option<&str>>> {
+    /// A column's values, if it exists.
+    pub fn column(&self, name: &str) -> Option<Vec<Option<&Value>>> {
         let j = self.columns.iter().position(|c| c == name)?;
-        Some(self.cells.iter().map(|r| r[j].as_deref()).collect())
+        Some(self.values.iter().map(|r| r[j].as_ref()).collect())
     }
 }
 
@@ -76,21 +73,24 @@ pub struct EndpointData {
     pub patient: Vec<usize>,
 }
 
-/// The rows an endpoint analyses: every lesion, or each patient's first;
-/// for lesion rows of PFS and OS from the lesion's own SBRT (`origin`), the
-/// lesions without a PFS of their own from that start are left out.
-pub fn endpoint_data(rows: &[AnalysisRow], spec: &EndpointSpec) -> EndpointData {
+/// The rows of endpoint `id` at `unit`: every lesion, or each patient's
+/// first; for lesion rows of PFS and OS from the lesion's own SBRT
+/// (`origin`), the lesions without a PFS of their own from that start are
+/// left out.
+pub fn endpoint_data(rows: &[AnalysisRow], id: EndpointId, unit: Unit, origin: Origin) -> EndpointData {
     let mut seen = std::collections::HashSet::new();
-    let from_lesion = spec.unit == "lesion" && spec.origin == Origin::LesionSbrt;
-    let outcome = |r: &AnalysisRow| match (spec.id.as_str(), from_lesion) {
-        ("lc", _) => Some(r.lc),
-        ("pfs", false) => Some(r.pfs),
-        ("pfs", true) => r.pfs_from_lesion,
-        (_, false) => Some(r.os),
-        (_, true) => Some(r.os_from_lesion),
+    let from_lesion = unit == Unit::Lesion && origin == Origin::LesionSbrt;
+    let outcome = |r: &AnalysisRow| -> Option<Outcome> {
+        match (id, from_lesion) {
+            (EndpointId::Lc, _) => Some(r.lc),
+            (EndpointId::Pfs, false) => Some(r.pfs),
+            (EndpointId::Pfs, true) => r.pfs_from_lesion,
+            (EndpointId::Os, false) => Some(r.os),
+            (EndpointId::Os, true) => Some(r.os_from_lesion),
+        }
     };
     let idx: Vec<usize> = (0..rows.len())
-        .filter(|&i| spec.unit == "lesion" || seen.insert(rows[i].patient))
+        .filter(|&i| unit == Unit::Lesion || seen.insert(rows[i].patient))
         .filter(|&i| outcome(&rows[i]).is_some())
         .collect();
     let at = |i: usize| outcome(&rows[i]).expect("filtered");
@@ -102,86 +102,9 @@ pub fn endpoint_data(rows: &[AnalysisRow], spec: &EndpointSpec) -> EndpointData 
     }
 }
 
-/// Everything about one endpoint.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EndpointResult {
-    /// `lc`, `pfs` or `os`.
-    pub id: String,
-    /// Label.
-    pub label: String,
-    /// `lesion` or `patient`.
-    pub unit: String,
-    /// Where lesion rows of PFS and OS start.
-    pub origin: Origin,
-    /// The whole-set curve with landmarks and median.
-    pub overall: Curve,
-    /// For a patient-level event (PFS, OS) analysed per lesion: the same
-    /// endpoint on one row per patient from the first SBRT, where each
-    /// patient's event counts once. `None` for LC and per-patient endpoints.
-    pub per_patient: Option<Curve>,
-    /// The univariate screen, in study order.
-    pub univariate: Vec<Univariate>,
-    /// The selected multivariable model.
-    pub model: Model,
-}
-
-/// The curves of one figure.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FigureResult {
-    /// File stem.
-    pub id: String,
-    /// Caption.
-    pub title: String,
-    /// Endpoint id.
-    pub endpoint: String,
-    /// Endpoint label (the y axis).
-    pub endpoint_label: String,
-    /// Label of the splitting covariate.
-    pub by: Option<String>,
-    /// One curve per level (or one overall).
-    pub curves: Vec<Curve>,
-    /// Log-rank p across the curves.
-    pub logrank_p: Option<f64>,
-}
-
-/// All results of an analysis.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Results {
-    /// Patients.
-    pub n_patients: usize,
-    /// Lesions.
-    pub n_lesions: usize,
-    /// Tables 1-5 and the outcome summary.
-    pub tables: Vec<Table>,
-    /// Per endpoint.
-    pub endpoints: Vec<EndpointResult>,
-    /// Figures' curves.
-    pub figures: Vec<FigureResult>,
-    /// Median follow-up from first SBRT, months, with range (all patients).
-    pub follow_up: paper_tables::FollowUp,
-    /// The reviewer's checks.
-    pub robustness: robustness::Robustness,
-    /// Warnings for the reader.
-    pub warnings: Vec<String>,
-}
-
-/// The confidence settings of a study.
-pub fn conf_spec(study: &Study) -> ConfSpec {
-    let conf_type = match study.conf_type.as_str() {
-        "log-log" => ConfType::LogLog,
-        "plain" => ConfType::Plain,
-        _ => ConfType::Log,
-    };
-    ConfSpec { conf_type, level: study.conf_level }
-}
-
-/// The derivation settings of a study.
-pub fn derive_options(study: &Study) -> DeriveOptions {
-    DeriveOptions {
-        alpha_beta: study.alpha_beta,
-        pfs_counts_death: study.pfs_counts_death,
-        default_isodose_pct: study.default_isodose_pct,
-    }
+/// The rows an endpoint of the study analyses.
+pub fn spec_data(rows: &[AnalysisRow], spec: &EndpointSpec) -> EndpointData {
+    endpoint_data(rows, spec.id, spec.unit, spec.origin)
 }
 
 /// Check that every covariate's source column exists in the data.
@@ -210,13 +133,131 @@ pub fn check_sources(study: &Study, data: &AnalysisData) -> Result<(), Vec<Strin
 pub(crate) fn variable_on(study: &Study, data: &AnalysisData, id: &str, rows: &[usize]) -> Variable {
     let spec = study.covariate(id);
     let col = data.column(&spec.source).expect("sources checked");
-    let cells: Vec<Option<&str>> = rows.iter().map(|&i| col[i]).collect();
-    evaluate(spec, &cells)
+    let values: Vec<Option<&Value>> = rows.iter().map(|&i| col[i]).collect();
+    evaluate(spec, &values)
 }
 
 /// Run the study on a cohort.
 pub fn analyze(cohort: &Cohort, study: &Study) -> Result<Results, Vec<String>> {
     analyze_with_progress(cohort, study, &|_, _, _| {})
+}
+
+/// The analysis of one endpoint: its curves, univariate screens and model.
+fn endpoint_result(
+    data: &AnalysisData,
+    study: &Study,
+    spec: &EndpointSpec,
+    warnings: &mut Vec<String>,
+    progress: &(dyn Fn(&str, usize, usize) + Sync),
+) -> EndpointResult {
+    let conf = study.conf_spec();
+    let ep = spec_data(&data.rows, spec);
+    let overall = fit_curve("All", &ep.time, &ep.event, conf, &study.landmarks_months);
+    let per_patient = (spec.unit == Unit::Lesion && spec.id.is_patient_event()).then(|| {
+        let patients = endpoint_data(&data.rows, spec.id, Unit::Patient, spec.origin);
+        fit_curve("All patients", &patients.time, &patients.event, conf, &study.landmarks_months)
+    });
+    let mut univariate = Vec::new();
+    let mut variables = Vec::new();
+    let screening = format!("{}: univariate screens", spec.label);
+    for (k, id) in spec.covariates.iter().enumerate() {
+        progress(&screening, k, spec.covariates.len());
+        let var = variable_on(study, data, id, &ep.rows);
+        let cov = study.covariate(id);
+        let u = screen(id, &cov.label, &var, &ep.time, &ep.event, conf, &study.landmarks_months);
+        if u.n_missing > 0 {
+            warnings.push(format!(
+                "{}: {} of {} rows have no value for '{}' and are left out of its analysis",
+                spec.label,
+                u.n_missing,
+                ep.rows.len(),
+                cov.label
+            ));
+        }
+        univariate.push(u);
+        variables.push(var);
+    }
+    let cands: Vec<Candidate> = spec
+        .covariates
+        .iter()
+        .zip(&univariate)
+        .zip(&variables)
+        .filter(|((_, u), _)| u.p.is_some_and(|p| p < study.selection.screen_p))
+        .map(|((id, u), v)| Candidate { id, label: &u.label, variable: v })
+        .collect();
+    let rb = &study.robustness;
+    let extras = Extras {
+        cluster: (rb.cluster_robust && spec.unit == Unit::Lesion).then_some(ep.patient.as_slice()),
+        ph_test: rb.ph_test,
+        firth_if_monotone: rb.firth && data.rows.len() <= robustness::RESAMPLING_MAX_ROWS,
+    };
+    progress(&screening, spec.covariates.len(), spec.covariates.len());
+    progress(&format!("{}: backward elimination", spec.label), 0, 0);
+    let model = backward_elimination(&cands, &ep.time, &ep.event, &study.selection, study.conf_level, extras);
+    if let Some(epv) = model.events_per_variable.filter(|e| rb.events_per_variable && *e < 10.0) {
+        warnings.push(format!(
+            "{}: {epv:.1} events per candidate parameter ({} events, {} parameters) is below 10: the selected model may be unstable (see the bootstrap inclusion frequencies)",
+            spec.label, model.events, model.candidate_df
+        ));
+    }
+    for w in &model.warnings {
+        warnings.push(format!("{} multivariable model: {w}", spec.label));
+    }
+    EndpointResult {
+        id: spec.id,
+        label: spec.label.clone(),
+        unit: spec.unit,
+        origin: spec.origin,
+        overall,
+        per_patient,
+        univariate,
+        model,
+    }
+}
+
+/// The curves of one Kaplan-Meier figure, by a categorical covariate or overall.
+fn figure_result(data: &AnalysisData, study: &Study, f: &FigureSpec) -> FigureResult {
+    let conf = study.conf_spec();
+    let spec = study.endpoint(f.endpoint).expect("validated");
+    let ep = spec_data(&data.rows, spec);
+    let (curves, logrank_p, by) = match &f.by {
+        None => (vec![fit_curve("All", &ep.time, &ep.event, conf, &study.landmarks_months)], None, None),
+        Some(by) => {
+            let var = variable_on(study, data, by, &ep.rows);
+            let Variable::Categorical { labels, codes } = &var else {
+                unreachable!("figure by a continuous covariate is rejected by the study check")
+            };
+            let rows: Vec<usize> = (0..ep.time.len()).filter(|&i| codes[i].is_some()).collect();
+            let g: Vec<usize> = rows.iter().map(|&i| codes[i].expect("present")).collect();
+            let t: Vec<f64> = rows.iter().map(|&i| ep.time[i]).collect();
+            let e: Vec<bool> = rows.iter().map(|&i| ep.event[i]).collect();
+            let curves = labels
+                .iter()
+                .enumerate()
+                .map(|(l, name)| {
+                    let k: Vec<usize> = (0..g.len()).filter(|&k| g[k] == l).collect();
+                    fit_curve(
+                        name,
+                        &k.iter().map(|&k| t[k]).collect::<Vec<_>>(),
+                        &k.iter().map(|&k| e[k]).collect::<Vec<_>>(),
+                        conf,
+                        &study.landmarks_months,
+                    )
+                })
+                .collect();
+            let p = logrank(&t, &e, &g, labels.len(), None).ok().map(|r| r.p);
+            (curves, p, Some(study.covariate(by).label.clone()))
+        }
+    };
+    FigureResult {
+        id: f.id.clone(),
+        title: f.title.clone(),
+        endpoint: spec.id,
+        endpoint_label: spec.label.clone(),
+        by,
+        curves,
+        logrank_p,
+    }
 }
 
 /// Run the study, reporting progress as (stage, done, total; 0 when not counted).
@@ -226,145 +267,30 @@ pub fn analyze_with_progress(
     progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> Result<Results, Vec<String>> {
     progress("deriving endpoints", 0, 0);
-    let options = derive_options(study);
-    let data = AnalysisData::new(cohort, &options, &study.sources());
+    let data = AnalysisData::new(cohort, study);
     check_sources(study, &data)?;
-    let conf = conf_spec(study);
     let mut warnings = Vec::new();
-    let mut endpoints = Vec::new();
-    for spec in &study.endpoints {
-        let ep = endpoint_data(&data.rows, spec);
-        let overall = Curve::fit("All", &ep.time, &ep.event, conf, &study.landmarks_months);
-        let per_patient = (spec.unit == "lesion" && spec.id != "lc").then(|| {
-            let patients = endpoint_data(&data.rows, &EndpointSpec { unit: "patient".into(), ..spec.clone() });
-            Curve::fit("All patients", &patients.time, &patients.event, conf, &study.landmarks_months)
-        });
-        let mut univariate = Vec::new();
-        let mut variables = Vec::new();
-        let screening = format!("{}: univariate screens", spec.label);
-        for (k, id) in spec.covariates.iter().enumerate() {
-            progress(&screening, k, spec.covariates.len());
-            let var = variable_on(study, &data, id, &ep.rows);
-            let cov = study.covariate(id);
-            let u = screen(id, &cov.label, &var, &ep.time, &ep.event, conf, &study.landmarks_months);
-            if u.n_missing > 0 {
-                warnings.push(format!(
-                    "{}: {} of {} rows have no value for '{}' and are left out of its analysis",
-                    spec.label,
-                    u.n_missing,
-                    ep.rows.len(),
-                    cov.label
-                ));
-            }
-            univariate.push(u);
-            variables.push(var);
-        }
-        let cands: Vec<Candidate> = spec
-            .covariates
-            .iter()
-            .zip(&univariate)
-            .zip(&variables)
-            .filter(|((_, u), _)| u.p.is_some_and(|p| p < study.selection.screen_p))
-            .map(|((id, u), v)| Candidate { id, label: &u.label, variable: v })
-            .collect();
-        let rb = &study.robustness;
-        let extras = Extras {
-            cluster: (rb.cluster_robust && spec.unit == "lesion").then_some(ep.patient.as_slice()),
-            ph_test: rb.ph_test,
-            firth_if_monotone: rb.firth && data.rows.len() <= robustness::RESAMPLING_MAX_ROWS,
-        };
-        progress(&screening, spec.covariates.len(), spec.covariates.len());
-        progress(&format!("{}: backward elimination", spec.label), 0, 0);
-        let model = backward_elimination(&cands, &ep.time, &ep.event, &study.selection, study.conf_level, extras);
-        if let Some(epv) = model.events_per_variable.filter(|e| rb.events_per_variable && *e < 10.0) {
-            warnings.push(format!(
-                "{}: {epv:.1} events per candidate parameter ({} events, {} parameters) is below 10: the selected model may be unstable (see the bootstrap inclusion frequencies)",
-                spec.label, model.events, model.candidate_df
-            ));
-        }
-        for w in &model.warnings {
-            warnings.push(format!("{} multivariable model: {w}", spec.label));
-        }
-        endpoints.push(EndpointResult {
-            id: spec.id.clone(),
-            label: spec.label.clone(),
-            unit: spec.unit.clone(),
-            origin: spec.origin,
-            overall,
-            per_patient,
-            univariate,
-            model,
-        });
+    let endpoints: Vec<EndpointResult> =
+        study.endpoints.iter().map(|spec| endpoint_result(&data, study, spec, &mut warnings, progress)).collect();
+    let mut figures = Vec::new();
+    for (k, f) in study.figures.iter().enumerate() {
+        progress("Kaplan-Meier figures", k, study.figures.len());
+        figures.push(figure_result(&data, study, f));
     }
-    let figures: Vec<FigureResult> = study
-        .figures
-        .iter()
-        .enumerate()
-        .map(|(k, f)| {
-            progress("Kaplan-Meier figures", k, study.figures.len());
-            let spec = study.endpoints.iter().find(|e| e.id == f.endpoint).expect("validated");
-            let ep = endpoint_data(&data.rows, spec);
-            let (curves, logrank_p, by) = match &f.by {
-                None => (vec![Curve::fit("All", &ep.time, &ep.event, conf, &study.landmarks_months)], None, None),
-                Some(by) => {
-                    let var = variable_on(study, &data, by, &ep.rows);
-                    let Variable::Categorical { labels, codes } = &var else {
-                        unreachable!("figure by a continuous covariate is rejected by the study check")
-                    };
-                    debug_assert!(study.covariate(by).kind() != CovariateKind::Continuous);
-                    let rows: Vec<usize> = (0..ep.time.len()).filter(|&i| codes[i].is_some()).collect();
-                    let g: Vec<usize> = rows.iter().map(|&i| codes[i].expect("present")).collect();
-                    let t: Vec<f64> = rows.iter().map(|&i| ep.time[i]).collect();
-                    let e: Vec<bool> = rows.iter().map(|&i| ep.event[i]).collect();
-                    let curves = labels
-                        .iter()
-                        .enumerate()
-                        .map(|(l, name)| {
-                            let k: Vec<usize> = (0..g.len()).filter(|&k| g[k] == l).collect();
-                            Curve::fit(
-                                name,
-                                &k.iter().map(|&k| t[k]).collect::<Vec<_>>(),
-                                &k.iter().map(|&k| e[k]).collect::<Vec<_>>(),
-                                conf,
-                                &study.landmarks_months,
-                            )
-                        })
-                        .collect();
-                    let p = logrank(&t, &e, &g, labels.len(), None).ok().map(|r| r.p);
-                    (curves, p, Some(study.covariate(by).label.clone()))
-                }
-            };
-            FigureResult {
-                id: f.id.clone(),
-                title: f.title.clone(),
-                endpoint: spec.id.clone(),
-                endpoint_label: spec.label.clone(),
-                by,
-                curves,
-                logrank_p,
-            }
-        })
-        .collect();
     progress("Kaplan-Meier figures", study.figures.len(), study.figures.len());
-    let mut figures: Vec<FigureResult> = figures;
-    if study.robustness.competing_risks && study.endpoints.iter().any(|e| e.id == "lc") {
+    if study.robustness.competing_risks && study.endpoint(EndpointId::Lc).is_some() {
         figures.push(robustness::competing_figure(&data, study));
     }
-    let follow_up = paper_tables::follow_up(&data.rows);
     let robustness = robustness::compute(&data, study, &endpoints, progress);
     warnings.extend(robustness.skipped.iter().cloned());
-    let n_patients = data.rows.iter().map(|r| r.patient).max().unwrap_or(0);
-    let mut results = Results {
-        n_patients,
+    Ok(Results {
+        n_patients: data.rows.iter().map(|r| r.patient).max().unwrap_or(0),
         n_lesions: data.rows.len(),
-        tables: vec![],
+        descriptives: descriptive::describe(&data.rows, study.alpha_beta),
         endpoints,
         figures,
-        follow_up,
+        follow_up: descriptive::follow_up(&data.rows),
         robustness,
         warnings,
-    };
-    results.tables = paper_tables::all(&data, study, &results);
-    results.tables.extend(robustness::tables(&results.robustness, &results.endpoints, study, &results.follow_up));
-    Ok(results)
+    })
 }

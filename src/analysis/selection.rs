@@ -13,8 +13,8 @@
 //! term is retained or none is left.
 
 use super::variables::Variable;
-use crate::study::Selection;
-use serde::Serialize;
+use crate::results::model::{Model, ModelTerm, Removal, TermTest};
+use crate::study::{Selection, SelectionTest};
 use survstat::cox::{
     fit, fit_firth, proportional_hazards_test, CoxData, CoxFit, CoxOptions, CoxTerm, CoxWarning, Ties,
 };
@@ -31,91 +31,6 @@ pub struct Candidate<'a> {
     pub label: &'a str,
     /// Values per row.
     pub variable: &'a Variable,
-}
-
-/// One coefficient of the final model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ModelTerm {
-    /// Covariate id.
-    pub covariate: String,
-    /// Covariate label.
-    pub label: String,
-    /// Level compared with the reference (categorical).
-    pub level: Option<String>,
-    /// The reference level (categorical).
-    pub reference: Option<String>,
-    /// log HR.
-    pub coef: Option<f64>,
-    /// Its standard error.
-    pub se: Option<f64>,
-    /// Cluster-robust standard error, when the model is clustered.
-    pub robust_se: Option<f64>,
-    /// HR.
-    pub hr: Option<f64>,
-    /// Lower confidence limit.
-    pub hr_lower: Option<f64>,
-    /// Upper confidence limit.
-    pub hr_upper: Option<f64>,
-    /// Wald p of the coefficient.
-    pub p: Option<f64>,
-}
-
-/// The test of one term.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TermTest {
-    /// Covariate id.
-    pub covariate: String,
-    /// Statistic.
-    pub chisq: f64,
-    /// Degrees of freedom.
-    pub df: usize,
-    /// p-value.
-    pub p: f64,
-}
-
-/// A step of the elimination.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Step {
-    /// Covariate removed.
-    pub removed: String,
-    /// Its p at removal.
-    pub p: f64,
-}
-
-/// The selected model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Model {
-    /// Candidate ids, in study order.
-    pub candidates: Vec<String>,
-    /// Test used (`likelihood_ratio` or `wald`).
-    pub test: String,
-    /// Removals in order.
-    pub steps: Vec<Step>,
-    /// Retained ids.
-    pub retained: Vec<String>,
-    /// Rows used (complete on all candidates).
-    pub n: usize,
-    /// Events among them.
-    pub events: usize,
-    /// Rows left out for a missing candidate value.
-    pub n_dropped: usize,
-    /// Parameters among all candidates (a k-level factor counts k - 1).
-    pub candidate_df: usize,
-    /// Events per candidate parameter (EPV); below 10 selection is unstable.
-    pub events_per_variable: Option<f64>,
-    /// Coefficients of the final model (model-based standard errors, as the paper).
-    pub terms: Vec<ModelTerm>,
-    /// Term tests of the final model.
-    pub term_tests: Vec<TermTest>,
-    /// The final model with a patient-clustered robust variance (lesion-level data).
-    pub robust_terms: Option<Vec<ModelTerm>>,
-    /// The final model refitted with Firth's penalty (monotone likelihood only);
-    /// p from penalised likelihood-ratio tests, limits from the profile penalised likelihood.
-    pub firth_terms: Option<Vec<ModelTerm>>,
-    /// Proportional-hazards test of the final model's terms, and GLOBAL.
-    pub ph_test: Option<Vec<PhTerm>>,
-    /// Warnings of the final fit, in words.
-    pub warnings: Vec<String>,
 }
 
 struct Fitted {
@@ -179,7 +94,7 @@ impl Setting<'_> {
     }
 
     /// Test each term of `full`, whose candidates are `current`.
-    fn term_tests(&self, full: &Fitted, current: &[usize], test: &str) -> Vec<TermTest> {
+    fn term_tests(&self, full: &Fitted, current: &[usize], test: SelectionTest) -> Vec<TermTest> {
         current
             .iter()
             .map(|&c| {
@@ -187,7 +102,7 @@ impl Setting<'_> {
                 let cols: Vec<usize> = (0..full.terms.len())
                     .filter(|&j| full.terms[j].variable == id && full.fit.terms[j].coef.is_some())
                     .collect();
-                let (chisq, df) = if test == "wald" {
+                let (chisq, df) = if test == SelectionTest::Wald {
                     let v = Matrix {
                         nrow: cols.len(),
                         ncol: cols.len(),
@@ -223,19 +138,6 @@ pub struct Extras<'a> {
     pub ph_test: bool,
     /// Refit with Firth's penalty when the final model has monotone likelihood.
     pub firth_if_monotone: bool,
-}
-
-/// Proportional-hazards test of one term of the final model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PhTerm {
-    /// Covariate id (`GLOBAL` for the whole model).
-    pub covariate: String,
-    /// Statistic.
-    pub chisq: f64,
-    /// Degrees of freedom.
-    pub df: usize,
-    /// p-value.
-    pub p: f64,
 }
 
 /// The reference level of a categorical candidate among the complete rows.
@@ -296,7 +198,7 @@ pub fn backward_elimination(
     let events = setting.rows.iter().filter(|&&i| event[i]).count();
     let mut model = Model {
         candidates: cands.iter().map(|c| c.id.to_string()).collect(),
-        test: sel.test.clone(),
+        test: sel.test,
         steps: vec![],
         retained: vec![],
         n: setting.rows.len(),
@@ -320,10 +222,10 @@ pub fn backward_elimination(
                 .push("the multivariable Cox model could not be fitted (no events among the complete rows)".into());
             break;
         };
-        let tests = setting.term_tests(&full, &current, &sel.test);
+        let tests = setting.term_tests(&full, &current, sel.test);
         let (worst, test) = tests.iter().enumerate().max_by(|a, b| a.1.p.total_cmp(&b.1.p)).expect("non-empty");
         if test.p >= sel.retain_p {
-            model.steps.push(Step { removed: test.covariate.clone(), p: test.p });
+            model.steps.push(Removal { removed: test.covariate.clone(), p: test.p });
             current.remove(worst);
             continue;
         }
@@ -345,14 +247,14 @@ pub fn backward_elimination(
         let groups: Vec<Vec<usize>> =
             current.iter().map(|&c| (0..terms.len()).filter(|&j| terms[j].variable == cands[c].id).collect()).collect();
         if let Ok(ph) = proportional_hazards_test(&data, &full.fit, Ties::Efron, &groups) {
-            let mut out: Vec<PhTerm> = current
+            let mut out: Vec<TermTest> = current
                 .iter()
                 .zip(&ph.terms)
                 .filter_map(|(&c, t)| {
-                    t.map(|t| PhTerm { covariate: cands[c].id.to_string(), chisq: t.chisq, df: t.df, p: t.p })
+                    t.map(|t| TermTest { covariate: cands[c].id.to_string(), chisq: t.chisq, df: t.df, p: t.p })
                 })
                 .collect();
-            out.push(PhTerm { covariate: "GLOBAL".into(), chisq: ph.global.chisq, df: ph.global.df, p: ph.global.p });
+            out.push(TermTest { covariate: "GLOBAL".into(), chisq: ph.global.chisq, df: ph.global.df, p: ph.global.p });
             model.ph_test = Some(out);
         }
     }
@@ -393,7 +295,7 @@ mod tests {
         let event: Vec<bool> = (0..n).map(|i| i % 2 == 0 && i % 3 != 0).collect();
         let var = Variable::Categorical { labels: vec!["events".into(), "none".into()], codes };
         let cands = [Candidate { id: "g", label: "Group", variable: &var }];
-        let sel = Selection { screen_p: 0.1, retain_p: 0.05, test: "likelihood_ratio".into() };
+        let sel = Selection { screen_p: 0.1, retain_p: 0.05, test: SelectionTest::LikelihoodRatio };
         let extras = Extras { cluster: None, ph_test: true, firth_if_monotone: true };
         let m = backward_elimination(&cands, &time, &event, &sel, 0.95, extras);
         assert_eq!(m.retained, vec!["g".to_string()]);

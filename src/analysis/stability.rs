@@ -11,47 +11,14 @@
 use super::selection::{backward_elimination, Candidate, Extras};
 use super::univariate::test;
 use super::variables::Variable;
+use crate::results::robustness::{Inclusion, ModelFrequency, Stability};
 use crate::rng::Rng;
 use crate::study::Selection;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// How often one covariate was selected.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Inclusion {
-    /// Covariate id.
-    pub covariate: String,
-    /// Label.
-    pub label: String,
-    /// Fraction of resamples whose final model contains it.
-    pub fraction: f64,
-}
-
-/// A model (set of covariates) and how often it was the final one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ModelFrequency {
-    /// Covariate ids, in study order (empty = no covariate retained).
-    pub covariates: Vec<String>,
-    /// Fraction of resamples.
-    pub fraction: f64,
-}
-
-/// Bootstrap results of one endpoint.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Stability {
-    /// Resamples drawn.
-    pub resamples: usize,
-    /// Seed.
-    pub seed: u64,
-    /// Inclusion frequency of every screened covariate, in study order.
-    pub inclusion: Vec<Inclusion>,
-    /// The most frequent final models (up to five).
-    pub models: Vec<ModelFrequency>,
-}
-
 /// The inputs of the screen and elimination for one endpoint.
-pub struct Problem<'a> {
+pub struct SelectionInputs<'a> {
     /// Covariate ids, labels and values (per endpoint row).
     pub covariates: Vec<(&'a str, &'a str, &'a Variable)>,
     /// Times per endpoint row.
@@ -66,7 +33,7 @@ pub struct Problem<'a> {
     pub conf_level: f64,
 }
 
-impl Problem<'_> {
+impl SelectionInputs<'_> {
     /// Screen and eliminate on the rows `idx`; the ids retained.
     fn select(&self, idx: &[usize]) -> Vec<String> {
         let time: Vec<f64> = idx.iter().map(|&i| self.time[i]).collect();
@@ -86,7 +53,7 @@ impl Problem<'_> {
 /// Run `resamples` bootstrap replicates with `threads` workers; `progress` is
 /// called with the number done (from any thread).
 pub fn bootstrap(
-    problem: &Problem,
+    problem: &SelectionInputs,
     resamples: usize,
     seed: u64,
     threads: usize,
@@ -163,8 +130,8 @@ mod tests {
         let event: Vec<bool> = (0..n).map(|_| rng.chance(0.8)).collect();
         let patient: Vec<usize> = (0..n).collect();
         let (v1, v2) = (Variable::Continuous(x1), Variable::Continuous(x2));
-        let selection = Selection { screen_p: 0.1, retain_p: 0.05, test: "likelihood_ratio".into() };
-        let problem = Problem {
+        let selection = Selection { screen_p: 0.1, retain_p: 0.05, test: crate::study::SelectionTest::LikelihoodRatio };
+        let problem = SelectionInputs {
             covariates: vec![("x1", "x1", &v1), ("x2", "x2", &v2)],
             time: &time,
             event: &event,

@@ -4,63 +4,19 @@
 //! continuous one the univariate Cox model's Wald p (and HR per unit).
 //! Rows missing the covariate are left out of that covariate's analysis.
 
-use super::survival::Curve;
+use super::survival::fit_curve;
 use super::variables::Variable;
-use serde::Serialize;
+use crate::results::model::{LevelRate, ScreenTest, Univariate};
 use survstat::cox::{fit, CoxData, CoxOptions};
 use survstat::design::{design_matrix, Covariate};
 use survstat::km::ConfSpec;
 use survstat::logrank::logrank;
 
-/// One level's rate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LevelRate {
-    /// Level label.
-    pub label: String,
-    /// Rows in the level.
-    pub n: usize,
-    /// Events in the level.
-    pub events: usize,
-    /// The Kaplan-Meier curve of the level.
-    pub curve: Curve,
-}
-
-/// The screen's result for one covariate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Univariate {
-    /// Covariate id.
-    pub covariate: String,
-    /// Covariate label.
-    pub label: String,
-    /// `log-rank` or `cox-wald`.
-    pub test: String,
-    /// Rows used.
-    pub n: usize,
-    /// Rows without a value.
-    pub n_missing: usize,
-    /// Levels (categorical).
-    pub levels: Vec<LevelRate>,
-    /// Test statistic.
-    pub chisq: Option<f64>,
-    /// Degrees of freedom.
-    pub df: Option<usize>,
-    /// p-value; `None` when no test is possible.
-    pub p: Option<f64>,
-    /// HR per unit (continuous).
-    pub hr: Option<f64>,
-    /// Its lower limit.
-    pub hr_lower: Option<f64>,
-    /// Its upper limit.
-    pub hr_upper: Option<f64>,
-    /// Why there is no test, or a caution.
-    pub note: Option<String>,
-}
-
 /// The univariate test of a covariate on the rows where it is present.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Test {
-    /// `log-rank` or `cox-wald`.
-    pub name: &'static str,
+    /// Which test.
+    pub name: ScreenTest,
     /// Statistic.
     pub chisq: Option<f64>,
     /// Degrees of freedom.
@@ -78,7 +34,7 @@ pub fn test(var: &Variable, time: &[f64], event: &[bool], conf_level: f64) -> Te
     let rows: Vec<usize> = (0..time.len()).filter(|&i| var.present(i)).collect();
     let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
     let e: Vec<bool> = rows.iter().map(|&i| event[i]).collect();
-    let mut out = Test { name: "log-rank", chisq: None, df: None, p: None, hr: None, note: None };
+    let mut out = Test { name: ScreenTest::LogRank, chisq: None, df: None, p: None, hr: None, note: None };
     match var {
         Variable::Categorical { labels, codes } => {
             let g: Vec<usize> = rows.iter().map(|&i| codes[i].expect("present")).collect();
@@ -88,7 +44,7 @@ pub fn test(var: &Variable, time: &[f64], event: &[bool], conf_level: f64) -> Te
             }
         }
         Variable::Continuous(values) => {
-            out.name = "cox-wald";
+            out.name = ScreenTest::CoxWald;
             let x: Vec<f64> = rows.iter().map(|&i| values[i].expect("present")).collect();
             let (m, _) = design_matrix(&[Covariate::Numeric { name: String::new(), values: x }], rows.len());
             let data = CoxData { time: &t, event: &e, x: &m, strata: None, cluster: None };
@@ -128,14 +84,14 @@ pub fn screen(
             let idx: Vec<usize> = rows.iter().copied().filter(|&i| codes[i] == Some(l)).collect();
             let lt: Vec<f64> = idx.iter().map(|&i| time[i]).collect();
             let le: Vec<bool> = idx.iter().map(|&i| event[i]).collect();
-            let curve = Curve::fit(name, &lt, &le, conf, landmarks);
+            let curve = fit_curve(name, &lt, &le, conf, landmarks);
             levels.push(LevelRate { label: name.clone(), n: curve.n, events: curve.events, curve });
         }
     }
     Univariate {
         covariate: id.into(),
         label: label.into(),
-        test: tested.name.into(),
+        test: tested.name,
         n: rows.len(),
         n_missing: time.len() - rows.len(),
         levels,

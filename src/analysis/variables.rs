@@ -1,7 +1,10 @@
 //! The study's covariates evaluated on the analysis rows: categorical
 //! levels (from value lists or cut points) or numbers; a value that does
-//! not fit is missing, and counted.
+//! not fit is missing, and counted. Derived columns are numbers or words
+//! already; an input column's text is read as a number where the
+//! covariate is continuous or cut.
 
+use crate::analysis_file::Value;
 use crate::study::{CovariateKind, CovariateSpec};
 
 /// A covariate's values over the rows of an analysis.
@@ -33,23 +36,15 @@ impl Variable {
     }
 }
 
-/// Evaluate a covariate on text cells (one per row, `None` = empty).
-pub fn evaluate(spec: &CovariateSpec, cells: &[Option<&str>]) -> Variable {
-    match spec.kind() {
-        CovariateKind::Continuous => Variable::Continuous(
-            cells.iter().map(|c| c.and_then(|s| s.trim().parse::<f64>().ok()).filter(|v| v.is_finite())).collect(),
-        ),
+/// Evaluate a covariate on values (one per row, `None` = empty).
+pub fn evaluate(spec: &CovariateSpec, cells: &[Option<&Value>]) -> Variable {
+    match spec.kind {
+        CovariateKind::Continuous => Variable::Continuous(cells.iter().map(|c| c.and_then(Value::number)).collect()),
         CovariateKind::Cut => {
             let breaks = spec.breaks.as_deref().unwrap_or_default();
             let labels = spec.labels.clone().unwrap_or_default();
-            let raw: Vec<Option<usize>> = cells
-                .iter()
-                .map(|c| {
-                    c.and_then(|s| s.trim().parse::<f64>().ok())
-                        .filter(|v| v.is_finite())
-                        .map(|v| breaks.partition_point(|b| *b < v))
-                })
-                .collect();
+            let raw: Vec<Option<usize>> =
+                cells.iter().map(|c| c.and_then(Value::number).map(|v| breaks.partition_point(|b| *b < v))).collect();
             compact(labels, raw)
         }
         CovariateKind::Categorical => {
@@ -61,7 +56,7 @@ pub fn evaluate(spec: &CovariateSpec, cells: &[Option<&str>]) -> Variable {
             let raw = cells
                 .iter()
                 .map(|c| {
-                    let v = (*c)?.trim().to_lowercase();
+                    let v = (*c)?.to_text().trim().to_lowercase();
                     levels
                         .iter()
                         .position(|l| l.values.iter().any(|x| x.trim().to_lowercase() == v))
@@ -85,10 +80,18 @@ mod tests {
     use super::*;
     use crate::study::Study;
 
+    fn text(cells: &[Option<&str>]) -> Vec<Option<Value>> {
+        cells.iter().map(|c| c.map(|s| Value::Text(s.into()))).collect()
+    }
+
+    fn eval(spec: &CovariateSpec, values: &[Option<Value>]) -> Variable {
+        evaluate(spec, &values.iter().map(Option::as_ref).collect::<Vec<_>>())
+    }
+
     #[test]
     fn cut_and_grouping_follow_the_study() {
         let study = Study::builtin();
-        let age = evaluate(study.covariate("age"), &[Some("40"), Some("40.5"), None, Some("14")]);
+        let age = eval(study.covariate("age"), &text(&[Some("40"), Some("40.5"), None, Some("14")]));
         assert_eq!(
             age,
             Variable::Categorical {
@@ -96,7 +99,7 @@ mod tests {
                 codes: vec![Some(0), Some(1), None, Some(0)]
             }
         );
-        let hist = evaluate(study.covariate("histology"), &[Some("chondrosarcoma"), Some("Osteosarcoma")]);
+        let hist = eval(study.covariate("histology"), &text(&[Some("chondrosarcoma"), Some("Osteosarcoma")]));
         assert_eq!(
             hist,
             Variable::Categorical {
@@ -104,7 +107,7 @@ mod tests {
                 codes: vec![Some(1), Some(0)]
             }
         );
-        let levels = evaluate(study.covariate("levels"), &[Some("1"), Some("3"), Some("2")]);
+        let levels = eval(study.covariate("levels"), &[1.0, 3.0, 2.0].map(|v| Some(Value::Number(v))));
         assert_eq!(
             levels,
             Variable::Categorical {
@@ -112,7 +115,7 @@ mod tests {
                 codes: vec![Some(0), Some(1), Some(1)]
             }
         );
-        let sex = evaluate(study.covariate("sex"), &[Some("F"), Some("X")]);
+        let sex = eval(study.covariate("sex"), &text(&[Some("F"), Some("X")]));
         assert_eq!(sex, Variable::Categorical { labels: vec!["Women".into()], codes: vec![Some(0), None] });
     }
 }

@@ -13,7 +13,7 @@
 //! `patient_id` and `lesion_id`, and so makes the file identifiable.
 
 use super::CohortInput;
-use crate::analysis_file::{carried_extras, row_cells, COLUMNS};
+use crate::analysis_file::{carried_extras, row_values, COLUMNS};
 use crate::atomic::{refuse_overwriting_inputs, AtomicFile};
 use crate::endpoints::{derive, DeriveOptions};
 use crate::problem::InputProblems;
@@ -81,7 +81,8 @@ pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
         }
         w.write_record(&header)?;
         for (r, lesion) in rows.iter().zip(&cohort.lesions) {
-            let mut cells = row_cells(r, &options);
+            let mut cells: Vec<String> =
+                row_values(r, &options).iter().map(|v| v.as_ref().map_or(String::new(), |v| v.to_text())).collect();
             cells.extend(extras.iter().map(|&j| r.extra[j].clone().unwrap_or_default()));
             if args.keep_ids {
                 cells.push(lesion.patient_id.clone());

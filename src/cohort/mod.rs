@@ -39,7 +39,8 @@ pub enum DiseaseStatus {
 }
 
 /// Extent of disease at the time of SBRT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Extent {
     /// Disease confined to the spine lesion(s) treated.
     SolitarySpine,

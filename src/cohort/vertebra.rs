@@ -9,7 +9,8 @@
 use std::fmt;
 
 /// A spinal region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Region {
     /// C1-C7.
     Cervical,

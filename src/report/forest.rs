@@ -1,9 +1,9 @@
 //! Forest plot of a multivariable Cox model: each coefficient's hazard
 //! ratio and confidence interval on a log axis, with the numbers beside it.
 
+use super::format::{fixed, p_value};
 use super::svg::{text_width, Anchor, Svg, TextStyle};
-use crate::analysis::selection::Model;
-use crate::analysis::table::{fixed, p_value};
+use crate::results::Model;
 
 /// Render the model's terms; `None` when the model has no term.
 pub fn render(title: &str, model: &Model, conf_level: f64) -> Option<String> {
@@ -13,13 +13,7 @@ pub fn render(title: &str, model: &Model, conf_level: f64) -> Option<String> {
         return None;
     }
     let font = 12.0;
-    let names: Vec<String> = terms
-        .iter()
-        .map(|t| match (&t.level, &t.reference) {
-            (Some(l), Some(r)) => format!("{}: {l} vs {r}", t.label),
-            _ => t.label.clone(),
-        })
-        .collect();
+    let names: Vec<String> = terms.iter().map(|t| t.display_name()).collect();
     let left = names.iter().map(|n| text_width(n, font)).fold(120.0, f64::max) + 24.0;
     let plot_w = 320.0;
     let right_cols = 230.0;

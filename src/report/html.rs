@@ -3,8 +3,8 @@
 //! forbids loading anything, so opening it makes no network request.
 
 use super::svg::escape;
-use crate::analysis::table::Table;
-use crate::analysis::Results;
+use super::table::Table;
+use crate::results::Results;
 use crate::study::Study;
 use std::fmt::Write;
 
@@ -58,6 +58,7 @@ fn figure_html(f: &FigureBlock) -> String {
 /// The whole report.
 pub fn report(
     results: &Results,
+    tables: &[Table],
     study: &Study,
     methods: &str,
     input_sha256: &str,
@@ -86,7 +87,7 @@ pub fn report(
         s.push_str("</ul></div>");
     }
     let _ = write!(s, "<h2>Methods</h2><p id=\"methods\">{}</p>", escape(methods));
-    let table = |id: &str| results.tables.iter().find(|t| t.id == id);
+    let table = |id: &str| tables.iter().find(|t| t.id == id);
     s.push_str("<h2>Patients and treatment</h2>");
     for id in ["table1", "table2"] {
         if let Some(t) = table(id) {
@@ -114,7 +115,7 @@ pub fn report(
     if let Some(t) = table("table5") {
         s.push_str(&table_html(t));
     }
-    let robust: Vec<&Table> = results.tables.iter().filter(|t| t.id.starts_with("robust_")).collect();
+    let robust: Vec<&Table> = tables.iter().filter(|t| t.id.starts_with("robust_")).collect();
     if !robust.is_empty() {
         s.push_str("<h2>Robustness</h2><p>Analyses a statistical reviewer asks for, beyond the paper's methods (turn each off in the study's [robustness] table).</p>");
         for f in km_figures.iter().filter(robust_figure) {

@@ -3,10 +3,9 @@
 //! ticks (one coordinate function serves both, so they cannot drift apart,
 //! a known defect of survminer's separately drawn risk tables).
 
+use super::format::p_value;
 use super::svg::{text_width, Anchor, Svg, TextStyle, PALETTE};
-use crate::analysis::survival::Curve;
-use crate::analysis::table::p_value;
-use crate::analysis::FigureResult;
+use crate::results::{Curve, FigureResult};
 
 /// A tick step (months) giving at most ten intervals up to `max_time`.
 pub fn tick_step(max_time: f64) -> f64 {
@@ -134,14 +133,19 @@ pub fn render(fig: &FigureResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use survstat::km::ConfSpec;
+    use crate::study::EndpointId;
+    use survstat::km::{ConfSpec, KaplanMeier};
+
+    fn curve(label: &str, time: &[f64], event: &[bool]) -> Curve {
+        Curve::from_km(label, KaplanMeier::fit(time, event, ConfSpec::default()), &[12.0])
+    }
 
     /// A figure of one curve.
     fn figure(curve: Curve) -> FigureResult {
         FigureResult {
             id: "f".into(),
             title: "T".into(),
-            endpoint: "os".into(),
+            endpoint: EndpointId::Os,
             endpoint_label: "OS".into(),
             by: None,
             curves: vec![curve],
@@ -158,7 +162,7 @@ mod tests {
 
     #[test]
     fn risk_table_sits_under_the_ticks() {
-        let c = Curve::fit("A", &[1.0, 5.0, 13.0, 30.0], &[true, false, true, false], ConfSpec::default(), &[12.0]);
+        let c = curve("A", &[1.0, 5.0, 13.0, 30.0], &[true, false, true, false]);
         let svg = render(&figure(c));
         // Tick label "12" and the at-risk count under it share an x coordinate.
         let tick_x = x_of(&svg, ">12</text>");
@@ -171,7 +175,7 @@ mod tests {
     fn figure_of(n: usize) -> FigureResult {
         let time: Vec<f64> = (0..n).map(|i| 1.0 + 100.0 * i as f64 / n as f64).collect();
         let event: Vec<bool> = (0..n).map(|i| i % 3 == 0).collect();
-        figure(Curve::fit("Group with a long name", &time, &event, ConfSpec::default(), &[12.0]))
+        figure(curve("Group with a long name", &time, &event))
     }
 
     #[test]

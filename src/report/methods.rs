@@ -1,17 +1,20 @@
 //! The statistical methods in words, generated from the study settings, so
 //! the text a user pastes into a manuscript says what was computed.
 
-use crate::study::{Origin, Study};
+use crate::study::{EndpointId, Origin, SelectionTest, Study, Unit};
+use survstat::km::ConfType;
 
-fn unit_phrase(study: &Study, id: &str) -> Option<String> {
-    let e = study.endpoints.iter().find(|e| e.id == id)?;
-    Some(if e.unit == "lesion" { "per lesion".to_string() } else { "per patient".to_string() })
+fn unit_phrase(study: &Study, id: EndpointId) -> Option<&'static str> {
+    Some(match study.endpoint(id)?.unit {
+        Unit::Lesion => "per lesion",
+        Unit::Patient => "per patient",
+    })
 }
 
 /// Where PFS or OS starts, in words.
-fn origin_phrase(study: &Study, id: &str) -> &'static str {
-    match study.endpoints.iter().find(|e| e.id == id) {
-        Some(e) if e.unit == "lesion" && e.origin == Origin::LesionSbrt => "the SBRT of each lesion",
+fn origin_phrase(study: &Study, id: EndpointId) -> &'static str {
+    match study.endpoint(id) {
+        Some(e) if e.unit == Unit::Lesion && e.origin == Origin::LesionSbrt => "the SBRT of each lesion",
         _ => "the first SBRT of each patient",
     }
 }
@@ -19,39 +22,42 @@ fn origin_phrase(study: &Study, id: &str) -> &'static str {
 /// The methods paragraph.
 pub fn paragraph(study: &Study) -> String {
     let mut s = String::new();
-    if let Some(u) = unit_phrase(study, "lc") {
+    if let Some(u) = unit_phrase(study, EndpointId::Lc) {
         s.push_str(&format!(
             "Local control (LC) was defined as the time from the start of SBRT of each lesion to local failure at the treated site, censored at death or last follow-up, and analysed {u}. "
         ));
     }
-    if let Some(u) = unit_phrase(study, "pfs") {
+    if let Some(u) = unit_phrase(study, EndpointId::Pfs) {
         let death = if study.pfs_counts_death {
             " or death from any cause"
         } else {
             "; deaths without recurrence were censored"
         };
-        let from = origin_phrase(study, "pfs");
+        let from = origin_phrase(study, EndpointId::Pfs);
         s.push_str(&format!(
             "Progression-free survival (PFS) was measured from {from} to the first recurrence at any site (local, adjacent or distant){death}, and analysed {u}"
         ));
         s.push_str(if u == "per lesion" { " (each lesion with its patient's outcome). " } else { ". " });
     }
-    if let Some(u) = unit_phrase(study, "os") {
-        let from = origin_phrase(study, "os").replace("the first SBRT of each patient", "the first SBRT");
+    if let Some(u) = unit_phrase(study, EndpointId::Os) {
+        let from = origin_phrase(study, EndpointId::Os).replace("the first SBRT of each patient", "the first SBRT");
         s.push_str(&format!(
             "Overall survival (OS) was measured from {from} to death from any cause, and analysed {u}. "
         ));
     }
-    let conf = match study.conf_type.as_str() {
-        "log-log" => "log(-log)",
-        "plain" => "linear",
-        _ => "log",
+    let conf = match study.conf_type {
+        ConfType::LogLog => "log(-log)",
+        ConfType::Plain => "linear",
+        ConfType::Log => "log",
     };
     s.push_str(&format!(
         "Times are in months (days / 30.4375). Survival rates were estimated with the Kaplan-Meier method, with {:.0}% confidence intervals on the {conf} scale from Greenwood's variance. ",
         study.conf_level * 100.0
     ));
-    let test = if study.selection.test == "wald" { "Wald" } else { "likelihood-ratio" };
+    let test = match study.selection.test {
+        SelectionTest::Wald => "Wald",
+        SelectionTest::LikelihoodRatio => "likelihood-ratio",
+    };
     s.push_str(&format!(
         "Univariate analyses used the log-rank test for categorical factors and the Cox proportional hazards model (Efron's method for ties) for continuous factors. Factors with p < {} entered a multivariable Cox model reduced by backward elimination with the {test} test, a multi-level factor entering and leaving as one term and all models fitted on the observations complete for every candidate; p < {} was considered statistically significant. ",
         study.selection.screen_p, study.selection.retain_p
@@ -111,7 +117,7 @@ mod tests {
         assert!(text.contains("p < 0.1 entered") && text.contains("likelihood-ratio") && text.contains("α/β = 5 Gy"));
         assert!(text.contains("deaths without recurrence were censored"));
         study.pfs_counts_death = true;
-        study.selection.test = "wald".into();
+        study.selection.test = SelectionTest::Wald;
         let text = paragraph(&study);
         assert!(text.contains("or death from any cause") && text.contains("with the Wald test"));
     }

@@ -4,15 +4,29 @@
 //! puts them in place.
 
 pub mod forest;
+pub mod format;
 pub mod html;
 pub mod km_figure;
+pub mod literature;
 pub mod methods;
+pub mod paper_tables;
 pub mod png;
+pub mod robustness_tables;
 pub mod svg;
+pub mod table;
 
-use crate::analysis::Results;
+use crate::results::Results;
 use crate::study::Study;
 use serde::Serialize;
+use table::Table;
+
+/// The results with the tables as printed.
+#[derive(Serialize)]
+struct ResultsWithTables<'a> {
+    #[serde(flatten)]
+    results: &'a Results,
+    tables: &'a [Table],
+}
 
 /// What results.json holds.
 #[derive(Serialize)]
@@ -21,13 +35,21 @@ struct ResultsFile<'a> {
     version: &'a str,
     input_sha256: &'a str,
     study: &'a Study,
-    results: &'a Results,
+    results: ResultsWithTables<'a>,
+}
+
+/// Every table of the report, in order: the paper's, then the Robustness section's.
+pub fn tables(results: &Results, study: &Study) -> Vec<Table> {
+    let mut tables = paper_tables::all(results, study);
+    tables.extend(robustness_tables::all(results, study));
+    tables
 }
 
 /// The report's files, by name.
 pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for t in &results.tables {
+    let tables = tables(results, study);
+    for t in &tables {
         files.push((format!("{}.csv", t.id), t.to_csv().into_bytes()));
         files.push((format!("{}.md", t.id), t.to_markdown().into_bytes()));
     }
@@ -42,7 +64,7 @@ pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> any
     for ep in &results.endpoints {
         let title = format!("{}: multivariable Cox model", ep.label);
         if let Some(svg) = forest::render(&title, &ep.model, study.conf_level) {
-            let id = format!("forest_{}", ep.id);
+            let id = format!("forest_{}", ep.id.name());
             files.push((format!("{id}.png"), png::render(&svg, 2.0)?));
             files.push((format!("{id}.svg"), svg.clone().into_bytes()));
             forest_blocks.push(html::FigureBlock {
@@ -55,10 +77,15 @@ pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> any
     let methods = methods::paragraph(study);
     files.push((
         "report.html".into(),
-        html::report(results, study, &methods, input_sha256, &km_blocks, &forest_blocks).into_bytes(),
+        html::report(results, &tables, study, &methods, input_sha256, &km_blocks, &forest_blocks).into_bytes(),
     ));
-    let json =
-        ResultsFile { software: "sbrt-outcomes", version: env!("CARGO_PKG_VERSION"), input_sha256, study, results };
+    let json = ResultsFile {
+        software: "sbrt-outcomes",
+        version: env!("CARGO_PKG_VERSION"),
+        input_sha256,
+        study,
+        results: ResultsWithTables { results, tables: &tables },
+    };
     files.push(("results.json".into(), serde_json::to_vec_pretty(&json)?));
     files.push(("study.toml".into(), toml::to_string(study)?.into_bytes()));
     Ok(files)

@@ -29,9 +29,12 @@
 //! confidence curves.
 
 use crate::dist::normal_quantile;
+use crate::Interval;
 
-/// How the pointwise confidence interval is formed.
+/// How the pointwise confidence interval is formed (R's `conf.type`
+/// spellings when serialised: `log`, `log-log`, `plain`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "kebab-case"))]
 pub enum ConfType {
     /// On the log scale (R's default, `conf.type = "log"`).
     Log,
@@ -98,6 +101,7 @@ impl ConfSpec {
 
 /// One distinct observation time of the curve.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct KmStep {
     /// The time.
     pub time: f64,
@@ -121,6 +125,7 @@ pub struct KmStep {
 
 /// The curve read off at a requested time (R `summary(fit, times = )`).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct KmAt {
     /// The requested time.
     pub time: f64,
@@ -134,18 +139,6 @@ pub struct KmAt {
     /// Lower confidence bound.
     pub lower: Option<f64>,
     /// Upper confidence bound.
-    pub upper: Option<f64>,
-}
-
-/// A quantile of the survival distribution with its confidence limits;
-/// `None` where the curve (or confidence curve) does not reach it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Quantile {
-    /// The estimate.
-    pub estimate: Option<f64>,
-    /// Lower confidence limit.
-    pub lower: Option<f64>,
-    /// Upper confidence limit.
     pub upper: Option<f64>,
 }
 
@@ -240,12 +233,12 @@ impl KaplanMeier {
     }
 
     /// The median survival time and its confidence limits.
-    pub fn median(&self) -> Quantile {
+    pub fn median(&self) -> Interval {
         self.quantile(0.5)
     }
 
     /// The `p` quantile of the event-time distribution (time where `1 - S` reaches `p`).
-    pub fn quantile(&self, p: f64) -> Quantile {
+    pub fn quantile(&self, p: f64) -> Interval {
         let times: Vec<f64> = self.steps.iter().map(|s| s.time).collect();
         let curve = |f: &dyn Fn(&KmStep) -> Option<f64>| -> Vec<Option<f64>> {
             self.steps.iter().map(|s| f(s).map(|v| 1.0 - v)).collect()
@@ -253,7 +246,7 @@ impl KaplanMeier {
         let estimate = find_quantile(&times, &curve(&|s| Some(s.surv)), p);
         let lower = find_quantile(&times, &curve(&|s| s.lower), p);
         let upper = find_quantile(&times, &curve(&|s| s.upper), p);
-        Quantile { estimate, lower, upper }
+        Interval { estimate, lower, upper }
     }
 }
 

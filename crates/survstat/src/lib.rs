@@ -17,6 +17,7 @@ pub mod design;
 pub mod dist;
 pub mod error;
 pub mod finegray;
+mod interval;
 pub mod km;
 pub mod linalg;
 pub mod logrank;
@@ -26,3 +27,4 @@ mod radix;
 pub mod timefix;
 
 pub use error::Error;
+pub use interval::Interval;

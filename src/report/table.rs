@@ -1,6 +1,6 @@
 //! A report table: a title, column headers and rows of text cells with an
-//! indent level, written as CSV, Markdown or HTML. Number formatting
-//! shared by every table lives here too.
+//! indent level, written as CSV or Markdown here and as HTML by
+//! [`super::html`].
 
 use serde::Serialize;
 
@@ -83,68 +83,9 @@ impl Table {
     }
 }
 
-/// Count with percent of a total, as `30 (68.2%)`.
-pub fn count_pct(n: usize, total: usize) -> String {
-    if total == 0 {
-        return format!("{n}");
-    }
-    format!("{n} ({:.1}%)", 100.0 * n as f64 / total as f64)
-}
-
-/// A p-value as tables print it: `<0.001` or three decimals.
-pub fn p_value(p: Option<f64>) -> String {
-    match p {
-        None => "–".into(),
-        Some(p) if p < 0.001 => "<0.001".into(),
-        Some(p) => format!("{p:.3}"),
-    }
-}
-
-/// A proportion as a percentage with one decimal.
-pub fn percent(v: Option<f64>) -> String {
-    v.map_or("–".into(), |v| format!("{:.1}", 100.0 * v))
-}
-
-/// A number with `digits` decimals, or an en dash.
-pub fn fixed(v: Option<f64>, digits: usize) -> String {
-    v.filter(|x| x.is_finite()).map_or("–".into(), |x| format!("{x:.digits$}"))
-}
-
-/// R's `median` (mean of the two middle values for an even count).
-pub fn median(values: &[f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
-}
-
-/// `median (min–max)` with the given decimals.
-pub fn median_range(values: &[f64], digits: usize) -> String {
-    match median(values) {
-        None => "–".into(),
-        Some(m) => {
-            let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-            let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            format!("{m:.digits$} ({min:.digits$}–{max:.digits$})")
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats() {
-        assert_eq!(count_pct(30, 44), "30 (68.2%)");
-        assert_eq!(p_value(Some(0.0004)), "<0.001");
-        assert_eq!(p_value(Some(0.0321)), "0.032");
-        assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), Some(2.5));
-        assert_eq!(median_range(&[1.25, 16.0, 163.6], 1), "16.0 (1.2–163.6)");
-    }
 
     #[test]
     fn renders_csv_and_markdown() {

@@ -1,0 +1,91 @@
+//! How the report's tables print numbers: counts with percentages,
+//! p-values, rates, medians with ranges, landmark names.
+
+use crate::summary::Summary;
+
+/// Count with percent of a total, as `30 (68.2%)`.
+pub fn count_pct(n: usize, total: usize) -> String {
+    if total == 0 {
+        return format!("{n}");
+    }
+    format!("{n} ({:.1}%)", 100.0 * n as f64 / total as f64)
+}
+
+/// A p-value as tables print it: `<0.001` or three decimals.
+pub fn p_value(p: Option<f64>) -> String {
+    match p {
+        None => "–".into(),
+        Some(p) if p < 0.001 => "<0.001".into(),
+        Some(p) => format!("{p:.3}"),
+    }
+}
+
+/// A proportion as a percentage with one decimal.
+pub fn percent(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{:.1}", 100.0 * v))
+}
+
+/// A number with `digits` decimals, or an en dash.
+pub fn fixed(v: Option<f64>, digits: usize) -> String {
+    v.filter(|x| x.is_finite()).map_or("–".into(), |x| format!("{x:.digits$}"))
+}
+
+/// Confidence limits as `lower–upper` with three decimals.
+pub fn limits(lower: Option<f64>, upper: Option<f64>) -> String {
+    format!("{}–{}", fixed(lower, 3), fixed(upper, 3))
+}
+
+/// `median (min–max)` with the given decimals, or an en dash for no values.
+pub fn median_range(s: &Summary, digits: usize) -> String {
+    match (s.median, s.min, s.max) {
+        (Some(m), Some(min), Some(max)) => format!("{m:.digits$} ({min:.digits$}–{max:.digits$})"),
+        _ => "–".into(),
+    }
+}
+
+/// A number without a trailing `.0` (`5`, `2.5`).
+pub fn plain_number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// α/β as a subscript, e.g. ₅ or ₁₀.
+pub fn subscript(v: f64) -> String {
+    plain_number(v)
+        .chars()
+        .map(|c| c.to_digit(10).map_or(c, |d| char::from_u32(0x2080 + d).expect("subscript digit")))
+        .collect()
+}
+
+/// "1-year" for 12 months, "18-month" otherwise.
+pub fn landmark_name(months: f64) -> String {
+    if months % 12.0 == 0.0 {
+        format!("{}-year", months / 12.0)
+    } else {
+        format!("{}-month", plain_number(months))
+    }
+}
+
+/// A confidence level as a percentage, `95%`.
+pub fn level(conf_level: f64) -> String {
+    format!("{:.0}%", conf_level * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(count_pct(30, 44), "30 (68.2%)");
+        assert_eq!(p_value(Some(0.0004)), "<0.001");
+        assert_eq!(p_value(Some(0.0321)), "0.032");
+        assert_eq!(median_range(&Summary::of(&[1.25, 16.0, 163.6]), 1), "16.0 (1.2–163.6)");
+        assert_eq!(landmark_name(12.0), "1-year");
+        assert_eq!(landmark_name(18.0), "18-month");
+        assert_eq!(subscript(10.0), "₁₀");
+    }
+}

@@ -1,0 +1,98 @@
+//! The typed results of an analysis: what [`crate::analysis`] computes and
+//! [`crate::report`] renders. Numbers and labels only; no formatted text.
+//! `results.json` is these types serialised.
+
+pub mod curve;
+pub mod descriptive;
+pub mod model;
+pub mod robustness;
+
+use crate::study::{EndpointId, Origin, Unit};
+use crate::summary::Summary;
+use serde::Serialize;
+
+pub use curve::Curve;
+pub use descriptive::Descriptives;
+pub use model::{Model, ModelTerm, Univariate};
+pub use robustness::Robustness;
+
+/// Everything about one endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EndpointResult {
+    /// Which endpoint.
+    pub id: EndpointId,
+    /// Label.
+    pub label: String,
+    /// One row per lesion or per patient.
+    pub unit: Unit,
+    /// Where lesion rows of PFS and OS start.
+    pub origin: Origin,
+    /// The whole-set curve with landmarks and median.
+    pub overall: Curve,
+    /// For a patient-level event (PFS, OS) analysed per lesion: the same
+    /// endpoint on one row per patient from the first SBRT, where each
+    /// patient's event counts once. `None` for LC and per-patient endpoints.
+    pub per_patient: Option<Curve>,
+    /// The univariate screen, in study order.
+    pub univariate: Vec<Univariate>,
+    /// The selected multivariable model.
+    pub model: Model,
+}
+
+/// The curves of one figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureResult {
+    /// File stem.
+    pub id: String,
+    /// Caption.
+    pub title: String,
+    /// Endpoint id.
+    pub endpoint: EndpointId,
+    /// Endpoint label (the y axis).
+    pub endpoint_label: String,
+    /// Label of the splitting covariate.
+    pub by: Option<String>,
+    /// One curve per level (or one overall).
+    pub curves: Vec<Curve>,
+    /// Log-rank p across the curves.
+    pub logrank_p: Option<f64>,
+}
+
+/// All results of an analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Results {
+    /// Patients.
+    pub n_patients: usize,
+    /// Lesions.
+    pub n_lesions: usize,
+    /// The counts of Tables 1, 2 and 5 and the outcome summary.
+    pub descriptives: Descriptives,
+    /// Per endpoint.
+    pub endpoints: Vec<EndpointResult>,
+    /// Figures' curves.
+    pub figures: Vec<FigureResult>,
+    /// Median follow-up from first SBRT, months, with range (all patients).
+    pub follow_up: Summary,
+    /// The reviewer's checks.
+    pub robustness: Robustness,
+    /// Warnings for the reader.
+    pub warnings: Vec<String>,
+}
+
+impl Results {
+    /// The endpoint with this id, if the study analyses it.
+    pub fn endpoint(&self, id: EndpointId) -> Option<&EndpointResult> {
+        self.endpoints.iter().find(|e| e.id == id)
+    }
+}
+
+impl ModelTerm {
+    /// The term as the report names it: the covariate's label, and for a
+    /// factor's level `label: level vs reference`.
+    pub fn display_name(&self) -> String {
+        match (&self.level, &self.reference) {
+            (Some(l), Some(r)) => format!("{}: {l} vs {r}", self.label),
+            _ => self.label.clone(),
+        }
+    }
+}
