@@ -10,6 +10,7 @@ pub mod atomic;
 pub mod cmd;
 pub mod cohort;
 pub mod endpoints;
+pub mod example;
 pub mod inert;
 pub mod json;
 pub mod limits;

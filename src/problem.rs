@@ -168,6 +168,18 @@ impl ProblemLog {
 #[derive(Debug)]
 pub struct InputProblems(pub Vec<Problem>);
 
+impl InputProblems {
+    /// One problem as the error of a run.
+    pub fn one(p: Problem) -> InputProblems {
+        InputProblems(vec![p])
+    }
+
+    /// An error about the command line itself rather than a place in `file`.
+    pub fn usage(file: &str, message: impl Into<String>) -> InputProblems {
+        InputProblems::one(Problem::error(file, None, None, message))
+    }
+}
+
 impl fmt::Display for InputProblems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (errors, _) = totals(&self.0);

@@ -329,6 +329,23 @@ impl Study {
         Study::parse(BUILTIN, "built-in study").expect("the built-in study is valid")
     }
 
+    /// Read and check a study file (at most 1 MB).
+    pub fn load(path: &std::path::Path) -> anyhow::Result<Study> {
+        const MAX_STUDY_BYTES: u64 = 1 << 20;
+        let cannot = |e: std::io::Error| anyhow::anyhow!("{}: cannot read: {e}", path.display());
+        let size = std::fs::metadata(path).map_err(cannot)?.len();
+        if size > MAX_STUDY_BYTES {
+            anyhow::bail!("{}: the study file is {size} bytes; a study file is at most 1 MB", path.display());
+        }
+        let text = std::fs::read_to_string(path).map_err(cannot)?;
+        Study::parse(&text, &path.display().to_string()).map_err(|p| anyhow::anyhow!(p.join("\n")))
+    }
+
+    /// The study file given, or the built-in study (the source paper's analysis).
+    pub fn load_or_builtin(path: Option<&std::path::Path>) -> anyhow::Result<Study> {
+        path.map_or_else(|| Ok(Study::builtin()), Study::load)
+    }
+
     /// Parse and check a study; `name` labels the messages.
     pub fn parse(text: &str, name: &str) -> Result<Study, Vec<String>> {
         let parse_error = |e: toml::de::Error| vec![format!("{name}: {}", e.to_string().trim().replace('\n', " "))];

@@ -1,19 +1,9 @@
 //! `sbrt analyze`: the study's full analysis of a cohort, as a report.
 //!
-//! ```text
-//! sbrt analyze FILE [--study study.toml] --out DIR [--date-format FMT] [--sheet NAME]
-//! sbrt analyze --example --out DIR
-//! ```
-//!
-//! Writes `DIR/report.html` (self-contained), each table as `.csv` and
-//! `.md`, each figure as `.svg` and `.png`, `results.json` and the
-//! `study.toml` used. Without `--study` the built-in study (the source
-//! paper's analysis) is used; `--example` analyses the bundled synthetic
-//! cohort. DIR is replaced only when the whole report is ready, and only
-//! when it is empty or a previous sbrt report; files in it that sbrt did not
-//! write are kept (`report_dir`).
+//! Its usage is [`AnalyzeArgs`], whose doc comments `sbrt analyze --help` prints
+//! (and `docs/cli.md` reproduces).
 
-use super::{CohortInput, LoadedCohort};
+use super::inputs::{CohortInput, LoadedCohort};
 use crate::cohort::{load_bytes, ReadOptions};
 use crate::problem::InputProblems;
 use crate::progress::Progress;
@@ -23,13 +13,15 @@ use clap::Args;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
-/// The bundled synthetic cohort (`examples/spine_sarcoma_synthetic.csv`).
-pub const EXAMPLE_CSV: &str = include_str!("../../examples/spine_sarcoma_synthetic.csv");
-
-/// The example's name in messages.
-const EXAMPLE_NAME: &str = "spine_sarcoma_synthetic.csv";
-
-/// Analyse a cohort.
+/// The study's full analysis of a cohort: tables, figures and an HTML report.
+///
+/// Writes `DIR/report.html` (self-contained), each table as `.csv` and
+/// `.md`, each figure as `.svg` and `.png`, `results.json` and the
+/// `study.toml` used. Without `--study` the built-in study (the source
+/// paper's analysis) is used; `--example` analyses the bundled synthetic
+/// cohort. DIR is replaced only when the whole report is ready, and only
+/// when it is empty or a previous sbrt report; files in it that sbrt did not
+/// write are kept (`report_dir`).
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Cohort file (.csv or .xlsx); omit with --example.
@@ -91,7 +83,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     for notice in &report_dir.notices {
         eprintln!("note: {notice}");
     }
-    let study = super::study::load_or_builtin(args.study.as_deref())?;
+    let study = Study::load_or_builtin(args.study.as_deref())?;
     let progress = Progress::new(args.progress);
     let LoadedCohort { cohort, sha256 } = match &args.file {
         Some(file) => {
@@ -105,11 +97,10 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
             input.load()?
         }
         None => {
-            // The example is embedded and read from memory, so that
-            // `--example` works from any directory and writes no file.
-            let (cohort, _) = load_bytes(EXAMPLE_NAME, "csv", EXAMPLE_CSV.as_bytes().to_vec(), &ReadOptions::default())
+            let csv = crate::example::CSV.as_bytes();
+            let (cohort, _) = load_bytes(crate::example::NAME, "csv", csv.to_vec(), &ReadOptions::default())
                 .map_err(InputProblems)?;
-            LoadedCohort { cohort, sha256: format!("{:x}", Sha256::digest(EXAMPLE_CSV.as_bytes())) }
+            LoadedCohort { cohort, sha256: format!("{:x}", Sha256::digest(csv)) }
         }
     };
     let mut identifying = crate::analysis_file::carried_extras(&cohort, &study.sources()).err().unwrap_or_default();

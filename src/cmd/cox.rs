@@ -1,23 +1,11 @@
 //! `sbrt cox`: Cox proportional hazards regression from any CSV file.
 //!
-//! ```text
-//! sbrt cox FILE --time COL --event COL --covariates A,B,C [--factor A,..]
-//!          [--reference A=level,..] [--ties efron|breslow] [--strata COL]
-//!          [--cluster COL] [--json]
-//! ```
-//!
-//! As R's `coxph(Surv(time, event) ~ A + B + C [+ strata(s)], ties = ,
-//! cluster = )`. A covariate that is not all numeric is a factor (also one
-//! named in `--factor`); its first level is the reference unless
-//! `--reference` names another, and its terms are named `variable=level`.
-//! `--firth` fits the Firth-penalised model instead (`coxphf`), `--zph`
-//! adds the proportional-hazards test (`cox.zph`).
-//! With `--json`: `{"n","events","n_dropped","iterations","loglik_null",
-//! "loglik","terms":[..],"tests":{..},"concordance":{..},"warnings":[..]}`.
+//! Its usage is [`CoxArgs`], whose doc comments `sbrt cox --help` prints
+//! (and `docs/cli.md` reproduces).
 
-use super::one_problem as one;
 use crate::json::{num, opt};
 use crate::model_text::{term_name, warning_texts};
+use crate::problem::InputProblems;
 use crate::survival_data::SurvivalData;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
@@ -26,13 +14,22 @@ use survstat::cox::{
 };
 use survstat::design::Term;
 
-/// Cox regression.
+/// Cox proportional hazards model (R coxph) from a CSV file.
+///
+/// As R's `coxph(Surv(time, event) ~ A + B + C [+ strata(s)], ties = ,
+/// cluster = )`. A covariate that is not all numeric is a factor (also one
+/// named in `--factor`); its first level is the reference unless
+/// `--reference` names another, and its terms are named `variable=level`.
+/// `--firth` fits the Firth-penalised model instead (`coxphf`), `--zph`
+/// adds the proportional-hazards test (`cox.zph`).
+/// With `--json`: `{"n","events","n_dropped","iterations","loglik_null",
+/// "loglik","terms":[..],"tests":{..},"concordance":{..},"warnings":[..]}`.
 #[derive(Debug, Args)]
 pub struct CoxArgs {
     #[command(flatten)]
-    pub input: super::SurvivalInput,
+    pub input: super::inputs::SurvivalInput,
     #[command(flatten)]
-    pub model: super::CovariateArgs,
+    pub model: super::inputs::CovariateArgs,
     /// Method for tied event times (default efron; breslow with --firth, as coxphf).
     #[arg(long, value_enum)]
     pub ties: Option<TiesArg>,
@@ -139,7 +136,7 @@ fn print_firth(f: &FirthFit, terms: &[Term], n_dropped: usize) {
         "", "coef", "exp(coef)", "se(coef)", "p (pen. LR)", "lower .95", "upper .95"
     );
     for (t, r) in terms.iter().zip(&f.terms) {
-        let o = |v: Option<f64>| crate::cmd::km::fmt_opt(v, 4);
+        let o = |v: Option<f64>| super::print::number_or_na(v, 4);
         println!(
             "{:<24} {:>10} {:>10} {:>10} {:>11} {:>10} {:>10}",
             crate::inert::terminal(&term_name(t)),
@@ -177,11 +174,11 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(|c| data.levels(c, "a --cluster column", usize::MAX).map(|l| l.codes))
         .transpose()
-        .map_err(one)?;
+        .map_err(InputProblems::one)?;
     let ties = match (args.ties, args.firth) {
         (Some(TiesArg::Efron), true) => {
             return Err(
-                super::usage_problem(&table.file, "--firth uses Breslow ties (as coxphf): drop --ties efron").into()
+                InputProblems::usage(&table.file, "--firth uses Breslow ties (as coxphf): drop --ties efron").into()
             )
         }
         (Some(TiesArg::Breslow), _) | (None, true) => Ties::Breslow,
@@ -192,7 +189,7 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         CoxData { time: &data.time, event: &data.event, x: &x, strata: strata.as_deref(), cluster: cluster.as_deref() };
     if args.firth {
         let f = fit_firth(&cox_data, options.conf_level)
-            .map_err(|e| super::usage_problem(&table.file, format!("Firth-penalised Cox model not possible: {e}")))?;
+            .map_err(|e| InputProblems::usage(&table.file, format!("Firth-penalised Cox model not possible: {e}")))?;
         if args.json {
             let mut out = firth_json(&f, &terms, data.n_dropped);
             with_data_warnings(&mut out, &data.warnings);
@@ -203,12 +200,12 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let result = fit(&cox_data, &options)
-        .map_err(|e| super::usage_problem(&table.file, format!("Cox model not possible: {e}")))?;
+        .map_err(|e| InputProblems::usage(&table.file, format!("Cox model not possible: {e}")))?;
     let ph = if args.zph {
         let groups: Vec<Vec<usize>> =
             (0..covariates.len()).map(|c| (0..terms.len()).filter(|&j| terms[j].covariate == c).collect()).collect();
         let test = proportional_hazards_test(&cox_data, &result, options.ties, &groups)
-            .map_err(|e| super::usage_problem(&table.file, format!("proportional-hazards test not possible: {e}")))?;
+            .map_err(|e| InputProblems::usage(&table.file, format!("proportional-hazards test not possible: {e}")))?;
         Some(test)
     } else {
         None
@@ -250,7 +247,7 @@ fn print_text(fit: &CoxFit, terms: &[Term], n_dropped: usize) {
     let robust = fit.robust_var.is_some();
     println!("Cox model: n = {}, events = {}, rows dropped for missing values = {}", fit.n, fit.events, n_dropped);
     println!();
-    let f = |v: Option<f64>| crate::cmd::km::fmt_opt(v, 4);
+    let f = |v: Option<f64>| super::print::number_or_na(v, 4);
     let head_se =
         if robust { format!("{:>10} {:>10}", "se(coef)", "robust se") } else { format!("{:>10}", "se(coef)") };
     println!(

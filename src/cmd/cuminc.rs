@@ -1,30 +1,25 @@
-//! `sbrt cuminc`: cumulative incidence with competing risks from any CSV
-//! file, and Gray's test across groups.
+//! `sbrt cuminc`: cumulative incidence with competing risks from any CSV file, and Gray's test across groups.
 //!
-//! ```text
-//! sbrt cuminc FILE --time COL --status COL [--cause 1] [--group COL]
-//!             [--strata COL] [--at 12,24] [--conf-level 0.95] [--json]
-//! ```
-//!
-//! As R's `cmprsk::cuminc(time, status, group, strata)`: status 0 is
-//! censored, every other whole number a cause. With `--json`:
-//! `{"n","n_dropped","cause","groups":[{"group","n","events","steps":[{"time","estimate","variance"}],
-//! "at":[{"time","estimate","std_err","lower","upper"}]}],"test":{"chisq","df","p"}|null}`.
+//! Its usage is [`CumincArgs`], whose doc comments `sbrt cuminc --help` prints
+//! (and `docs/cli.md` reproduces).
 
-use super::one_problem as one;
 use crate::json::{num, opt};
 use crate::limits::MAX_GROUPS;
-use crate::problem::{InputProblems, Problem, ProblemLog};
-use crate::table::Table;
+use crate::problem::InputProblems;
 use clap::Args;
 use serde_json::json;
 use survstat::competing::{gray_test, CumulativeIncidence};
 
-/// Cumulative incidence.
+/// Cumulative incidence with competing risks and Gray's test (R cmprsk::cuminc).
+///
+/// As R's `cmprsk::cuminc(time, status, group, strata)`: status 0 is
+/// censored, every other whole number a cause. With `--json`:
+/// `{"n","n_dropped","cause","groups":[{"group","n","events","steps":[{"time","estimate","variance"}],
+/// "at":[{"time","estimate","std_err","lower","upper"}]}],"test":{"chisq","df","p"}|null}`.
 #[derive(Debug, Args)]
 pub struct CumincArgs {
     #[command(flatten)]
-    pub input: super::CompetingInput,
+    pub input: super::inputs::CompetingInput,
     /// Column defining groups (one curve each, and Gray's test).
     #[arg(long)]
     pub group: Option<String>,
@@ -32,10 +27,10 @@ pub struct CumincArgs {
     #[arg(long)]
     pub strata: Option<String>,
     /// Times at which to report the curves, comma-separated.
-    #[arg(long, value_delimiter = ',', value_parser = super::time_arg)]
+    #[arg(long, value_delimiter = ',', value_parser = super::inputs::time_arg)]
     pub at: Vec<f64>,
     /// Confidence level of the limits at `--at` times.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = 0.95, value_parser = super::inputs::conf_level_arg)]
     pub conf_level: f64,
     /// Print one JSON object instead of tables.
     #[arg(long)]
@@ -47,8 +42,7 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
     let mut others: Vec<&str> = args.group.iter().map(String::as_str).collect();
     others.extend(args.strata.as_deref());
     let table = args.input.read(&others)?;
-    super::km::check_conf_level(&table.file, args.conf_level)?;
-    let (mut data, status) = read_status(&table, &args.input.time, &args.input.status, &others)?;
+    let (mut data, status) = args.input.survival_data(&table, &others)?;
     if !status.contains(&args.input.cause) {
         data.warnings.push(format!(
             "no row has status {} (the cause asked for): its cumulative incidence is 0 throughout",
@@ -59,8 +53,12 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
     if args.input.explain_dropped {
         data.explain_dropped();
     }
-    let groups =
-        args.group.as_deref().map(|g| data.levels(g, "a --group column", MAX_GROUPS)).transpose().map_err(one)?;
+    let groups = args
+        .group
+        .as_deref()
+        .map(|g| data.levels(g, "a --group column", MAX_GROUPS))
+        .transpose()
+        .map_err(InputProblems::one)?;
     let (labels, codes): (Vec<String>, Vec<usize>) = match &groups {
         Some(l) => (l.labels.clone(), l.codes.clone()),
         None => (vec!["all".into()], vec![0; data.n()]),
@@ -116,7 +114,12 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
             if args.at.is_empty() { c.steps.iter().map(|s| s.time).collect() } else { args.at.clone() };
         for t in times {
             let a = c.at(t, args.conf_level);
-            println!("{:>10} {:>10} {:>10}", t, super::km::fmt_opt(a.estimate, 4), super::km::fmt_opt(a.std_err, 4));
+            println!(
+                "{:>10} {:>10} {:>10}",
+                t,
+                super::print::number_or_na(a.estimate, 4),
+                super::print::number_or_na(a.std_err, 4)
+            );
         }
     }
     if let Some(t) = test {
@@ -124,37 +127,4 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
         println!("Gray's test: chisq = {:.3} on {} df, p = {:.3e}", t.chisq, t.df, t.p);
     }
     Ok(())
-}
-
-/// The survival data of a competing-risks analysis: times from the generic
-/// reader (with an always-valid event column) and the status codes.
-pub fn read_status<'t>(
-    table: &'t Table,
-    time: &str,
-    status: &str,
-    others: &[&str],
-) -> anyhow::Result<(crate::survival_data::SurvivalData<'t>, Vec<u32>)> {
-    let col = table.column(status).map_err(|p| InputProblems(vec![p]))?;
-    let mut problems = ProblemLog::default();
-    let mut used: Vec<&str> = vec![status];
-    used.extend(others);
-    let mut data = crate::survival_data::SurvivalData::select(table, time, &used)?;
-    let mut codes = Vec::with_capacity(data.n());
-    for &i in &data.rows {
-        let cell = table.cell(i, col);
-        match cell.parse::<u32>() {
-            Ok(v) => codes.push(v),
-            Err(_) => problems.push(Problem::error(
-                &table.file,
-                Some(Table::row_number(i)),
-                Some(status),
-                format!("status must be 0 (censored) or a cause 1, 2, ...; found '{cell}'"),
-            )),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(InputProblems(problems.into_vec(&table.file)).into());
-    }
-    data.event = codes.iter().map(|&c| c != 0).collect();
-    Ok((data, codes))
 }

@@ -1,27 +1,26 @@
 //! `sbrt derive`: write the de-identified analysis data set.
 //!
-//! ```text
-//! sbrt derive FILE --out analysis.csv [--alpha-beta 5] [--pfs-death]
-//!             [--study study.toml] [--keep-ids] [--excel] [--date-format FMT] [--sheet NAME]
-//! ```
-//!
-//! One row per lesion in input order, sequential `patient` and `lesion`
-//! numbers, covariates and derived endpoints (see `docs/cohort.md`). No
-//! dates and no identifiers: other input columns are written only when the
-//! study names them as a covariate source (an allow-list), and are refused
-//! when a value holds a date-like or id-like token; `--keep-ids` adds
-//! `patient_id` and `lesion_id`, and so makes the file identifiable.
+//! Its usage is [`DeriveArgs`], whose doc comments `sbrt derive --help` prints
+//! (and `docs/cli.md` reproduces).
 
-use super::CohortInput;
+use super::inputs::CohortInput;
 use crate::analysis_file::{carried_extras, row_values, COLUMNS};
 use crate::atomic::{refuse_overwriting_inputs, AtomicFile};
 use crate::endpoints::{derive, DeriveOptions};
 use crate::problem::InputProblems;
+use crate::study::Study;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Derive endpoints.
+/// Write the de-identified analysis data set (one row per lesion).
+///
+/// One row per lesion in input order, sequential `patient` and `lesion`
+/// numbers, covariates and derived endpoints (see `docs/cohort.md`). No
+/// dates and no identifiers: other input columns are written only when the
+/// study names them as a covariate source (an allow-list), and are refused
+/// when a value holds a date-like or id-like token; `--keep-ids` adds
+/// `patient_id` and `lesion_id`, and so makes the file identifiable.
 #[derive(Debug, Args)]
 pub struct DeriveArgs {
     #[command(flatten)]
@@ -54,7 +53,7 @@ pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
         anyhow::bail!("--alpha-beta must be a positive number of Gy, got {}", args.alpha_beta);
     }
     refuse_overwriting_inputs(&args.out, &[&args.input.file])?;
-    let study = super::study::load_or_builtin(args.study.as_deref())?;
+    let study = Study::load_or_builtin(args.study.as_deref())?;
     let cohort = args.input.load()?.cohort;
     let options =
         DeriveOptions { alpha_beta: args.alpha_beta, pfs_counts_death: args.pfs_death, ..DeriveOptions::default() };

@@ -1,28 +1,27 @@
 //! `sbrt finegray`: the Fine-Gray subdistribution hazards model from any CSV file.
 //!
-//! ```text
-//! sbrt finegray FILE --time COL --status COL --covariates A,B [--cause 1]
-//!               [--factor A,..] [--reference A=level,..] [--json]
-//! ```
-//!
-//! As R's `cmprsk::crr(time, status, model.matrix(...), failcode = cause)`:
-//! status 0 censored, other whole numbers causes; covariates and factors as
-//! in `sbrt cox`. With `--json`: `{"n","n_dropped","cause","events","competing",
-//! "iterations","loglik_null","loglik","terms":[{"term","variable","level","coef","se","z","p","hr","hr_lower","hr_upper"}],"warnings"}`.
+//! Its usage is [`FineGrayArgs`], whose doc comments `sbrt finegray --help` prints
+//! (and `docs/cli.md` reproduces).
 
 use crate::json::num;
 use crate::model_text::term_name;
+use crate::problem::InputProblems;
 use clap::Args;
 use serde_json::json;
 use survstat::finegray::fine_gray;
 
-/// Fine-Gray model.
+/// Fine-Gray subdistribution hazards model (R cmprsk::crr).
+///
+/// As R's `cmprsk::crr(time, status, model.matrix(...), failcode = cause)`:
+/// status 0 censored, other whole numbers causes; covariates and factors as
+/// in `sbrt cox`. With `--json`: `{"n","n_dropped","cause","events","competing",
+/// "iterations","loglik_null","loglik","terms":[{"term","variable","level","coef","se","z","p","hr","hr_lower","hr_upper"}],"warnings"}`.
 #[derive(Debug, Args)]
 pub struct FineGrayArgs {
     #[command(flatten)]
-    pub input: super::CompetingInput,
+    pub input: super::inputs::CompetingInput,
     #[command(flatten)]
-    pub model: super::CovariateArgs,
+    pub model: super::inputs::CovariateArgs,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -32,15 +31,14 @@ pub struct FineGrayArgs {
 pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
     let references = args.model.check(&args.input.file.display().to_string())?;
     let table = args.input.read(&args.model.columns())?;
-    let (data, status) =
-        super::cuminc::read_status(&table, &args.input.time, &args.input.status, &args.model.columns())?;
+    let (data, status) = args.input.survival_data(&table, &args.model.columns())?;
     data.print_warnings();
     if args.input.explain_dropped {
         data.explain_dropped();
     }
     let (_, x, terms) = args.model.design(&data, &references)?;
     let fit = fine_gray(&data.time, &status, args.input.cause, &x, 0.95)
-        .map_err(|e| super::usage_problem(&table.file, format!("Fine-Gray model not possible: {e}")))?;
+        .map_err(|e| InputProblems::usage(&table.file, format!("Fine-Gray model not possible: {e}")))?;
     if args.json {
         let out = json!({
             "n": fit.n,

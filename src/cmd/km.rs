@@ -1,73 +1,42 @@
 //! `sbrt km`: Kaplan-Meier estimates from any CSV file.
 //!
-//! ```text
-//! sbrt km FILE --time COL --event COL [--group COL] [--at 12,24,36]
-//!         [--conf-type log|log-log|plain] [--conf-level 0.95] [--json]
-//! ```
-//!
-//! Prints, per group, the survival table (as R's `summary(survfit)`), the
-//! median with its confidence interval (as R's `print(survfit)`), and the
-//! estimates at the `--at` times. With `--json`, one JSON object:
-//! `{"n","events","n_dropped","groups":[{"group","n","events","median":{..},"steps":[..],"at":[..]}]}`.
+//! Its usage is [`KmArgs`], whose doc comments `sbrt km --help` prints
+//! (and `docs/cli.md` reproduces).
 
+use super::inputs::{conf_level_arg, ConfTypeArg};
 use crate::json::{num, opt};
 use crate::limits::MAX_GROUPS;
 use crate::problem::InputProblems;
 use crate::survival_data::SurvivalData;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde_json::{json, Value};
-use survstat::km::{ConfSpec, ConfType, KaplanMeier};
+use survstat::km::{ConfSpec, KaplanMeier};
 
-/// Kaplan-Meier survival estimates.
+/// Kaplan-Meier estimates (R survfit) from a CSV file.
+///
+/// Prints, per group, the survival table (as R's `summary(survfit)`), the
+/// median with its confidence interval (as R's `print(survfit)`), and the
+/// estimates at the `--at` times. With `--json`, one JSON object:
+/// `{"n","events","n_dropped","groups":[{"group","n","events","median":{..},"steps":[..],"at":[..]}]}`.
 #[derive(Debug, Args)]
 pub struct KmArgs {
     #[command(flatten)]
-    pub input: super::SurvivalInput,
+    pub input: super::inputs::SurvivalInput,
     /// Column defining groups (one curve per level).
     #[arg(long)]
     pub group: Option<String>,
     /// Times at which to report the curve, comma-separated.
-    #[arg(long, value_delimiter = ',', value_parser = super::time_arg)]
+    #[arg(long, value_delimiter = ',', value_parser = super::inputs::time_arg)]
     pub at: Vec<f64>,
     /// Confidence interval type.
     #[arg(long, value_enum, default_value = "log")]
     pub conf_type: ConfTypeArg,
     /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = 0.95, value_parser = conf_level_arg)]
     pub conf_level: f64,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
-}
-
-/// `--conf-type` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ConfTypeArg {
-    /// log scale (R's default)
-    Log,
-    /// log(-log) scale
-    #[value(name = "log-log")]
-    LogLog,
-    /// survival scale
-    Plain,
-}
-
-impl From<ConfTypeArg> for ConfType {
-    fn from(a: ConfTypeArg) -> ConfType {
-        match a {
-            ConfTypeArg::Log => ConfType::Log,
-            ConfTypeArg::LogLog => ConfType::LogLog,
-            ConfTypeArg::Plain => ConfType::Plain,
-        }
-    }
-}
-
-/// Check a confidence level given on the command line.
-pub fn check_conf_level(file: &str, level: f64) -> anyhow::Result<()> {
-    if !(level > 0.0 && level < 1.0) {
-        return Err(super::usage_problem(file, format!("--conf-level must be between 0 and 1, got {level}")).into());
-    }
-    Ok(())
 }
 
 /// One fitted curve per group of the data (a single group `all` without `group`).
@@ -79,7 +48,7 @@ pub fn fit_groups(
     Ok(match group {
         None => vec![("all".to_string(), KaplanMeier::fit(&data.time, &data.event, conf))],
         Some(g) => {
-            let levels = data.levels(g, "a --group column", MAX_GROUPS).map_err(super::one_problem)?;
+            let levels = data.levels(g, "a --group column", MAX_GROUPS).map_err(InputProblems::one)?;
             levels
                 .labels
                 .iter()
@@ -114,16 +83,10 @@ pub fn curve_json(label: &str, km: &KaplanMeier, at: &[f64]) -> Value {
     })
 }
 
-/// Format an optional number for the text tables.
-pub fn fmt_opt(v: Option<f64>, digits: usize) -> String {
-    v.filter(|x| x.is_finite()).map_or("NA".to_string(), |x| format!("{x:.digits$}"))
-}
-
 /// Run `sbrt km`.
 pub fn run(args: &KmArgs) -> anyhow::Result<()> {
     let others: Vec<&str> = args.group.iter().map(String::as_str).collect();
     let table = args.input.read(&others)?;
-    check_conf_level(&table.file, args.conf_level)?;
     let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
     data.print_warnings();
     if args.input.explain_dropped {
@@ -166,9 +129,9 @@ pub fn run(args: &KmArgs) -> anyhow::Result<()> {
             crate::inert::terminal(label),
             km.n,
             km.events,
-            fmt_opt(m.estimate, 3),
-            fmt_opt(m.lower, 3),
-            fmt_opt(m.upper, 3)
+            super::print::number_or_na(m.estimate, 3),
+            super::print::number_or_na(m.lower, 3),
+            super::print::number_or_na(m.upper, 3)
         );
     }
     for (label, km) in &curves {
@@ -180,7 +143,7 @@ pub fn run(args: &KmArgs) -> anyhow::Result<()> {
                 "time", "n.risk", "n.event", "survival", "std.err", "lower", "upper"
             );
             for s in km.steps.iter().filter(|s| s.n_event > 0) {
-                let cells = [Some(s.surv), s.std_err, s.lower, s.upper].map(|v| fmt_opt(v, 4));
+                let cells = [Some(s.surv), s.std_err, s.lower, s.upper].map(|v| super::print::number_or_na(v, 4));
                 println!(
                     "{:>10} {:>7} {:>7} {:>8} {:>10} {:>10} {:>10}",
                     s.time, s.n_risk, s.n_event, cells[0], cells[1], cells[2], cells[3]
@@ -193,7 +156,7 @@ pub fn run(args: &KmArgs) -> anyhow::Result<()> {
             );
             for &t in &args.at {
                 let a = km.at(t);
-                let cells = [a.surv, a.std_err, a.lower, a.upper].map(|v| fmt_opt(v, 4));
+                let cells = [a.surv, a.std_err, a.lower, a.upper].map(|v| super::print::number_or_na(v, 4));
                 println!(
                     "{:>10} {:>7} {:>8} {:>10} {:>10} {:>10}",
                     t, a.n_risk, cells[0], cells[1], cells[2], cells[3]

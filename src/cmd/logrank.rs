@@ -1,24 +1,23 @@
 //! `sbrt logrank`: the k-group log-rank test from any CSV file.
 //!
-//! ```text
-//! sbrt logrank FILE --time COL --event COL --group COL [--strata COL] [--json]
-//! ```
-//!
-//! As R's `survdiff(Surv(time, event) ~ group [+ strata(s)])`. With `--json`:
-//! `{"n","n_dropped","chisq","df","p","groups":[{"group","n","observed","expected"}]}`.
+//! Its usage is [`LogrankArgs`], whose doc comments `sbrt logrank --help` prints
+//! (and `docs/cli.md` reproduces).
 
-use super::one_problem as one;
 use crate::json::num;
 use crate::limits::MAX_GROUPS;
+use crate::problem::InputProblems;
 use crate::survival_data::SurvivalData;
 use clap::Args;
 use serde_json::json;
 
-/// Log-rank test.
+/// Log-rank test (R survdiff) from a CSV file.
+///
+/// As R's `survdiff(Surv(time, event) ~ group [+ strata(s)])`. With `--json`:
+/// `{"n","n_dropped","chisq","df","p","groups":[{"group","n","observed","expected"}]}`.
 #[derive(Debug, Args)]
 pub struct LogrankArgs {
     #[command(flatten)]
-    pub input: super::SurvivalInput,
+    pub input: super::inputs::SurvivalInput,
     /// Column defining the groups compared.
     #[arg(long)]
     pub group: String,
@@ -40,11 +39,11 @@ pub fn run(args: &LogrankArgs) -> anyhow::Result<()> {
     if args.input.explain_dropped {
         data.explain_dropped();
     }
-    let groups = data.levels(&args.group, "a --group column", MAX_GROUPS).map_err(one)?;
+    let groups = data.levels(&args.group, "a --group column", MAX_GROUPS).map_err(InputProblems::one)?;
     let strata = data.strata(args.strata.as_deref())?;
     let test =
         survstat::logrank::logrank(&data.time, &data.event, &groups.codes, groups.labels.len(), strata.as_deref())
-            .map_err(|e| super::usage_problem(&table.file, format!("log-rank test not possible: {e}")))?;
+            .map_err(|e| InputProblems::usage(&table.file, format!("log-rank test not possible: {e}")))?;
     if args.json {
         let out = json!({
             "n": data.n(),

@@ -1,8 +1,11 @@
 //! `sbrt schema`: print the cohort file's columns as a Markdown table.
 //!
-//! ```text
-//! sbrt schema
-//! ```
+//! Its usage is [`SchemaArgs`], whose doc comments `sbrt schema --help` prints
+//! (and `docs/cli.md` reproduces).
+
+/// Print the cohort file's columns (a Markdown table, as `docs/cohort.md` shows it).
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {}
 
 /// Run `sbrt schema`.
 pub fn run() -> anyhow::Result<()> {

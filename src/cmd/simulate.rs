@@ -1,18 +1,17 @@
 //! `sbrt simulate`: write a synthetic cohort calibrated to the source paper.
 //!
-//! ```text
-//! sbrt simulate --seed S [--patients 44] --out FILE.csv
-//! ```
-//!
-//! The generative model is in `docs/simulation.md`. The same seed and
-//! patient count always give the same file.
+//! Its usage is [`SimulateArgs`], whose doc comments `sbrt simulate --help` prints
+//! (and `docs/cli.md` reproduces).
 
 use crate::atomic::AtomicFile;
 use crate::progress::Progress;
 use clap::Args;
 use std::path::PathBuf;
 
-/// Simulate a cohort.
+/// Write a synthetic cohort calibrated to the source paper.
+///
+/// The generative model is in `docs/simulation.md`. The same seed and
+/// patient count always give the same file.
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
     /// Random seed.

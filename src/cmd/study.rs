@@ -1,15 +1,13 @@
 //! `sbrt study`: show or check a study definition.
 //!
-//! ```text
-//! sbrt study --print            # the built-in study (the source paper's analysis)
-//! sbrt study --check FILE.toml  # report every problem of a study file
-//! ```
+//! Its usage is [`StudyArgs`], whose doc comments `sbrt study --help` prints
+//! (and `docs/cli.md` reproduces).
 
 use crate::study::{Study, BUILTIN};
 use clap::Args;
 use std::path::PathBuf;
 
-/// Study definitions.
+/// Show (--print) or check (--check FILE) a study definition.
 #[derive(Debug, Args)]
 pub struct StudyArgs {
     /// Print the built-in study as TOML.
@@ -20,27 +18,11 @@ pub struct StudyArgs {
     pub check: Option<PathBuf>,
 }
 
-/// Read and check a study file.
-pub fn load(path: &std::path::Path) -> anyhow::Result<Study> {
-    const MAX_STUDY_BYTES: u64 = 1 << 20;
-    let size = std::fs::metadata(path).map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?.len();
-    if size > MAX_STUDY_BYTES {
-        anyhow::bail!("{}: the study file is {size} bytes; a study file is at most 1 MB", path.display());
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
-    Study::parse(&text, &path.display().to_string()).map_err(|p| anyhow::anyhow!(p.join("\n")))
-}
-
-/// The study file given, or the built-in study (the source paper's analysis).
-pub fn load_or_builtin(path: Option<&std::path::Path>) -> anyhow::Result<Study> {
-    path.map_or_else(|| Ok(Study::builtin()), load)
-}
-
 /// Run `sbrt study`.
 pub fn run(args: &StudyArgs) -> anyhow::Result<()> {
     match &args.check {
         Some(path) => {
-            load(path)?;
+            Study::load(path)?;
             println!("{}: valid study", path.display());
         }
         None if args.print => print!("{BUILTIN}"),

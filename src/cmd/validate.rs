@@ -1,18 +1,16 @@
 //! `sbrt validate`: check a cohort file and report every problem.
 //!
-//! ```text
-//! sbrt validate FILE [--date-format FMT] [--sheet NAME] [--columns MAP.toml]
-//! sbrt validate FILE --suggest-mapping > MAP.toml
-//! ```
-//!
-//! Prints one line per problem, `file:row:column: error|warning: message`,
-//! and a summary; exits non-zero when there is any error.
+//! Its usage is [`ValidateArgs`], whose doc comments `sbrt validate --help` prints
+//! (and `docs/cli.md` reproduces).
 
-use super::CohortInput;
+use super::inputs::CohortInput;
 use crate::cohort::load;
 use clap::Args;
 
-/// Validate a cohort file.
+/// Check a cohort file and report every problem.
+///
+/// Prints one line per problem, `file:row:column: error|warning: message`,
+/// and a summary; exits non-zero when there is any error.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     #[command(flatten)]

@@ -1,0 +1,281 @@
+//! The inputs the subcommands share: a cohort file with its reading
+//! options, a CSV file with time and event (or status) columns, the
+//! covariates of a regression, and the parsers of option values.
+
+use crate::problem::{InputProblems, Problem};
+
+/// Options shared by every command that reads a cohort file.
+#[derive(Debug, clap::Args, Clone)]
+pub struct CohortInput {
+    /// Cohort file (.csv or .xlsx), one row per treated lesion.
+    pub file: std::path::PathBuf,
+    /// Format of date text that is not YYYY-MM-DD, e.g. %d/%m/%Y.
+    #[arg(long)]
+    pub date_format: Option<String>,
+    /// Excel sheet to read (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Column mapping (TOML): source headers renamed to schema columns and
+    /// values recoded (`sbrt validate FILE --suggest-mapping` writes one).
+    #[arg(long)]
+    pub columns: Option<std::path::PathBuf>,
+}
+
+/// A validated cohort and the SHA-256 of the bytes it was read from.
+pub struct LoadedCohort {
+    /// The cohort.
+    pub cohort: crate::cohort::Cohort,
+    /// Hex SHA-256 of the input file, as read.
+    pub sha256: String,
+}
+
+impl CohortInput {
+    /// The reading options, or a problem with the date format.
+    pub fn options(&self) -> Result<crate::cohort::ReadOptions, InputProblems> {
+        let date_format = match &self.date_format {
+            None => crate::cohort::date::DateFormat::Iso,
+            Some(p) => crate::cohort::date::DateFormat::parse_pattern(p)
+                .map_err(|m| InputProblems::usage(&self.file.display().to_string(), m))?,
+        };
+        let mapping = match &self.columns {
+            None => None,
+            Some(path) => {
+                let name = path.display().to_string();
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| InputProblems::usage(&name, format!("cannot read the column mapping: {e}")))?;
+                let m = crate::cohort::mapping::Mapping::parse(&text).map_err(|msgs| {
+                    InputProblems(msgs.into_iter().map(|m| Problem::error(&name, None, None, m)).collect())
+                })?;
+                Some((m, name))
+            }
+        };
+        Ok(crate::cohort::ReadOptions { date_format, sheet: self.sheet.clone(), mapping })
+    }
+
+    /// Read the file once (the size limit checked first), hash and validate
+    /// those bytes; the first warnings are printed to stderr (all of them
+    /// with `sbrt validate`), errors returned.
+    pub fn load(&self) -> anyhow::Result<LoadedCohort> {
+        use sha2::Digest;
+        let options = self.options()?;
+        let (ext, bytes) = crate::cohort::read_file(&self.file).map_err(InputProblems)?;
+        let sha256 = format!("{:x}", sha2::Sha256::digest(&bytes));
+        let name = self.file.display().to_string();
+        let (cohort, warnings) = crate::cohort::load_bytes(&name, &ext, bytes, &options).map_err(InputProblems)?;
+        super::print::first_warnings(&name, &warnings);
+        Ok(LoadedCohort { cohort, sha256 })
+    }
+}
+
+/// A time given on the command line (`--at`): a finite number ≥ 0.
+pub fn time_arg(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("'{s}' is not a time (a finite number >= 0)")),
+    }
+}
+
+/// A confidence level given on the command line: strictly between 0 and 1.
+pub fn conf_level_arg(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err(format!("'{s}' is not a confidence level (a number between 0 and 1, e.g. 0.95)")),
+    }
+}
+
+/// `--conf-type` values (R's `conf.type`).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ConfTypeArg {
+    /// log scale (R's default)
+    Log,
+    /// log(-log) scale
+    #[value(name = "log-log")]
+    LogLog,
+    /// survival scale
+    Plain,
+}
+
+impl From<ConfTypeArg> for survstat::km::ConfType {
+    fn from(a: ConfTypeArg) -> survstat::km::ConfType {
+        use survstat::km::ConfType;
+        match a {
+            ConfTypeArg::Log => ConfType::Log,
+            ConfTypeArg::LogLog => ConfType::LogLog,
+            ConfTypeArg::Plain => ConfType::Plain,
+        }
+    }
+}
+
+/// The input of a survival command (`km`, `logrank`, `cox`): a CSV file with
+/// a time and a 0/1 event column.
+#[derive(Debug, clap::Args)]
+pub struct SurvivalInput {
+    /// CSV file with a header row.
+    pub file: std::path::PathBuf,
+    /// Column holding follow-up time.
+    #[arg(long)]
+    pub time: String,
+    /// Column holding the event indicator (0/1, true/false, or 1/2).
+    #[arg(long)]
+    pub event: String,
+    /// List every row dropped for a missing value, and why, on stderr.
+    #[arg(long)]
+    pub explain_dropped: bool,
+}
+
+impl SurvivalInput {
+    /// Read the file's time, event and `others` columns (only those).
+    pub fn read(&self, others: &[&str]) -> Result<crate::table::Table, InputProblems> {
+        read_columns(&self.file, [&self.time, &self.event], others)
+    }
+}
+
+/// Read the outcome columns and `others` of a CSV file (only those).
+fn read_columns(
+    file: &std::path::Path,
+    outcome: [&str; 2],
+    others: &[&str],
+) -> Result<crate::table::Table, InputProblems> {
+    let wanted: Vec<&str> = outcome.into_iter().chain(others.iter().copied()).collect();
+    crate::table::Table::read(file, Some(&wanted))
+}
+
+/// The input of a competing-risks command (`cuminc`, `finegray`): a CSV file
+/// with a time and a status column (0 censored, 1, 2, ... causes).
+#[derive(Debug, clap::Args)]
+pub struct CompetingInput {
+    /// CSV file with a header row.
+    pub file: std::path::PathBuf,
+    /// Column holding follow-up time.
+    #[arg(long)]
+    pub time: String,
+    /// Column holding the status: 0 censored, 1, 2, ... causes.
+    #[arg(long)]
+    pub status: String,
+    /// The cause of interest (1, 2, ...; 0 is censoring).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub cause: u32,
+    /// List every row dropped for a missing value, and why, on stderr.
+    #[arg(long)]
+    pub explain_dropped: bool,
+}
+
+impl CompetingInput {
+    /// Read the file's time, status and `others` columns (only those).
+    pub fn read(&self, others: &[&str]) -> Result<crate::table::Table, InputProblems> {
+        read_columns(&self.file, [&self.time, &self.status], others)
+    }
+
+    /// The survival data of the analysis (times from the generic reader,
+    /// events = any cause) and the status codes, rows complete on `others`.
+    pub fn survival_data<'t>(
+        &self,
+        table: &'t crate::table::Table,
+        others: &[&str],
+    ) -> anyhow::Result<(crate::survival_data::SurvivalData<'t>, Vec<u32>)> {
+        use crate::problem::ProblemLog;
+        use crate::table::Table;
+        let col = table.column(&self.status).map_err(InputProblems::one)?;
+        let mut problems = ProblemLog::default();
+        let mut used: Vec<&str> = vec![&self.status];
+        used.extend(others);
+        let mut data = crate::survival_data::SurvivalData::select(table, &self.time, &used)?;
+        let mut codes = Vec::with_capacity(data.n());
+        for &i in &data.rows {
+            let cell = table.cell(i, col);
+            match cell.parse::<u32>() {
+                Ok(v) => codes.push(v),
+                Err(_) => problems.push(Problem::error(
+                    &table.file,
+                    Some(Table::row_number(i)),
+                    Some(&self.status),
+                    format!("status must be 0 (censored) or a cause 1, 2, ...; found '{cell}'"),
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(InputProblems(problems.into_vec(&table.file)).into());
+        }
+        data.event = codes.iter().map(|&c| c != 0).collect();
+        Ok((data, codes))
+    }
+}
+
+/// The covariates of a regression command (`cox`, `finegray`).
+#[derive(Debug, clap::Args)]
+pub struct CovariateArgs {
+    /// Covariate columns, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub covariates: Vec<String>,
+    /// Covariates to treat as categorical even if numeric.
+    #[arg(long, value_delimiter = ',')]
+    pub factor: Vec<String>,
+    /// Reference levels, as VARIABLE=LEVEL, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub reference: Vec<String>,
+}
+
+impl CovariateArgs {
+    /// The covariate columns, for row selection.
+    pub fn columns(&self) -> Vec<&str> {
+        self.covariates.iter().map(String::as_str).collect()
+    }
+
+    /// Check `--factor`/`--reference` against `--covariates` before reading data.
+    pub fn check(&self, file: &str) -> Result<std::collections::BTreeMap<String, String>, InputProblems> {
+        let mut references = std::collections::BTreeMap::new();
+        for r in &self.reference {
+            let (var, level) = r
+                .split_once('=')
+                .ok_or_else(|| InputProblems::usage(file, format!("--reference takes VARIABLE=LEVEL, got '{r}'")))?;
+            references.insert(var.trim().to_string(), level.trim().to_string());
+        }
+        for name in self.factor.iter().chain(references.keys()) {
+            if !self.covariates.contains(name) {
+                return Err(InputProblems::usage(
+                    file,
+                    format!("'{name}' is given in --factor/--reference but is not in --covariates"),
+                ));
+            }
+        }
+        Ok(references)
+    }
+
+    /// The model matrix over the used rows, its terms, and the covariates.
+    pub fn design(
+        &self,
+        data: &crate::survival_data::SurvivalData,
+        references: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(Vec<survstat::design::Covariate>, survstat::linalg::Matrix, Vec<survstat::design::Term>), InputProblems>
+    {
+        // Each column is parsed on its own, so the columns share the cores.
+        let parse =
+            |name: &String| data.covariate(name, self.factor.contains(name), references.get(name).map(String::as_str));
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let parsed: Vec<_> = if threads > 1 && data.n() >= 100_000 {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = self
+                    .covariates
+                    .chunks(self.covariates.len().div_ceil(threads))
+                    .map(|names| scope.spawn(move || names.iter().map(parse).collect::<Vec<_>>()))
+                    .collect();
+                handles.into_iter().flat_map(|h| h.join().expect("covariate thread")).collect()
+            })
+        } else {
+            self.covariates.iter().map(parse).collect()
+        };
+        let mut covariates = Vec::new();
+        let mut problems = Vec::new();
+        for result in parsed {
+            match result {
+                Ok(c) => covariates.push(c),
+                Err(p) => problems.extend(p),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(InputProblems(problems));
+        }
+        let (x, terms) = survstat::design::design_matrix(&covariates, data.n());
+        Ok((covariates, x, terms))
+    }
+}
