@@ -21,8 +21,8 @@ use timing::best_seconds;
 
 fn from_file(path: &str) -> anyhow::Result<RegistryColumns> {
     let names = ["time", "status", "group", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10"];
-    let table =
-        sbrt::table::Table::read(std::path::Path::new(path), Some(&names)).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let table = sbrt::csv_table::CsvTable::read(std::path::Path::new(path), Some(&names))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let n = table.n_rows();
     let column = |name: &str| -> anyhow::Result<Vec<f64>> {
         let c = table.column(name).map_err(|e| anyhow::anyhow!("{}", e.message))?;

@@ -7,15 +7,15 @@
 //! negative. Near-equal times are tied as R's `timefix` does
 //! ([`survstat::timefix`]).
 
+use crate::csv_table::{is_missing, CsvTable};
 use crate::problem::{InputProblems, Problem, ProblemLog};
-use crate::table::{is_missing, Table};
 use survstat::design::Covariate;
 use survstat::timefix::{tie_near_equal_times, DEFAULT_TOLERANCE};
 
 /// The rows of a table an analysis uses, with its outcome.
 #[derive(Debug)]
 pub struct SurvivalData<'t> {
-    table: &'t Table,
+    table: &'t CsvTable,
     /// Data-row indices used, in file order.
     pub rows: Vec<usize>,
     /// Rows dropped because a used column was missing.
@@ -32,7 +32,7 @@ pub struct SurvivalData<'t> {
 
 /// Categorical values with their level labels.
 #[derive(Debug, Clone)]
-pub struct Levels {
+pub struct LevelCodes {
     /// Level index per used row.
     pub codes: Vec<usize>,
     /// Labels, ordered numerically when all are numbers, else by code point.
@@ -65,7 +65,12 @@ fn time_warnings(times: &[f64], name: &str) -> Vec<String> {
 
 impl<'t> SurvivalData<'t> {
     /// Select rows complete on `time`, `event` and `others`, and parse the outcome.
-    pub fn new(table: &'t Table, time: &str, event: &str, others: &[&str]) -> Result<SurvivalData<'t>, InputProblems> {
+    pub fn new(
+        table: &'t CsvTable,
+        time: &str,
+        event: &str,
+        others: &[&str],
+    ) -> Result<SurvivalData<'t>, InputProblems> {
         let mut columns = vec![event];
         columns.extend(others);
         let (mut data, mut problems) = SurvivalData::select_collecting(table, time, &columns)?;
@@ -79,7 +84,7 @@ impl<'t> SurvivalData<'t> {
 
     /// Select rows complete on `time` and `columns` and parse the times;
     /// `event` is left empty for the caller to fill (as `new` does for 0/1 events).
-    pub fn select(table: &'t Table, time: &str, columns: &[&str]) -> Result<SurvivalData<'t>, InputProblems> {
+    pub fn select(table: &'t CsvTable, time: &str, columns: &[&str]) -> Result<SurvivalData<'t>, InputProblems> {
         let (data, problems) = SurvivalData::select_collecting(table, time, columns)?;
         if !problems.is_empty() {
             return Err(InputProblems(problems.into_vec(&table.file)));
@@ -90,7 +95,7 @@ impl<'t> SurvivalData<'t> {
     /// As [`Self::select`], returning the bad time cells with the data so
     /// that a caller can report them together with its own problems.
     fn select_collecting(
-        table: &'t Table,
+        table: &'t CsvTable,
         time: &str,
         columns: &[&str],
     ) -> Result<(SurvivalData<'t>, ProblemLog), InputProblems> {
@@ -119,7 +124,7 @@ impl<'t> SurvivalData<'t> {
             if missing.is_empty() {
                 rows.push(i);
             } else {
-                dropped.push((Table::row_number(i), missing));
+                dropped.push((CsvTable::row_number(i), missing));
             }
         }
         let n_dropped = dropped.len();
@@ -130,13 +135,13 @@ impl<'t> SurvivalData<'t> {
                 Ok(v) if v.is_finite() && v >= 0.0 => times.push(v),
                 Ok(_) => problems.push(Problem::error(
                     &table.file,
-                    Some(Table::row_number(i)),
+                    Some(CsvTable::row_number(i)),
                     Some(time),
                     format!("time must be a finite number >= 0, found '{cell}'"),
                 )),
                 Err(_) => problems.push(Problem::error(
                     &table.file,
-                    Some(Table::row_number(i)),
+                    Some(CsvTable::row_number(i)),
                     Some(time),
                     format!("not a number: '{cell}'"),
                 )),
@@ -204,7 +209,7 @@ impl<'t> SurvivalData<'t> {
     /// A column as categorical levels (one hash lookup per row), refused
     /// with a problem when it has more than `max` distinct values (used as
     /// `what`, e.g. "a --group column").
-    pub fn levels(&self, name: &str, what: &str, max: usize) -> Result<Levels, Problem> {
+    pub fn levels(&self, name: &str, what: &str, max: usize) -> Result<LevelCodes, Problem> {
         let cells = self.cells(name);
         let distinct: std::collections::HashSet<&str> = cells.iter().copied().collect();
         if distinct.len() > max {
@@ -228,7 +233,7 @@ impl<'t> SurvivalData<'t> {
         }
         let index: std::collections::HashMap<&str, usize> = distinct.iter().enumerate().map(|(k, &l)| (l, k)).collect();
         let codes = cells.iter().map(|c| index[c]).collect();
-        Ok(Levels { codes, labels: distinct.into_iter().map(str::to_string).collect() })
+        Ok(LevelCodes { codes, labels: distinct.into_iter().map(str::to_string).collect() })
     }
 
     /// The stratum of each used row from a `--strata` column (capped at
@@ -279,7 +284,7 @@ impl<'t> SurvivalData<'t> {
                     for i in bad {
                         log.push(Problem::error(
                             &self.table.file,
-                            Some(Table::row_number(i)),
+                            Some(CsvTable::row_number(i)),
                             Some(name),
                             format!(
                                 "'{}' is not a finite number, in a column of numbers (name the column in --factor to treat it as categorical)",
@@ -309,7 +314,7 @@ impl<'t> SurvivalData<'t> {
 }
 
 /// Parse the event column with R's `Surv()` coding rules.
-fn parse_events(table: &Table, rows: &[usize], col: usize, name: &str, problems: &mut ProblemLog) -> Vec<bool> {
+fn parse_events(table: &CsvTable, rows: &[usize], col: usize, name: &str, problems: &mut ProblemLog) -> Vec<bool> {
     let codes: Vec<Option<u8>> = rows
         .iter()
         .map(|&i| {
@@ -337,7 +342,7 @@ fn parse_events(table: &Table, rows: &[usize], col: usize, name: &str, problems:
             (Some(1), false) => out.push(true),
             _ => problems.push(Problem::error(
                 &table.file,
-                Some(Table::row_number(i)),
+                Some(CsvTable::row_number(i)),
                 Some(name),
                 format!("event must be 0/1, true/false, or 1/2 (2 = event) throughout; found '{}'", table.cell(i, col)),
             )),

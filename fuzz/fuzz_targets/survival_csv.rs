@@ -4,13 +4,13 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use sbrt::survival_data::SurvivalData;
-use sbrt::table::Table;
+use sbrt::csv_table::CsvTable;
 use survstat::cox::{fit, CoxData, CoxOptions};
 use survstat::design::design_matrix;
 use survstat::km::{ConfSpec, KaplanMeier};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(table) = Table::from_bytes("fuzz.csv", data, None) else { return };
+    let Ok(table) = CsvTable::from_bytes("fuzz.csv", data, None) else { return };
     if table.headers.len() < 3 {
         return;
     }

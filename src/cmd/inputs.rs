@@ -125,7 +125,7 @@ pub struct SurvivalInput {
 
 impl SurvivalInput {
     /// Read the file's time, event and `others` columns (only those).
-    pub fn read(&self, others: &[&str]) -> Result<crate::table::Table, InputProblems> {
+    pub fn read(&self, others: &[&str]) -> Result<crate::csv_table::CsvTable, InputProblems> {
         read_columns(&self.file, [&self.time, &self.event], others)
     }
 }
@@ -135,9 +135,9 @@ fn read_columns(
     file: &std::path::Path,
     outcome: [&str; 2],
     others: &[&str],
-) -> Result<crate::table::Table, InputProblems> {
+) -> Result<crate::csv_table::CsvTable, InputProblems> {
     let wanted: Vec<&str> = outcome.into_iter().chain(others.iter().copied()).collect();
-    crate::table::Table::read(file, Some(&wanted))
+    crate::csv_table::CsvTable::read(file, Some(&wanted))
 }
 
 /// The input of a competing-risks command (`cuminc`, `finegray`): a CSV file
@@ -162,7 +162,7 @@ pub struct CompetingInput {
 
 impl CompetingInput {
     /// Read the file's time, status and `others` columns (only those).
-    pub fn read(&self, others: &[&str]) -> Result<crate::table::Table, InputProblems> {
+    pub fn read(&self, others: &[&str]) -> Result<crate::csv_table::CsvTable, InputProblems> {
         read_columns(&self.file, [&self.time, &self.status], others)
     }
 
@@ -170,11 +170,11 @@ impl CompetingInput {
     /// events = any cause) and the status codes, rows complete on `others`.
     pub fn survival_data<'t>(
         &self,
-        table: &'t crate::table::Table,
+        table: &'t crate::csv_table::CsvTable,
         others: &[&str],
     ) -> anyhow::Result<(crate::survival_data::SurvivalData<'t>, Vec<u32>)> {
+        use crate::csv_table::CsvTable;
         use crate::problem::ProblemLog;
-        use crate::table::Table;
         let col = table.column(&self.status).map_err(InputProblems::one)?;
         let mut problems = ProblemLog::default();
         let mut used: Vec<&str> = vec![&self.status];
@@ -187,7 +187,7 @@ impl CompetingInput {
                 Ok(v) => codes.push(v),
                 Err(_) => problems.push(Problem::error(
                     &table.file,
-                    Some(Table::row_number(i)),
+                    Some(CsvTable::row_number(i)),
                     Some(&self.status),
                     format!("status must be 0 (censored) or a cause 1, 2, ...; found '{cell}'"),
                 )),

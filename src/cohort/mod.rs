@@ -15,7 +15,7 @@ pub mod vertebra;
 use crate::problem::{Problem, ProblemLog};
 use date::{Date, DateFormat};
 use read::Cell;
-use schema::{known, normalise_header, Kind, COLUMNS};
+use schema::{known, normalise_header, Field, Kind, COLUMNS};
 use std::collections::HashMap;
 use std::path::Path;
 use vertebra::{parse_levels, Levels};
@@ -159,6 +159,154 @@ fn words(s: &str) -> String {
     s.trim().to_lowercase().replace([' ', '-'], "_")
 }
 
+/// The known fields of one row as read, before the row is known to be complete.
+#[derive(Debug, Default)]
+struct Draft {
+    patient_id: Option<String>,
+    lesion_id: Option<String>,
+    sex: Option<Sex>,
+    age: Option<f64>,
+    birth_date: Option<Date>,
+    histology: Option<String>,
+    diagnosis_date: Option<Date>,
+    last_followup_date: Option<Date>,
+    death_date: Option<Date>,
+    progression_date: Option<Date>,
+    sbrt_date: Option<Date>,
+    levels: Option<Levels>,
+    disease_status: Option<DiseaseStatus>,
+    extent: Option<Extent>,
+    prior_surgery: Option<bool>,
+    prior_rt: Option<bool>,
+    reirradiation: Option<bool>,
+    dose_gy: Option<f64>,
+    fractions: Option<u32>,
+    isodose_pct: Option<f64>,
+    ptv_cc: Option<f64>,
+    ptv_coverage_pct: Option<f64>,
+    local_failure_date: Option<Date>,
+    adjacent_failure_date: Option<Date>,
+    vcf_date: Option<Date>,
+}
+
+impl Value {
+    fn text(self) -> Option<String> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn number(self) -> Option<f64> {
+        match self {
+            Value::Number(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn date(self) -> Option<Date> {
+        match self {
+            Value::Date(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    fn yes(self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+impl Draft {
+    /// Put the value of `field`'s column in place. Every field is named
+    /// here (the match is exhaustive); the schema's kind of each column
+    /// parses to the type its field holds (`every_column_fills_its_field`).
+    fn set(&mut self, field: Field, v: Value) {
+        match field {
+            Field::PatientId => self.patient_id = v.text(),
+            Field::LesionId => self.lesion_id = v.text(),
+            Field::Sex => {
+                self.sex = match v {
+                    Value::Sex(s) => Some(s),
+                    _ => None,
+                }
+            }
+            Field::Age => self.age = v.number(),
+            Field::BirthDate => self.birth_date = v.date(),
+            Field::Histology => self.histology = v.text(),
+            Field::DiagnosisDate => self.diagnosis_date = v.date(),
+            Field::LastFollowupDate => self.last_followup_date = v.date(),
+            Field::DeathDate => self.death_date = v.date(),
+            Field::ProgressionDate => self.progression_date = v.date(),
+            Field::SbrtDate => self.sbrt_date = v.date(),
+            Field::Levels => {
+                self.levels = match v {
+                    Value::Levels(l) => Some(l),
+                    _ => None,
+                }
+            }
+            Field::DiseaseStatus => {
+                self.disease_status = match v {
+                    Value::Status(s) => Some(s),
+                    _ => None,
+                }
+            }
+            Field::Extent => {
+                self.extent = match v {
+                    Value::Extent(e) => Some(e),
+                    _ => None,
+                }
+            }
+            Field::PriorSurgery => self.prior_surgery = v.yes(),
+            Field::PriorRt => self.prior_rt = v.yes(),
+            Field::Reirradiation => self.reirradiation = v.yes(),
+            Field::DoseGy => self.dose_gy = v.number(),
+            Field::Fractions => self.fractions = v.number().map(|n| n as u32),
+            Field::IsodosePct => self.isodose_pct = v.number(),
+            Field::PtvCc => self.ptv_cc = v.number(),
+            Field::PtvCoveragePct => self.ptv_coverage_pct = v.number(),
+            Field::LocalFailureDate => self.local_failure_date = v.date(),
+            Field::AdjacentFailureDate => self.adjacent_failure_date = v.date(),
+            Field::VcfDate => self.vcf_date = v.date(),
+        }
+    }
+
+    /// The row as a lesion; its required columns have been checked present.
+    fn into_lesion(self, row: usize, extra: Vec<Option<String>>) -> Lesion {
+        Lesion {
+            row,
+            patient_id: self.patient_id.expect("required"),
+            lesion_id: self.lesion_id,
+            sex: self.sex,
+            age: self.age,
+            birth_date: self.birth_date,
+            histology: self.histology,
+            diagnosis_date: self.diagnosis_date,
+            last_followup_date: self.last_followup_date.expect("required"),
+            death_date: self.death_date,
+            progression_date: self.progression_date,
+            sbrt_date: self.sbrt_date.expect("required"),
+            levels: self.levels,
+            disease_status: self.disease_status,
+            extent: self.extent,
+            prior_surgery: self.prior_surgery,
+            prior_rt: self.prior_rt,
+            reirradiation: self.reirradiation,
+            dose_gy: self.dose_gy,
+            fractions: self.fractions,
+            isodose_pct: self.isodose_pct,
+            ptv_cc: self.ptv_cc,
+            ptv_coverage_pct: self.ptv_coverage_pct,
+            local_failure_date: self.local_failure_date,
+            adjacent_failure_date: self.adjacent_failure_date,
+            vcf_date: self.vcf_date,
+            extra,
+        }
+    }
+}
+
 /// Interpret one cell; `Ok((value, warning))`.
 fn parse_cell(kind: Kind, cell: &Cell, fmt: &DateFormat) -> Result<(Value, Option<String>), String> {
     let text = cell.display();
@@ -263,7 +411,7 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
     let mut problems = ProblemLog::default();
 
     // Map headers to known columns; the rest are extras.
-    let mut index: HashMap<&'static str, usize> = HashMap::new();
+    let mut index: HashMap<Field, usize> = HashMap::new();
     let mut extra_columns = Vec::new();
     let mut extra_index = Vec::new();
     let mut seen = HashMap::new();
@@ -291,7 +439,7 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
         }
         match known(&name) {
             Some(c) => {
-                index.insert(c.name, j);
+                index.insert(c.field, j);
             }
             None => {
                 extra_columns.push(name);
@@ -302,7 +450,7 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
     // A header that resembles an absent schema column is a renamed one:
     // read as an extra column it would leave the schema's field empty.
     for (name, &j) in extra_columns.iter().zip(&extra_index) {
-        if let Some(c) = schema::resembling(name).filter(|c| !index.contains_key(c.name)) {
+        if let Some(c) = schema::resembling(name).filter(|c| !index.contains_key(&c.field)) {
             problems.push(Problem::error(
                 &file,
                 Some(1),
@@ -314,7 +462,7 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
             ));
         }
     }
-    for c in COLUMNS.iter().filter(|c| c.required && !index.contains_key(c.name)) {
+    for c in COLUMNS.iter().filter(|c| c.required && !index.contains_key(&c.field)) {
         problems.push(Problem::error(&file, Some(1), None, format!("required column '{}' is missing", c.name)));
     }
     if grid.rows.is_empty() {
@@ -327,10 +475,10 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
     let mut lesions = Vec::new();
     let mut incomplete = Vec::new();
     for row in &grid.rows {
-        let mut values: HashMap<&'static str, Value> = HashMap::new();
+        let mut draft = Draft::default();
         let mut row_ok = true;
         for c in COLUMNS {
-            let Some(&j) = index.get(c.name) else { continue };
+            let Some(&j) = index.get(&c.field) else { continue };
             let cell = &row.cells[j];
             if *cell == Cell::Missing {
                 if c.required {
@@ -344,7 +492,7 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
                     if let Some(w) = warning {
                         problems.push(Problem::warning(&file, Some(row.number), Some(c.name), w));
                     }
-                    values.insert(c.name, v);
+                    draft.set(c.field, v);
                 }
                 Err(msg) => {
                     problems.push(Problem::error(&file, Some(row.number), Some(c.name), msg));
@@ -353,11 +501,9 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
             }
         }
         // Histology from the WHO vocabulary, stored under its entity's name.
-        if let Some(Value::Text(h)) = values.get("histology") {
+        if let Some(h) = &draft.histology {
             match histology::entity(h) {
-                Some(e) => {
-                    values.insert("histology", Value::Text(e.name.to_string()));
-                }
+                Some(e) => draft.histology = Some(e.name.to_string()),
                 None => {
                     problems.push(Problem::error(
                         &file,
@@ -373,80 +519,21 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
             // The row's bad cells are reported; what can still be read of
             // it joins the checks across rows, so they neither miss it nor
             // blame its patient's other rows for it.
-            let id = |k: &str| match values.get(k) {
-                Some(Value::Text(s)) => Some(s.clone()),
-                _ => None,
-            };
             incomplete.push(validate::IncompleteRow {
                 row: row.number,
-                patient_id: id("patient_id"),
-                lesion_id: id("lesion_id"),
+                patient_id: draft.patient_id,
+                lesion_id: draft.lesion_id,
             });
             continue;
         }
-        let text = |k: &str| match values.get(k) {
-            Some(Value::Text(s)) => Some(s.clone()),
-            _ => None,
-        };
-        let num = |k: &str| match values.get(k) {
-            Some(Value::Number(v)) => Some(*v),
-            _ => None,
-        };
-        let date = |k: &str| match values.get(k) {
-            Some(Value::Date(d)) => Some(*d),
-            _ => None,
-        };
-        let yes = |k: &str| match values.get(k) {
-            Some(Value::Bool(b)) => Some(*b),
-            _ => None,
-        };
-        lesions.push(Lesion {
-            row: row.number,
-            patient_id: text("patient_id").expect("required"),
-            lesion_id: text("lesion_id"),
-            sex: match values.get("sex") {
-                Some(Value::Sex(s)) => Some(*s),
-                _ => None,
-            },
-            age: num("age"),
-            birth_date: date("birth_date"),
-            histology: text("histology"),
-            diagnosis_date: date("diagnosis_date"),
-            last_followup_date: date("last_followup_date").expect("required"),
-            death_date: date("death_date"),
-            progression_date: date("progression_date"),
-            sbrt_date: date("sbrt_date").expect("required"),
-            levels: match values.get("levels") {
-                Some(Value::Levels(l)) => Some(l.clone()),
-                _ => None,
-            },
-            disease_status: match values.get("disease_status") {
-                Some(Value::Status(s)) => Some(*s),
-                _ => None,
-            },
-            extent: match values.get("extent") {
-                Some(Value::Extent(e)) => Some(*e),
-                _ => None,
-            },
-            prior_surgery: yes("prior_surgery"),
-            prior_rt: yes("prior_rt"),
-            reirradiation: yes("reirradiation"),
-            dose_gy: num("dose_gy"),
-            fractions: num("fractions").map(|v| v as u32),
-            isodose_pct: num("isodose_pct"),
-            ptv_cc: num("ptv_cc"),
-            ptv_coverage_pct: num("ptv_coverage_pct"),
-            local_failure_date: date("local_failure_date"),
-            adjacent_failure_date: date("adjacent_failure_date"),
-            vcf_date: date("vcf_date"),
-            extra: extra_index
-                .iter()
-                .map(|&j| match &row.cells[j] {
-                    Cell::Missing => None,
-                    c => Some(c.display()),
-                })
-                .collect(),
-        });
+        let extra = extra_index
+            .iter()
+            .map(|&j| match &row.cells[j] {
+                Cell::Missing => None,
+                c => Some(c.display()),
+            })
+            .collect();
+        lesions.push(draft.into_lesion(row.number, extra));
     }
     let cohort = Cohort { file: file.clone(), lesions, extra_columns };
     let ranges = options.mapping.as_ref().map(|(m, _)| m.plausibility).unwrap_or_default();
@@ -457,4 +544,26 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
         return Err(problems);
     }
     Ok((cohort, problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each column's documented example (a date for the date columns
+    /// without one), parsed by its kind, lands in its field: a column wired
+    /// to a field of another type would leave the row empty.
+    #[test]
+    fn every_column_fills_its_field() {
+        for c in COLUMNS {
+            let example = match (c.example, c.kind) {
+                ("", Kind::Date) => "2018-01-09",
+                (e, _) => e,
+            };
+            let (v, _) = parse_cell(c.kind, &Cell::Text(example.into()), &DateFormat::Iso).unwrap();
+            let mut d = Draft::default();
+            d.set(c.field, v);
+            assert_ne!(format!("{d:?}"), format!("{:?}", Draft::default()), "column {} did not fill its field", c.name);
+        }
+    }
 }

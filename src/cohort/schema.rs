@@ -56,9 +56,42 @@ pub enum Scope {
     Lesion,
 }
 
+/// The field of a cohort row ([`super::Lesion`]) a known column fills: one
+/// variant per column of [`COLUMNS`], named as the column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    PatientId,
+    Sex,
+    Age,
+    BirthDate,
+    Histology,
+    DiagnosisDate,
+    LastFollowupDate,
+    DeathDate,
+    ProgressionDate,
+    LesionId,
+    SbrtDate,
+    Levels,
+    DiseaseStatus,
+    Extent,
+    PriorSurgery,
+    PriorRt,
+    Reirradiation,
+    DoseGy,
+    Fractions,
+    IsodosePct,
+    PtvCc,
+    PtvCoveragePct,
+    LocalFailureDate,
+    AdjacentFailureDate,
+    VcfDate,
+}
+
 /// One known column.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
+    /// The row field it fills.
+    pub field: Field,
     /// Header, snake_case.
     pub name: &'static str,
     /// Value type.
@@ -74,6 +107,7 @@ pub struct Column {
 }
 
 const fn col(
+    field: Field,
     name: &'static str,
     kind: Kind,
     required: bool,
@@ -81,18 +115,59 @@ const fn col(
     meaning: &'static str,
     example: &'static str,
 ) -> Column {
-    Column { name, kind, required, scope, meaning, example }
+    Column { field, name, kind, required, scope, meaning, example }
 }
 
 /// Every known column, in the order the schema documents them.
 pub const COLUMNS: &[Column] = &[
-    col("patient_id", Kind::Text, true, Scope::Patient, "patient identifier (never written to any output)", "P017"),
-    col("sex", Kind::Sex, false, Scope::Patient, "sex", "M"),
-    col("age", Kind::Number, false, Scope::Patient, "age in years at the first SBRT (or give birth_date)", "40"),
-    col("birth_date", Kind::Date, false, Scope::Patient, "date of birth (used when age is empty)", "1977-03-14"),
-    col("histology", Kind::Text, false, Scope::Patient, "histology of the primary sarcoma", "osteosarcoma"),
-    col("diagnosis_date", Kind::Date, false, Scope::Patient, "initial diagnosis of the primary", "2012-05-02"),
     col(
+        Field::PatientId,
+        "patient_id",
+        Kind::Text,
+        true,
+        Scope::Patient,
+        "patient identifier (never written to any output)",
+        "P017",
+    ),
+    col(Field::Sex, "sex", Kind::Sex, false, Scope::Patient, "sex", "M"),
+    col(
+        Field::Age,
+        "age",
+        Kind::Number,
+        false,
+        Scope::Patient,
+        "age in years at the first SBRT (or give birth_date)",
+        "40",
+    ),
+    col(
+        Field::BirthDate,
+        "birth_date",
+        Kind::Date,
+        false,
+        Scope::Patient,
+        "date of birth (used when age is empty)",
+        "1977-03-14",
+    ),
+    col(
+        Field::Histology,
+        "histology",
+        Kind::Text,
+        false,
+        Scope::Patient,
+        "histology of the primary sarcoma",
+        "osteosarcoma",
+    ),
+    col(
+        Field::DiagnosisDate,
+        "diagnosis_date",
+        Kind::Date,
+        false,
+        Scope::Patient,
+        "initial diagnosis of the primary",
+        "2012-05-02",
+    ),
+    col(
+        Field::LastFollowupDate,
         "last_followup_date",
         Kind::Date,
         true,
@@ -100,8 +175,9 @@ pub const COLUMNS: &[Column] = &[
         "last follow-up (the death date for those who died)",
         "2019-06-30",
     ),
-    col("death_date", Kind::Date, false, Scope::Patient, "death from any cause", "2018-01-09"),
+    col(Field::DeathDate, "death_date", Kind::Date, false, Scope::Patient, "death from any cause", "2018-01-09"),
     col(
+        Field::ProgressionDate,
         "progression_date",
         Kind::Date,
         false,
@@ -109,9 +185,18 @@ pub const COLUMNS: &[Column] = &[
         "first progression at any site, if recorded",
         "2017-08-21",
     ),
-    col("lesion_id", Kind::Text, false, Scope::Lesion, "lesion identifier, unique in the file", "P017-1"),
-    col("sbrt_date", Kind::Date, true, Scope::Lesion, "start of SBRT for this lesion", "2016-11-03"),
     col(
+        Field::LesionId,
+        "lesion_id",
+        Kind::Text,
+        false,
+        Scope::Lesion,
+        "lesion identifier, unique in the file",
+        "P017-1",
+    ),
+    col(Field::SbrtDate, "sbrt_date", Kind::Date, true, Scope::Lesion, "start of SBRT for this lesion", "2016-11-03"),
+    col(
+        Field::Levels,
         "levels",
         Kind::Levels,
         false,
@@ -120,6 +205,7 @@ pub const COLUMNS: &[Column] = &[
         "T11-T12",
     ),
     col(
+        Field::DiseaseStatus,
         "disease_status",
         Kind::DiseaseStatus,
         false,
@@ -127,10 +213,27 @@ pub const COLUMNS: &[Column] = &[
         "primary tumour or metastasis at this site",
         "metastasis",
     ),
-    col("extent", Kind::Extent, false, Scope::Lesion, "extent of disease at SBRT", "visceral"),
-    col("prior_surgery", Kind::YesNo, false, Scope::Lesion, "surgery at this site before SBRT", "no"),
-    col("prior_rt", Kind::YesNo, false, Scope::Lesion, "external beam radiotherapy at this site before SBRT", "no"),
+    col(Field::Extent, "extent", Kind::Extent, false, Scope::Lesion, "extent of disease at SBRT", "visceral"),
     col(
+        Field::PriorSurgery,
+        "prior_surgery",
+        Kind::YesNo,
+        false,
+        Scope::Lesion,
+        "surgery at this site before SBRT",
+        "no",
+    ),
+    col(
+        Field::PriorRt,
+        "prior_rt",
+        Kind::YesNo,
+        false,
+        Scope::Lesion,
+        "external beam radiotherapy at this site before SBRT",
+        "no",
+    ),
+    col(
+        Field::Reirradiation,
         "reirradiation",
         Kind::YesNo,
         false,
@@ -138,9 +241,10 @@ pub const COLUMNS: &[Column] = &[
         "SBRT to levels the patient had SBRT to before; without yes, overlapping levels are an error",
         "no",
     ),
-    col("dose_gy", Kind::Number, false, Scope::Lesion, "total prescribed dose, Gy", "33"),
-    col("fractions", Kind::Count, false, Scope::Lesion, "number of fractions", "3"),
+    col(Field::DoseGy, "dose_gy", Kind::Number, false, Scope::Lesion, "total prescribed dose, Gy", "33"),
+    col(Field::Fractions, "fractions", Kind::Count, false, Scope::Lesion, "number of fractions", "3"),
     col(
+        Field::IsodosePct,
         "isodose_pct",
         Kind::Number,
         false,
@@ -148,8 +252,9 @@ pub const COLUMNS: &[Column] = &[
         "prescription isodose line, percent (study default 75)",
         "75",
     ),
-    col("ptv_cc", Kind::Number, false, Scope::Lesion, "planning target volume, cc", "16.0"),
+    col(Field::PtvCc, "ptv_cc", Kind::Number, false, Scope::Lesion, "planning target volume, cc", "16.0"),
     col(
+        Field::PtvCoveragePct,
         "ptv_coverage_pct",
         Kind::Number,
         false,
@@ -157,8 +262,17 @@ pub const COLUMNS: &[Column] = &[
         "percent of the PTV receiving the prescription dose",
         "98.8",
     ),
-    col("local_failure_date", Kind::Date, false, Scope::Lesion, "local failure at the treated site", "2017-09-12"),
     col(
+        Field::LocalFailureDate,
+        "local_failure_date",
+        Kind::Date,
+        false,
+        Scope::Lesion,
+        "local failure at the treated site",
+        "2017-09-12",
+    ),
+    col(
+        Field::AdjacentFailureDate,
         "adjacent_failure_date",
         Kind::Date,
         false,
@@ -166,7 +280,7 @@ pub const COLUMNS: &[Column] = &[
         "failure at the level above or below, outside the PTV",
         "",
     ),
-    col("vcf_date", Kind::Date, false, Scope::Lesion, "vertebral compression fracture", ""),
+    col(Field::VcfDate, "vcf_date", Kind::Date, false, Scope::Lesion, "vertebral compression fracture", ""),
 ];
 
 /// Normalise a header: trimmed, lower case, spaces and hyphens as underscores.

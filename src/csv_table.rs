@@ -39,7 +39,7 @@ fn kept_columns(n_fields: usize, kept: &[usize]) -> Vec<Option<TextColumn>> {
 
 /// A CSV file's columns of interest, held as text cells.
 #[derive(Debug)]
-pub struct Table {
+pub struct CsvTable {
     /// The file name as given, for messages.
     pub file: String,
     /// Header names.
@@ -59,17 +59,17 @@ pub fn is_missing(cell: &str) -> bool {
     c.is_empty() || c == "NA"
 }
 
-impl Table {
+impl CsvTable {
     /// Read a CSV file with a header row, keeping the columns named in
     /// `wanted` (every column when `None`).
-    pub fn read(path: &Path, wanted: Option<&[&str]>) -> Result<Table, InputProblems> {
+    pub fn read(path: &Path, wanted: Option<&[&str]>) -> Result<CsvTable, InputProblems> {
         let file = path.display().to_string();
         let bytes = crate::limits::read_input(path).map_err(|p| InputProblems(vec![p]))?;
-        Table::from_bytes(&file, &bytes, wanted)
+        CsvTable::from_bytes(&file, &bytes, wanted)
     }
 
     /// Parse CSV text held in memory; `file` names it in messages.
-    pub fn from_bytes(file: &str, bytes: &[u8], wanted: Option<&[&str]>) -> Result<Table, InputProblems> {
+    pub fn from_bytes(file: &str, bytes: &[u8], wanted: Option<&[&str]>) -> Result<CsvTable, InputProblems> {
         let file = file.to_string();
         let one = |row: Option<usize>, msg: String| InputProblems(vec![Problem::error(&file, row, None, msg)]);
         let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
@@ -88,7 +88,7 @@ impl Table {
                 format!("the header has {} columns; at most {MAX_COLUMNS} are read", headers.len()),
             ));
         }
-        let mut table = Table { file, headers, columns: Vec::new(), n_rows: 0 };
+        let mut table = CsvTable { file, headers, columns: Vec::new(), n_rows: 0 };
         let kept: Vec<usize> = match wanted {
             None => (0..table.headers.len()).collect(),
             Some(names) => {
@@ -275,7 +275,7 @@ mod tests {
 
     #[test]
     fn keeps_the_wanted_columns_trimmed() {
-        let t = Table::from_bytes("t.csv", b"a,b,c\n1, x ,3\n4,,6\n", Some(&["b", "c"])).unwrap();
+        let t = CsvTable::from_bytes("t.csv", b"a,b,c\n1, x ,3\n4,,6\n", Some(&["b", "c"])).unwrap();
         assert_eq!(t.n_rows(), 2);
         let b = t.column("b").unwrap();
         assert_eq!((t.cell(0, b), t.cell(1, b)), ("x", ""));
@@ -285,9 +285,9 @@ mod tests {
 
     #[test]
     fn unknown_columns_and_bad_rows_are_all_reported() {
-        let e = Table::from_bytes("t.csv", b"a,b\n1,2\n", Some(&["x", "y"])).unwrap_err();
+        let e = CsvTable::from_bytes("t.csv", b"a,b\n1,2\n", Some(&["x", "y"])).unwrap_err();
         assert_eq!(e.0.len(), 2);
-        let e = Table::from_bytes("t.csv", b"a,b\n1,2\n1\n3,4\n5\n", None).unwrap_err();
+        let e = CsvTable::from_bytes("t.csv", b"a,b\n1,2\n1\n3,4\n5\n", None).unwrap_err();
         let rows: Vec<_> = e.0.iter().map(|p| p.row).collect();
         assert_eq!(rows, vec![Some(3), Some(5)]);
     }
@@ -307,10 +307,10 @@ mod tests {
             text
         };
         let text = file(true);
-        let e = Table::from_bytes("t.csv", text.as_bytes(), Some(&["t", "x"])).unwrap_err();
+        let e = CsvTable::from_bytes("t.csv", text.as_bytes(), Some(&["t", "x"])).unwrap_err();
         let rows: Vec<_> = e.0.iter().map(|p| p.row.unwrap()).collect();
         assert_eq!(rows, vec![9, 150_009, 300_009]);
-        let t = Table::from_bytes("t.csv", file(false).as_bytes(), Some(&["t", "x"])).unwrap();
+        let t = CsvTable::from_bytes("t.csv", file(false).as_bytes(), Some(&["t", "x"])).unwrap();
         assert_eq!(t.n_rows(), 400_000);
         let (tc, xc) = (t.column("t").unwrap(), t.column("x").unwrap());
         for i in [0, 6, 199_999, 200_000, 399_999] {
