@@ -552,6 +552,28 @@ mod tests {
         assert_eq!(Study::parse(&text, "x").unwrap(), s);
     }
 
+    /// A setting outside its values is an error naming the key, every one
+    /// at once; the values are the enum's own (no second list to drift
+    /// from the code that reads the setting).
+    #[test]
+    fn unknown_setting_values_are_errors_naming_the_key() {
+        let text = BUILTIN
+            .replace("conf_type = \"log\"", "conf_type = \"loglog\"")
+            .replace("test = \"likelihood_ratio\"", "test = \"score\"")
+            .replace("kind = \"cut\"", "kind = \"cuts\"");
+        let err = Study::parse(&text, "s.toml").unwrap_err().join("\n");
+        assert!(err.contains("s.toml: conf_type: unknown variant `loglog`"), "{err}");
+        assert!(err.contains("s.toml: selection.test: unknown variant `score`"), "{err}");
+        assert!(err.contains("s.toml: covariate[1] (age).kind: unknown variant `cuts`"), "{err}");
+    }
+
+    #[test]
+    fn endpoint_names_are_the_study_file_spelling() {
+        for id in [EndpointId::Lc, EndpointId::Pfs, EndpointId::Os] {
+            assert_eq!(toml::Value::try_from(id).unwrap().as_str(), Some(id.name()));
+        }
+    }
+
     #[test]
     fn unknown_keys_are_errors_naming_the_key() {
         let text = BUILTIN.replace("alpha_beta = 5.0", "alpha_beta = 5.0\nalpha_bet = 3");

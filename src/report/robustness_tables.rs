@@ -88,14 +88,9 @@ fn models(endpoints: &[EndpointResult], conf_level: f64) -> Table {
             "p (robust)",
         ],
     );
-    let z = survstat::dist::normal_quantile(1.0 - (1.0 - conf_level) / 2.0);
     for ep in endpoints {
         let robust = ep.model.robust_terms.as_deref();
         for (k, term) in ep.model.terms.iter().enumerate() {
-            let naive = term
-                .coef
-                .zip(term.se)
-                .map(|(b, se)| ((b - z * se).exp(), (b + z * se).exp(), survstat::dist::normal_two_sided_p(b / se)));
             let r = robust.and_then(|r| r.get(k));
             t.push(
                 0,
@@ -103,8 +98,8 @@ fn models(endpoints: &[EndpointResult], conf_level: f64) -> Table {
                     ep.label.clone(),
                     term.display_name(),
                     fixed(term.hr, 3),
-                    limits(naive.map(|n| n.0), naive.map(|n| n.1)),
-                    p_value(naive.map(|n| n.2)),
+                    limits(term.hr_lower, term.hr_upper),
+                    p_value(term.p),
                     r.map_or("–".into(), |r| limits(r.hr_lower, r.hr_upper)),
                     r.map_or("–".into(), |r| p_value(r.p)),
                 ],
