@@ -20,6 +20,7 @@ use crate::summary::Summary;
 use survstat::competing::{gray_test, CumulativeIncidence};
 use survstat::finegray::fine_gray;
 use survstat::km::{KaplanMeier, KmStep};
+use survstat::Interval;
 
 /// Above this many analysis rows the analyses whose cost grows faster than
 /// n log n are skipped with a warning: the bootstrap (hundreds of refits),
@@ -104,12 +105,12 @@ pub fn compute(
                 let c = cif.at(t, study.conf_level);
                 CompetingLandmark {
                     time: t,
-                    one_minus_km: k.surv.map(|s| 1.0 - s),
-                    one_minus_km_lower: k.upper.map(|u| 1.0 - u),
-                    one_minus_km_upper: k.lower.map(|l| 1.0 - l),
-                    cumulative_incidence: c.estimate,
-                    cif_lower: c.lower,
-                    cif_upper: c.upper,
+                    one_minus_km: Interval {
+                        estimate: k.surv.map(|s| 1.0 - s),
+                        lower: k.upper.map(|u| 1.0 - u),
+                        upper: k.lower.map(|l| 1.0 - l),
+                    },
+                    cumulative_incidence: Interval { estimate: c.estimate, lower: c.lower, upper: c.upper },
                 }
             })
             .collect();
@@ -170,7 +171,7 @@ pub fn compute(
                     .zip(&lc.model.terms)
                     .map(|((_, f), cox)| FineGrayTerm {
                         term: cox.display_name(),
-                        cox_hr: cox.hr,
+                        cox_hr: cox.hr.estimate,
                         hr: f.hr,
                         hr_lower: f.hr_lower,
                         hr_upper: f.hr_upper,
@@ -224,13 +225,7 @@ pub fn compute(
                         ep.rows.iter().map(|&i| data.rows[i].prescription.map(|p| p.bed(ab))).collect(),
                     );
                     let t = test(&var, &ep.time, &ep.event, study.conf_level);
-                    BedEffect {
-                        endpoint: spec.id,
-                        hr: t.hr.map(|h| h.0),
-                        hr_lower: t.hr.map(|h| h.1),
-                        hr_upper: t.hr.map(|h| h.2),
-                        p: t.p,
-                    }
+                    BedEffect { endpoint: spec.id, hr: t.hr, p: t.p }
                 })
                 .collect();
             let Summary { median, min, max } = Summary::of(&beds);

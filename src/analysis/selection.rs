@@ -21,6 +21,7 @@ use survstat::cox::{
 use survstat::design::{design_matrix, Covariate, Term};
 use survstat::dist::chisq_sf;
 use survstat::linalg::{quadratic_form_inverse, Matrix, DEFAULT_TOLER_CHOL};
+use survstat::Interval;
 
 /// A candidate covariate.
 #[derive(Debug, Clone, Copy)]
@@ -165,9 +166,7 @@ fn model_terms(terms: &[Term], fitted: &[CoxTerm], cands: &[Candidate], rows: &[
                 coef: r.coef,
                 se: r.se,
                 robust_se: r.robust_se,
-                hr: r.hr,
-                hr_lower: r.hr_lower,
-                hr_upper: r.hr_upper,
+                hr: Interval { estimate: r.hr, lower: r.hr_lower, upper: r.hr_upper },
                 p: r.p,
             }
         })
@@ -301,9 +300,9 @@ mod tests {
         assert_eq!(m.retained, vec!["g".to_string()]);
         assert!(m.warnings.iter().any(|w| w.contains("may be infinite")), "{:?}", m.warnings);
         let firth = m.firth_terms.expect("Firth refit");
-        let hr = firth[0].hr.unwrap();
+        let hr = firth[0].hr.estimate.unwrap();
         assert!(hr.is_finite() && hr > 0.0 && hr < 0.2, "{hr}");
-        assert!(firth[0].hr_upper.unwrap().is_finite());
+        assert!(firth[0].hr.upper.unwrap().is_finite());
         assert!(m.ph_test.is_some());
     }
 }

@@ -11,6 +11,7 @@ use survstat::cox::{fit, CoxData, CoxOptions};
 use survstat::design::{design_matrix, Covariate};
 use survstat::km::ConfSpec;
 use survstat::logrank::logrank;
+use survstat::Interval;
 
 /// The univariate test of a covariate on the rows where it is present.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +25,7 @@ pub struct Test {
     /// p-value.
     pub p: Option<f64>,
     /// HR per unit (continuous) with limits.
-    pub hr: Option<(f64, f64, f64)>,
+    pub hr: Interval,
     /// Why there is no test, or a caution.
     pub note: Option<String>,
 }
@@ -34,7 +35,8 @@ pub fn test(var: &Variable, time: &[f64], event: &[bool], conf_level: f64) -> Te
     let rows: Vec<usize> = (0..time.len()).filter(|&i| var.present(i)).collect();
     let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
     let e: Vec<bool> = rows.iter().map(|&i| event[i]).collect();
-    let mut out = Test { name: ScreenTest::LogRank, chisq: None, df: None, p: None, hr: None, note: None };
+    let mut out =
+        Test { name: ScreenTest::LogRank, chisq: None, df: None, p: None, hr: Interval::default(), note: None };
     match var {
         Variable::Categorical { labels, codes } => {
             let g: Vec<usize> = rows.iter().map(|&i| codes[i].expect("present")).collect();
@@ -54,7 +56,7 @@ pub fn test(var: &Variable, time: &[f64], event: &[bool], conf_level: f64) -> Te
                     out.chisq = term.z.map(|z| z * z);
                     out.df = Some(1);
                     out.p = term.p;
-                    out.hr = term.hr.zip(term.hr_lower).zip(term.hr_upper).map(|((h, l), u)| (h, l, u));
+                    out.hr = Interval { estimate: term.hr, lower: term.hr_lower, upper: term.hr_upper };
                     if !f.warnings.is_empty() {
                         out.note = Some("the Cox fit warned (constant covariate or monotone likelihood); the Wald p is not reliable".into());
                     }
@@ -98,9 +100,7 @@ pub fn screen(
         chisq: tested.chisq,
         df: tested.df,
         p: tested.p,
-        hr: tested.hr.map(|h| h.0),
-        hr_lower: tested.hr.map(|h| h.1),
-        hr_upper: tested.hr.map(|h| h.2),
+        hr: tested.hr,
         note: tested.note,
     }
 }

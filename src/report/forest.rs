@@ -7,8 +7,11 @@ use crate::results::Model;
 
 /// Render the model's terms; `None` when the model has no term.
 pub fn render(title: &str, model: &Model, conf_level: f64) -> Option<String> {
-    let terms: Vec<_> =
-        model.terms.iter().filter(|t| t.hr.is_some() && t.hr_lower.is_some() && t.hr_upper.is_some()).collect();
+    let terms: Vec<_> = model
+        .terms
+        .iter()
+        .filter(|t| t.hr.estimate.is_some() && t.hr.lower.is_some() && t.hr.upper.is_some())
+        .collect();
     if terms.is_empty() {
         return None;
     }
@@ -21,8 +24,8 @@ pub fn render(title: &str, model: &Model, conf_level: f64) -> Option<String> {
     let top = 64.0;
     let row_h = 28.0;
     let height = top + row_h * terms.len() as f64 + 56.0;
-    let lo = terms.iter().filter_map(|t| t.hr_lower).fold(1.0f64, f64::min).max(1e-3) / 1.5;
-    let hi = terms.iter().filter_map(|t| t.hr_upper).fold(1.0f64, f64::max).min(1e3) * 1.5;
+    let lo = terms.iter().filter_map(|t| t.hr.lower).fold(1.0f64, f64::min).max(1e-3) / 1.5;
+    let hi = terms.iter().filter_map(|t| t.hr.upper).fold(1.0f64, f64::max).min(1e3) * 1.5;
     let (llo, lhi) = (lo.ln(), hi.ln());
     let x = |hr: f64| left + plot_w * (hr.clamp(lo, hi).ln() - llo) / (lhi - llo);
     let mut svg = Svg::new(width, height);
@@ -43,7 +46,8 @@ pub fn render(title: &str, model: &Model, conf_level: f64) -> Option<String> {
     for (k, (t, name)) in terms.iter().zip(&names).enumerate() {
         let cy = top + row_h * (k as f64 + 0.5);
         svg.text(left - 12.0, cy + 4.0, TextStyle::new(font, Anchor::End), name);
-        let (hr, l, u) = (t.hr.expect("filtered"), t.hr_lower.expect("filtered"), t.hr_upper.expect("filtered"));
+        let (hr, l, u) =
+            (t.hr.estimate.expect("filtered"), t.hr.lower.expect("filtered"), t.hr.upper.expect("filtered"));
         svg.line(x(l), cy, x(u), cy, "#0072B2", 2.0);
         svg.rect(x(hr) - 5.0, cy - 5.0, 10.0, 10.0, "#0072B2", None);
         let estimate = format!("{} ({}–{})", fixed(Some(hr), 3), fixed(Some(l), 3), fixed(Some(u), 3));

@@ -2,6 +2,7 @@
 //! p-values, rates, medians with ranges, landmark names.
 
 use crate::summary::Summary;
+use survstat::Interval;
 
 /// Count with percent of a total, as `30 (68.2%)`.
 pub fn count_pct(n: usize, total: usize) -> String {
@@ -31,8 +32,13 @@ pub fn fixed(v: Option<f64>, digits: usize) -> String {
 }
 
 /// Confidence limits as `lower–upper` with three decimals.
-pub fn limits(lower: Option<f64>, upper: Option<f64>) -> String {
-    format!("{}–{}", fixed(lower, 3), fixed(upper, 3))
+pub fn limits(i: &Interval) -> String {
+    format!("{}–{}", fixed(i.lower, 3), fixed(i.upper, 3))
+}
+
+/// A proportion with its limits as percentages, `23.5 (12.0–40.1)`.
+pub fn percent_interval(i: &Interval) -> String {
+    format!("{} ({}–{})", percent(i.estimate), percent(i.lower), percent(i.upper))
 }
 
 /// `median (min–max)` with the given decimals, or an en dash for no values.

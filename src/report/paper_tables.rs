@@ -241,7 +241,7 @@ fn endpoint_cells(u: &Univariate, model: &Model) -> RowBlock {
     if u.levels.is_empty() {
         let term = model.terms.iter().find(|t| t.covariate == u.covariate);
         let (hr, ci, p) = match term.filter(|_| retained) {
-            Some(t) => (fixed(t.hr, 3), limits(t.hr_lower, t.hr_upper), p_value(term_p)),
+            Some(t) => (fixed(t.hr.estimate, 3), limits(&t.hr), p_value(term_p)),
             None => (String::new(), String::new(), String::new()),
         };
         out.push((u.label.clone(), vec!["–".into(), p_value(u.p), hr, ci, p]));
@@ -254,8 +254,8 @@ fn endpoint_cells(u: &Univariate, model: &Model) -> RowBlock {
         if retained {
             match model.terms.iter().find(|t| t.covariate == u.covariate && t.level.as_deref() == Some(&lv.label)) {
                 Some(t) => {
-                    cells[2] = fixed(t.hr, 3);
-                    cells[3] = limits(t.hr_lower, t.hr_upper);
+                    cells[2] = fixed(t.hr.estimate, 3);
+                    cells[3] = limits(&t.hr);
                     // A two-level factor has one test, the term's (on the
                     // reference row); a per-level Wald p beside it would be
                     // a second, different p-value for the same hypothesis.

@@ -3,12 +3,13 @@
 //! refits, proportional-hazards tests, follow-up, bootstrap inclusion,
 //! events per variable, α/β sensitivity.
 
-use super::format::{fixed, landmark_name, level, limits, p_value, percent};
+use super::format::{fixed, landmark_name, level, limits, p_value, percent_interval};
 use super::table::Table;
 use crate::results::robustness::{Competing, FineGrayTerm, FollowUpMethods, Stability};
 use crate::results::{EndpointResult, Results};
 use crate::study::{EndpointId, Study};
 use crate::summary::Summary;
+use survstat::Interval;
 
 fn competing(c: &Competing, conf_level: f64) -> Table {
     let lv = level(conf_level);
@@ -20,16 +21,7 @@ fn competing(c: &Competing, conf_level: f64) -> Table {
     for l in &c.landmarks {
         t.push(
             0,
-            vec![
-                landmark_name(l.time),
-                format!(
-                    "{} ({}–{})",
-                    percent(l.one_minus_km),
-                    percent(l.one_minus_km_lower),
-                    percent(l.one_minus_km_upper)
-                ),
-                format!("{} ({}–{})", percent(l.cumulative_incidence), percent(l.cif_lower), percent(l.cif_upper)),
-            ],
+            vec![landmark_name(l.time), percent_interval(&l.one_minus_km), percent_interval(&l.cumulative_incidence)],
         );
     }
     t.notes.push(format!(
@@ -64,7 +56,7 @@ fn fine_gray(fg: &[FineGrayTerm], conf_level: f64) -> Table {
                 row.term.clone(),
                 fixed(row.cox_hr, 3),
                 fixed(Some(row.hr), 3),
-                limits(Some(row.hr_lower), Some(row.hr_upper)),
+                limits(&Interval { estimate: Some(row.hr), lower: Some(row.hr_lower), upper: Some(row.hr_upper) }),
                 p_value(Some(row.p)),
             ],
         );
@@ -97,10 +89,10 @@ fn models(endpoints: &[EndpointResult], conf_level: f64) -> Table {
                 vec![
                     ep.label.clone(),
                     term.display_name(),
-                    fixed(term.hr, 3),
-                    limits(term.hr_lower, term.hr_upper),
+                    fixed(term.hr.estimate, 3),
+                    limits(&term.hr),
                     p_value(term.p),
-                    r.map_or("–".into(), |r| limits(r.hr_lower, r.hr_upper)),
+                    r.map_or("–".into(), |r| limits(&r.hr)),
                     r.map_or("–".into(), |r| p_value(r.p)),
                 ],
             );
@@ -123,9 +115,9 @@ fn firth(endpoints: &[&EndpointResult], conf_level: f64) -> Table {
                 vec![
                     ep.label.clone(),
                     f.display_name(),
-                    fixed(cox.hr, 3),
-                    fixed(f.hr, 3),
-                    limits(f.hr_lower, f.hr_upper),
+                    fixed(cox.hr.estimate, 3),
+                    fixed(f.hr.estimate, 3),
+                    limits(&f.hr),
                     p_value(f.p),
                 ],
             );
@@ -253,7 +245,7 @@ fn alpha_beta(results: &Results, conf_level: f64) -> Table {
             format!("{} ({}–{})", fixed(row.median, 0), fixed(row.min, 0), fixed(row.max, 0)),
         ];
         for e in &row.endpoints {
-            cells.push(format!("{} ({}), p {}", fixed(e.hr, 3), limits(e.hr_lower, e.hr_upper), p_value(e.p)));
+            cells.push(format!("{} ({}), p {}", fixed(e.hr.estimate, 3), limits(&e.hr), p_value(e.p)));
         }
         t.push(0, cells);
     }

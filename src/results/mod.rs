@@ -9,7 +9,9 @@ pub mod robustness;
 
 use crate::study::{EndpointId, Origin, Unit};
 use crate::summary::Summary;
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use survstat::Interval;
 
 pub use curve::Curve;
 pub use descriptive::Descriptives;
@@ -95,4 +97,29 @@ impl ModelTerm {
             _ => self.label.clone(),
         }
     }
+}
+
+/// An interval written as three fields of its parent object, named by
+/// `keys` (estimate, lower, upper), as results.json has always spelled them.
+fn flat_interval<S: Serializer>(i: &Interval, s: S, keys: [&str; 3]) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(3))?;
+    m.serialize_entry(keys[0], &i.estimate)?;
+    m.serialize_entry(keys[1], &i.lower)?;
+    m.serialize_entry(keys[2], &i.upper)?;
+    m.end()
+}
+
+/// A hazard ratio with its limits as `hr`, `hr_lower`, `hr_upper`.
+pub(crate) fn hr_fields<S: Serializer>(i: &Interval, s: S) -> Result<S::Ok, S::Error> {
+    flat_interval(i, s, ["hr", "hr_lower", "hr_upper"])
+}
+
+/// 1 − Kaplan-Meier with its limits as `one_minus_km`, `…_lower`, `…_upper`.
+pub(crate) fn one_minus_km_fields<S: Serializer>(i: &Interval, s: S) -> Result<S::Ok, S::Error> {
+    flat_interval(i, s, ["one_minus_km", "one_minus_km_lower", "one_minus_km_upper"])
+}
+
+/// A cumulative incidence with its limits as `cumulative_incidence`, `cif_lower`, `cif_upper`.
+pub(crate) fn cif_fields<S: Serializer>(i: &Interval, s: S) -> Result<S::Ok, S::Error> {
+    flat_interval(i, s, ["cumulative_incidence", "cif_lower", "cif_upper"])
 }

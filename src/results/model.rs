@@ -5,6 +5,7 @@
 use super::curve::Curve;
 use crate::study::SelectionTest;
 use serde::Serialize;
+use survstat::Interval;
 
 /// Which univariate test a covariate had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -51,12 +52,9 @@ pub struct Univariate {
     pub df: Option<usize>,
     /// p-value; `None` when no test is possible.
     pub p: Option<f64>,
-    /// HR per unit (continuous).
-    pub hr: Option<f64>,
-    /// Its lower limit.
-    pub hr_lower: Option<f64>,
-    /// Its upper limit.
-    pub hr_upper: Option<f64>,
+    /// The hazard ratio with its confidence limits (`hr`, `hr_lower`, `hr_upper`).
+    #[serde(flatten, serialize_with = "super::hr_fields")]
+    pub hr: Interval,
     /// Why there is no test, or a caution.
     pub note: Option<String>,
 }
@@ -78,12 +76,9 @@ pub struct ModelTerm {
     pub se: Option<f64>,
     /// Cluster-robust standard error, when the model is clustered.
     pub robust_se: Option<f64>,
-    /// HR.
-    pub hr: Option<f64>,
-    /// Lower confidence limit.
-    pub hr_lower: Option<f64>,
-    /// Upper confidence limit.
-    pub hr_upper: Option<f64>,
+    /// The hazard ratio with its confidence limits (`hr`, `hr_lower`, `hr_upper`).
+    #[serde(flatten, serialize_with = "super::hr_fields")]
+    pub hr: Interval,
     /// Wald p of the coefficient.
     pub p: Option<f64>,
 }

@@ -10,18 +10,12 @@ use survstat::Interval;
 pub struct CompetingLandmark {
     /// Months.
     pub time: f64,
-    /// 1 - Kaplan-Meier.
-    pub one_minus_km: Option<f64>,
-    /// Its limits (from the KM limits).
-    pub one_minus_km_lower: Option<f64>,
-    /// Upper.
-    pub one_minus_km_upper: Option<f64>,
+    /// 1 - Kaplan-Meier, its limits from the KM limits.
+    #[serde(flatten, serialize_with = "super::one_minus_km_fields")]
+    pub one_minus_km: Interval,
     /// Cumulative incidence of local failure, death competing.
-    pub cumulative_incidence: Option<f64>,
-    /// Limits.
-    pub cif_lower: Option<f64>,
-    /// Upper.
-    pub cif_upper: Option<f64>,
+    #[serde(flatten, serialize_with = "super::cif_fields")]
+    pub cumulative_incidence: Interval,
 }
 
 /// Gray's test of an LC factor beside its log-rank test.
@@ -92,12 +86,9 @@ pub struct AlphaBetaRow {
 pub struct BedEffect {
     /// Endpoint id.
     pub endpoint: crate::study::EndpointId,
-    /// HR per Gy.
-    pub hr: Option<f64>,
-    /// Lower limit.
-    pub hr_lower: Option<f64>,
-    /// Upper limit.
-    pub hr_upper: Option<f64>,
+    /// The hazard ratio with its confidence limits (`hr`, `hr_lower`, `hr_upper`).
+    #[serde(flatten, serialize_with = "super::hr_fields")]
+    pub hr: Interval,
     /// Wald p.
     pub p: Option<f64>,
 }
