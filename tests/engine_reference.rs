@@ -126,7 +126,7 @@ fn km_logrank_cox_agree_with_r_survival() {
 
 #[test]
 fn firth_agrees_with_firthmodels() {
-    replay("tests/reference/firth.json", 4);
+    replay("tests/reference/firth.json", 6);
 }
 
 #[test]

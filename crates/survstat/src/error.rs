@@ -15,6 +15,11 @@ pub enum Error {
     NonFinite(&'static str),
     /// Input slices of different lengths.
     LengthMismatch,
+    /// The information matrix is singular: a covariate is constant or a
+    /// linear combination of others.
+    Singular,
+    /// An iterative fit did not reach its convergence criterion.
+    NotConverged(&'static str),
 }
 
 impl fmt::Display for Error {
@@ -25,6 +30,8 @@ impl fmt::Display for Error {
             Error::TooFewGroups => write!(f, "fewer than two groups with expected events: no test"),
             Error::NonFinite(what) => write!(f, "{what} contains a value that is not a finite number"),
             Error::LengthMismatch => write!(f, "input columns have different lengths"),
+            Error::Singular => write!(f, "the information matrix is singular (a covariate is constant or collinear)"),
+            Error::NotConverged(what) => write!(f, "{what} did not converge"),
         }
     }
 }

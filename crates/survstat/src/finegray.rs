@@ -247,7 +247,7 @@ pub fn fine_gray(time: &[f64], status: &[u32], cause: u32, x: &Matrix, conf_leve
     let (ll, _, info, sets, eta) = cur;
     let ldl = Ldl::factor(&info, DEFAULT_TOLER_CHOL);
     if ldl.rank() < p {
-        return Err(Error::NonFinite("information matrix (a covariate is constant or collinear)"));
+        return Err(Error::Singular);
     }
     let info_inv = ldl.inverse();
 

@@ -14,9 +14,21 @@
 //! where, over the risk set of event time j with weights `w_i = exp(x_iᵀβ)`,
 //! `S0 = Σw`, `S1 = Σw x`, `x̄ = S1/S0`, `V = S2/S0 - x̄x̄ᵀ`, and with the
 //! leverages `h_i = x_iᵀ I⁻¹ x_i`: `A = Σ w h x`, `B = Σ w h` (the third
-//! moment contracted with `I⁻¹` without forming it). Newton steps
-//! `β ← β + I⁻¹U*` (halved while ℓ* decreases, each coordinate capped at 5)
-//! run to a change below 1e-10.
+//! moment contracted with `I⁻¹` without forming it).
+//!
+//! The iteration, as `coxphf`'s: Newton-type steps `β ← β + s I⁻¹U*` with
+//! the unpenalised information (the penalised Hessian needs fourth
+//! moments), each coordinate capped at 5. The unpenalised information
+//! understates the curvature of ℓ* — for the two-subject example of Heinze
+//! & Schemper, `ℓ*(β) = 3β/2 − 2 log(1 + e^β)`, it is half of it — so a full
+//! step can overshoot the maximum to a point of equal ℓ*, and accepting
+//! steps that merely do not decrease ℓ* oscillates for ever. A step is
+//! therefore accepted only with a sufficient increase (Armijo:
+//! `ℓ*(β + sδ) ≥ ℓ*(β) + 10⁻⁴ s U*ᵀδ`, or, where ℓ* no longer changes
+//! beyond its rounding, a halved score), halving `s` until it has one; the
+//! iteration stops when the penalised score is below 1e-9 in every free
+//! coordinate, or when the step changes no coordinate by more than 1e-10
+//! while the score is below 1e-6; otherwise it is an error.
 //!
 //! Inference as in `coxphf`: standard errors from `I(β̂)⁻¹`; for each
 //! coefficient the penalised likelihood-ratio statistic
@@ -85,7 +97,7 @@ fn penalised(sorted: &SortedData, beta: &[f64]) -> Result<Penalised, Error> {
     let information = Matrix { nrow: p, ncol: p, data: ev.information };
     let ldl = Ldl::factor(&information, DEFAULT_TOLER_CHOL);
     if ldl.rank() < p {
-        return Err(Error::NonFinite("information matrix (a covariate is constant or collinear)"));
+        return Err(Error::Singular);
     }
     let inverse = ldl.inverse();
     let logdet: f64 = ldl.pivots().iter().map(|d| d.ln()).sum();
@@ -151,7 +163,11 @@ fn maximise(sorted: &SortedData, start: &[f64], fixed: Option<usize>) -> Result<
     if free.is_empty() {
         return Ok((beta, cur.loglik, 0));
     }
+    let score_norm = |pen: &Penalised| free.iter().map(|&j| pen.score[j].abs()).fold(0.0, f64::max);
     for iter in 1..=200 {
+        if score_norm(&cur) < 1e-9 {
+            return Ok((beta, cur.loglik, iter - 1));
+        }
         // Newton direction on the free block: I_ff⁻¹ U*_f.
         let sub = Matrix {
             nrow: free.len(),
@@ -168,30 +184,45 @@ fn maximise(sorted: &SortedData, start: &[f64], fixed: Option<usize>) -> Result<
         if largest > 5.0 {
             step.iter_mut().for_each(|v| *v *= 5.0 / largest);
         }
+        let slope: f64 = u.iter().zip(&step).map(|(a, b)| a * b).sum();
         let mut scale = 1.0;
         let mut accepted = None;
-        for _ in 0..30 {
+        for _ in 0..60 {
             let mut trial = beta.clone();
             for (k, &j) in free.iter().enumerate() {
                 trial[j] += scale * step[k];
             }
             if let Ok(next) = penalised(sorted, &trial) {
-                if next.loglik.is_finite() && next.loglik >= cur.loglik - 1e-12 * cur.loglik.abs().max(1.0) {
+                let increases = next.loglik >= cur.loglik + 1e-4 * scale * slope;
+                // Near the maximum ℓ* changes by less than its rounding:
+                // there a step that halves the score without lowering ℓ*
+                // beyond rounding is progress too.
+                let rounding = 1e-12 * cur.loglik.abs().max(1.0);
+                let closer = score_norm(&next) < 0.5 * score_norm(&cur) && next.loglik >= cur.loglik - rounding;
+                if next.loglik.is_finite() && (increases || closer) {
                     accepted = Some((trial, next));
                     break;
                 }
             }
             scale /= 2.0;
         }
-        let Some((trial, next)) = accepted else { return Ok((beta, cur.loglik, iter)) };
+        let Some((trial, next)) = accepted else {
+            // No step increases ℓ* measurably: at the maximum to rounding,
+            // if the score says so.
+            return if score_norm(&cur) < 1e-6 {
+                Ok((beta, cur.loglik, iter))
+            } else {
+                Err(Error::NotConverged("the Firth iteration"))
+            };
+        };
         let change = free.iter().map(|&j| (trial[j] - beta[j]).abs()).fold(0.0, f64::max);
         beta = trial;
         cur = next;
-        if change < 1e-10 {
+        if change < 1e-10 && score_norm(&cur) < 1e-6 {
             return Ok((beta, cur.loglik, iter));
         }
     }
-    Err(Error::NonFinite("Firth iteration did not converge"))
+    Err(Error::NotConverged("the Firth iteration"))
 }
 
 /// Fit the Firth-penalised Cox model (no strata; Breslow ties).
@@ -283,4 +314,30 @@ pub fn fit_firth(data: &CoxData, conf_level: f64) -> Result<FirthFit, Error> {
         likelihood_ratio: ChisqTest::new((2.0 * (loglik - loglik_null)).max(0.0), p),
         unbounded_limits: warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn firth(time: &[f64], event: &[bool], x: &[f64]) -> FirthFit {
+        let x = Matrix { nrow: x.len(), ncol: 1, data: x.to_vec() };
+        fit_firth(&CoxData { time, event, x: &x, strata: None, cluster: None }, 0.95).unwrap()
+    }
+
+    /// Heinze & Schemper (2001): two subjects, the one with x = 1 failing
+    /// first; ℓ*(β) = 3β/2 − 2 log(1 + e^β) is maximal at β = log 3. With
+    /// a third subject at risk, ℓ* = 3β/2 − 2 log(2 + e^β), at β = log 6.
+    /// Both used to oscillate between points of equal ℓ* until the
+    /// iteration limit.
+    #[test]
+    fn smallest_published_examples_converge_to_their_closed_form() {
+        let two = firth(&[1.0, 2.0], &[true, false], &[1.0, 0.0]);
+        assert!((two.terms[0].coef - 3f64.ln()).abs() < 1e-9, "{}", two.terms[0].coef);
+        let three = firth(&[1.0, 2.0, 3.0], &[true, false, false], &[1.0, 0.0, 0.0]);
+        assert!((three.terms[0].coef - 6f64.ln()).abs() < 1e-9, "{}", three.terms[0].coef);
+        // The penalised log-likelihood at the maximum, in closed form.
+        let ll = 1.5 * 3f64.ln() - 2.0 * 4f64.ln() + 0.5 * 0.0f64.exp().ln();
+        assert!((two.loglik - ll).abs() < 1e-12, "{} vs {ll}", two.loglik);
+    }
 }
