@@ -66,6 +66,8 @@ pub fn competing_figure(data: &AnalysisData, study: &Study) -> FigureResult {
                 std_err: None,
                 lower: None,
                 upper: None,
+                cumhaz: f64::NAN,
+                std_chaz: f64::NAN,
             }
         })
         .collect();

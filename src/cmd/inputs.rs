@@ -83,6 +83,14 @@ pub fn conf_level_arg(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A Fleming-Harrington exponent (`--rho`): a finite number ≥ 0.
+pub fn rho_arg(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("'{s}' is not a weight exponent (a finite number >= 0)")),
+    }
+}
+
 /// `--conf-type` values (R's `conf.type`).
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ConfTypeArg {

@@ -17,7 +17,9 @@ use survstat::km::{ConfSpec, KaplanMeier};
 /// Prints, per group, the survival table (as R's `summary(survfit)`), the
 /// median with its confidence interval (as R's `print(survfit)`), and the
 /// estimates at the `--at` times. With `--json`, one JSON object:
-/// `{"n","events","n_dropped","groups":[{"group","n","events","median":{..},"steps":[..],"at":[..]}]}`.
+/// `{"n","events","n_dropped","groups":[{"group","n","events","median":{..},"steps":[..],"at":[..]}]}`;
+/// each step and `--at` time carries `surv`, `std_err`, `lower`, `upper` and the
+/// Nelson-Aalen `cumhaz` with its `std_chaz` (R `survfit`'s `cumhaz`, `std.chaz`).
 #[derive(Debug, Args)]
 pub struct KmArgs {
     #[command(flatten)]
@@ -75,10 +77,12 @@ pub fn curve_json(label: &str, km: &KaplanMeier, at: &[f64]) -> Value {
         "steps": km.steps.iter().map(|s| json!({
             "time": num(s.time), "n_risk": s.n_risk, "n_event": s.n_event, "n_censor": s.n_censor,
             "surv": num(s.surv), "std_err": opt(s.std_err), "lower": opt(s.lower), "upper": opt(s.upper),
+            "cumhaz": num(s.cumhaz), "std_chaz": num(s.std_chaz),
         })).collect::<Vec<_>>(),
         "at": at.iter().map(|&t| {
             let a = km.at(t);
-            json!({"time": num(t), "n_risk": a.n_risk, "surv": opt(a.surv), "std_err": opt(a.std_err), "lower": opt(a.lower), "upper": opt(a.upper)})
+            json!({"time": num(t), "n_risk": a.n_risk, "surv": opt(a.surv), "std_err": opt(a.std_err), "lower": opt(a.lower), "upper": opt(a.upper),
+                   "cumhaz": opt(a.cumhaz), "std_chaz": opt(a.std_chaz)})
         }).collect::<Vec<_>>(),
     })
 }

@@ -109,7 +109,8 @@ km_case <- function(name, data, file, time, event, group = NULL, at = numeric(0)
       time = fit$time[i], n_risk = fit$n.risk[i], n_event = fit$n.event[i],
       n_censor = fit$n.censor[i], surv = fit$surv[i],
       std_err = num(fit$std.err[i] * fit$surv[i]),
-      lower = num(fit$lower[i]), upper = num(fit$upper[i])))
+      lower = num(fit$lower[i]), upper = num(fit$upper[i]),
+      cumhaz = fit$cumhaz[i], std_chaz = num(fit$std.chaz[i])))
     at_rows <- list()
     if (length(at)) {
       s <- summary(fit, times = at, extend = TRUE)
@@ -120,7 +121,9 @@ km_case <- function(name, data, file, time, event, group = NULL, at = numeric(0)
              surv = if (beyond) (if (tail(fit$surv, 1) == 0) 0 else NA) else s$surv[i],
              std_err = if (beyond) NA else num(s$std.err[i]),
              lower = if (beyond) NA else num(s$lower[i]),
-             upper = if (beyond) NA else num(s$upper[i]))
+             upper = if (beyond) NA else num(s$upper[i]),
+             cumhaz = if (beyond) NA else s$cumhaz[i],
+             std_chaz = if (beyond) NA else num(s$std.chaz[i]))
       })
     }
     list(group = g, n = sum(sel), events = sum(y[sel][, 2]),
@@ -146,16 +149,17 @@ km_case("km synth ties plain 99%", synth_df, "synth_ties", "time", "status", con
 km_case("km timefix", tf_df, "timefix", "time", "event", "arm", at = c(6, 12))
 
 # ---- log-rank -------------------------------------------------------------
-lr_case <- function(name, data, file, time, event, group, strata = NULL) {
+lr_case <- function(name, data, file, time, event, group, strata = NULL, rho = 0) {
   used <- complete(data, c(time, event, group, strata))
   g <- factor(as.character(used[[group]]), levels = levels_of(used[[group]]))
-  f <- if (is.null(strata)) survdiff(Surv(used[[time]], used[[event]]) ~ g)
-       else { s <- used[[strata]]; survdiff(Surv(used[[time]], used[[event]]) ~ g + strata(s)) }
+  f <- if (is.null(strata)) survdiff(Surv(used[[time]], used[[event]]) ~ g, rho = rho)
+       else { s <- used[[strata]]; survdiff(Surv(used[[time]], used[[event]]) ~ g + strata(s), rho = rho) }
   obs <- if (is.matrix(f$obs)) rowSums(f$obs) else f$obs
   ex <- if (is.matrix(f$exp)) rowSums(f$exp) else f$exp
   df <- sum(ex > 0) - 1
   args <- c("logrank", file.path(dir, paste0(file, ".csv")), "--time", time, "--event", event, "--group", group)
   if (!is.null(strata)) args <- c(args, "--strata", strata)
+  if (rho != 0) args <- c(args, "--rho", rho)
   add_case(name, c(args, "--json"), list(
     n = nrow(used), n_dropped = nrow(data) - nrow(used), chisq = f$chisq, df = df,
     p = pchisq(f$chisq, df, lower.tail = FALSE),
@@ -173,6 +177,11 @@ lr_case("logrank synth 3 groups", synth_df, "synth_ties", "time", "status", "gro
 lr_case("logrank synth strata", synth_df, "synth_ties", "time", "status", "group", "stratum")
 lr_case("logrank separated p near 1e-300", sep_df, "separated", "time", "event", "arm")
 lr_case("logrank timefix", tf_df, "timefix", "time", "event", "arm")
+# Fleming-Harrington G(rho) weights S(t-)^rho (Peto-Peto for rho = 1).
+lr_case("logrank lung sex rho 1", lung_df, "lung", "time", "status", "sex", rho = 1)
+lr_case("logrank lung ecog strata sex rho 0.5", lung_df, "lung", "time", "status", "ph.ecog", "sex", rho = 0.5)
+lr_case("logrank synth ties strata rho 1", synth_df, "synth_ties", "time", "status", "group", "stratum", rho = 1)
+lr_case("logrank aml rho 2", aml_df, "aml", "time", "status", "x", rho = 2)
 
 # ---- Cox ------------------------------------------------------------------
 cox_case <- function(name, data, file, time, event, covariates, factors = character(0),

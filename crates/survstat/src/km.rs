@@ -12,6 +12,15 @@
 //! The Greenwood sum is infinite once every subject at risk fails; the
 //! standard error is then undefined (`None`), as R reports `NaN`.
 //!
+//! Each step also carries the Nelson-Aalen cumulative hazard and its
+//! standard error, as R's `survfit` reports them (`cumhaz`, `std.chaz`,
+//! the default `ctype = 1`):
+//!
+//! ```text
+//! Λ(t)          = sum_{t_j <= t} d_j / n_j
+//! se(Λ)(t)      = sqrt(sum_{t_j <= t} d_j / n_j²)
+//! ```
+//!
 //! Confidence intervals at level `1 - α`, `z = Φ⁻¹(1 - α/2)`, `s = sqrt(var H)`,
 //! follow R's `survfit_confint`:
 //!
@@ -121,6 +130,10 @@ pub struct KmStep {
     pub lower: Option<f64>,
     /// Upper confidence bound.
     pub upper: Option<f64>,
+    /// Nelson-Aalen cumulative hazard just after `time` (R `cumhaz`).
+    pub cumhaz: f64,
+    /// Its standard error (R `std.chaz`).
+    pub std_chaz: f64,
 }
 
 /// The curve read off at a requested time (R `summary(fit, times = )`).
@@ -140,6 +153,10 @@ pub struct KmAt {
     pub lower: Option<f64>,
     /// Upper confidence bound.
     pub upper: Option<f64>,
+    /// Nelson-Aalen cumulative hazard at `time` (`None` where `surv` is).
+    pub cumhaz: Option<f64>,
+    /// Its standard error.
+    pub std_chaz: Option<f64>,
 }
 
 /// A fitted Kaplan-Meier curve.
@@ -169,6 +186,7 @@ impl KaplanMeier {
         let mut steps = Vec::new();
         let mut surv = 1.0;
         let mut greenwood = 0.0;
+        let (mut cumhaz, mut var_chaz) = (0.0, 0.0);
         let mut at_risk = n;
         let mut i = 0;
         while i < n {
@@ -183,6 +201,9 @@ impl KaplanMeier {
                 i += 1;
             }
             if d > 0 {
+                let n_j = at_risk as f64;
+                cumhaz += d as f64 / n_j;
+                var_chaz += d as f64 / (n_j * n_j);
                 surv *= 1.0 - d as f64 / at_risk as f64;
                 greenwood +=
                     if at_risk > d { d as f64 / (at_risk as f64 * (at_risk - d) as f64) } else { f64::INFINITY };
@@ -200,6 +221,8 @@ impl KaplanMeier {
                 std_err,
                 lower,
                 upper,
+                cumhaz,
+                std_chaz: var_chaz.sqrt(),
             });
             at_risk -= d + c;
         }
@@ -209,21 +232,29 @@ impl KaplanMeier {
     /// The curve at time `t` (a step function, right-continuous).
     pub fn at(&self, t: f64) -> KmAt {
         let n_risk = self.n_at_risk(t);
-        let Some(last) = self.steps.last() else {
-            return KmAt { time: t, n_risk, surv: None, std_err: None, lower: None, upper: None };
-        };
+        let unknown =
+            KmAt { time: t, n_risk, surv: None, std_err: None, lower: None, upper: None, cumhaz: None, std_chaz: None };
+        let Some(last) = self.steps.last() else { return unknown };
         if t > last.time {
             // Beyond the data the curve is unknown, unless it has reached 0 (and stays there).
-            let surv = (last.surv == 0.0).then_some(0.0);
-            return KmAt { time: t, n_risk, surv, std_err: None, lower: None, upper: None };
+            return KmAt { surv: (last.surv == 0.0).then_some(0.0), ..unknown };
         }
         let k = self.steps.partition_point(|s| s.time <= t);
         if k == 0 {
             let (lower, upper) = self.conf.interval(1.0, 0.0);
-            return KmAt { time: t, n_risk, surv: Some(1.0), std_err: Some(0.0), lower, upper };
+            let zero = Some(0.0);
+            return KmAt { surv: Some(1.0), std_err: zero, lower, upper, cumhaz: zero, std_chaz: zero, ..unknown };
         }
         let s = &self.steps[k - 1];
-        KmAt { time: t, n_risk, surv: Some(s.surv), std_err: s.std_err, lower: s.lower, upper: s.upper }
+        KmAt {
+            surv: Some(s.surv),
+            std_err: s.std_err,
+            lower: s.lower,
+            upper: s.upper,
+            cumhaz: Some(s.cumhaz),
+            std_chaz: Some(s.std_chaz),
+            ..unknown
+        }
     }
 
     /// Number of observations with time `>= t`.
