@@ -206,6 +206,35 @@ impl<'t> SurvivalData<'t> {
         self.rows.iter().map(|&i| self.table.cell(i, c)).collect()
     }
 
+    /// One Kaplan-Meier curve per level of the `group` column (`--group`), or
+    /// a single curve `all` without one.
+    pub fn curves_by_group(
+        &self,
+        group: Option<&str>,
+        conf: survstat::km::ConfSpec,
+    ) -> Result<Vec<(String, survstat::km::KaplanMeier)>, crate::problem::InputProblems> {
+        use survstat::km::KaplanMeier;
+        Ok(match group {
+            None => vec![("all".to_string(), KaplanMeier::fit(&self.time, &self.event, conf))],
+            Some(g) => {
+                let levels = self
+                    .levels(g, "a --group column", crate::limits::MAX_GROUPS)
+                    .map_err(crate::problem::InputProblems::one)?;
+                levels
+                    .labels
+                    .iter()
+                    .enumerate()
+                    .map(|(l, label)| {
+                        let idx: Vec<usize> = (0..self.n()).filter(|&i| levels.codes[i] == l).collect();
+                        let t: Vec<f64> = idx.iter().map(|&i| self.time[i]).collect();
+                        let e: Vec<bool> = idx.iter().map(|&i| self.event[i]).collect();
+                        (label.clone(), KaplanMeier::fit(&t, &e, conf))
+                    })
+                    .collect()
+            }
+        })
+    }
+
     /// A column as categorical levels (one hash lookup per row), refused
     /// with a problem when it has more than `max` distinct values (used as
     /// `what`, e.g. "a --group column").

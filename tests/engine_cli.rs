@@ -115,3 +115,22 @@ fn text_output_never_prints_nan() {
         assert!(!text.contains("nan") && !text.contains("inf"), "{text}");
     }
 }
+
+/// RMST: a τ beyond a group's follow-up is computed as R does (the curve
+/// extended flat) but warned as an extrapolation; a τ before a group's first
+/// time, or not > 0, is refused.
+#[test]
+fn rmst_warns_beyond_follow_up_and_refuses_an_empty_restriction() {
+    let f = write_csv("rmst.csv", "t,e,g\n1,1,a\n2,0,a\n3,1,a\n8,0,a\n2,1,b\n4,1,b\n5,0,b\n");
+    let f = f.to_str().unwrap();
+    let v = json_of(&sbrt(&["rmst", f, "--time", "t", "--event", "e", "--group", "g", "--tau", "6", "--json"]));
+    let warnings = v["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].as_str().unwrap().contains("group 'b'"), "{warnings:?}");
+    // Group b: S = 1 to 2, 2/3 to 4, 1/3 after: 2 + 2·2/3 + 2·1/3 up to 6.
+    assert!((v["groups"][1]["rmst"].as_f64().unwrap() - 4.0).abs() < 1e-12);
+    let before = sbrt(&["rmst", f, "--time", "t", "--event", "e", "--group", "g", "--tau", "1.5"]);
+    assert_clean_failure(&before, "before the first observation time of group 'b'");
+    let zero = sbrt(&["rmst", f, "--time", "t", "--event", "e", "--tau", "0"]);
+    assert_clean_failure(&zero, "--tau must be a time > 0");
+}

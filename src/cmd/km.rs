@@ -5,8 +5,6 @@
 
 use super::inputs::{conf_level_arg, ConfTypeArg};
 use crate::json::{num, opt};
-use crate::limits::MAX_GROUPS;
-use crate::problem::InputProblems;
 use crate::survival_data::SurvivalData;
 use clap::Args;
 use serde_json::{json, Value};
@@ -41,31 +39,6 @@ pub struct KmArgs {
     pub json: bool,
 }
 
-/// One fitted curve per group of the data (a single group `all` without `group`).
-pub fn fit_groups(
-    data: &SurvivalData,
-    group: Option<&str>,
-    conf: ConfSpec,
-) -> Result<Vec<(String, KaplanMeier)>, InputProblems> {
-    Ok(match group {
-        None => vec![("all".to_string(), KaplanMeier::fit(&data.time, &data.event, conf))],
-        Some(g) => {
-            let levels = data.levels(g, "a --group column", MAX_GROUPS).map_err(InputProblems::one)?;
-            levels
-                .labels
-                .iter()
-                .enumerate()
-                .map(|(l, label)| {
-                    let idx: Vec<usize> = (0..data.n()).filter(|&i| levels.codes[i] == l).collect();
-                    let t: Vec<f64> = idx.iter().map(|&i| data.time[i]).collect();
-                    let e: Vec<bool> = idx.iter().map(|&i| data.event[i]).collect();
-                    (label.clone(), KaplanMeier::fit(&t, &e, conf))
-                })
-                .collect()
-        }
-    })
-}
-
 /// The JSON of one curve.
 pub fn curve_json(label: &str, km: &KaplanMeier, at: &[f64]) -> Value {
     let median = km.median();
@@ -97,7 +70,7 @@ pub fn run(args: &KmArgs) -> anyhow::Result<()> {
         data.explain_dropped();
     }
     let conf = ConfSpec { conf_type: args.conf_type.into(), level: args.conf_level };
-    let curves = fit_groups(&data, args.group.as_deref(), conf)?;
+    let curves = data.curves_by_group(args.group.as_deref(), conf)?;
     if args.json {
         let out = json!({
             "n": data.n(),

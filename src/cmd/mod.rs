@@ -14,6 +14,7 @@ pub mod inputs;
 pub mod km;
 pub mod logrank;
 pub mod print;
+pub mod rmst;
 pub mod schema;
 pub mod simulate;
 pub mod study;
@@ -36,6 +37,7 @@ enum Command {
     Study(study::StudyArgs),
     Km(km::KmArgs),
     Logrank(logrank::LogrankArgs),
+    Rmst(rmst::RmstArgs),
     Cox(cox::CoxArgs),
     Cuminc(cuminc::CumincArgs),
     Finegray(finegray::FineGrayArgs),
@@ -53,6 +55,7 @@ impl Cli {
             Command::Study(a) => study::run(a),
             Command::Km(a) => km::run(a),
             Command::Logrank(a) => logrank::run(a),
+            Command::Rmst(a) => rmst::run(a),
             Command::Cox(a) => cox::run(a),
             Command::Cuminc(a) => cuminc::run(a),
             Command::Finegray(a) => finegray::run(a),

@@ -184,6 +184,47 @@ lr_case("logrank synth ties strata rho 1", synth_df, "synth_ties", "time", "stat
 lr_case("logrank aml rho 2", aml_df, "aml", "time", "status", "x", rho = 2)
 
 # ---- Cox ------------------------------------------------------------------
+# Restricted mean survival time: per group from R's survmean (summary
+# table rmean, se(rmean)); normal limits; each group against the first by
+# survRM2::rmst2's formulas (difference: variances added; ratio: on the
+# log scale), written out here as survRM2 is not packaged for Debian.
+rmst_case <- function(name, data, file, time, event, group = NULL, tau, conf.int = 0.95) {
+  used <- complete(data, c(time, event, group))
+  y <- Surv(used[[time]], used[[event]])
+  lv <- if (is.null(group)) "all" else levels_of(used[[group]])
+  z <- qnorm(1 - (1 - conf.int) / 2)
+  per <- lapply(lv, function(l) {
+    sel <- if (is.null(group)) rep(TRUE, nrow(used)) else as.character(used[[group]]) == l
+    tab <- summary(survfit(y[sel] ~ 1), rmean = tau)$table
+    c(rmst = unname(tab["rmean"]), se = unname(tab["se(rmean)"]))
+  })
+  groups <- lapply(seq_along(lv), function(i) list(
+    group = lv[i], rmst = per[[i]][["rmst"]], se = per[[i]][["se"]],
+    lower = per[[i]][["rmst"]] - z * per[[i]][["se"]], upper = per[[i]][["rmst"]] + z * per[[i]][["se"]]))
+  contrasts <- lapply(seq_along(lv)[-1], function(i) {
+    g <- per[[i]]; r <- per[[1]]
+    d <- g[["rmst"]] - r[["rmst"]]; se_d <- sqrt(g[["se"]]^2 + r[["se"]]^2)
+    lr <- log(g[["rmst"]] / r[["rmst"]]); se_r <- sqrt((g[["se"]] / g[["rmst"]])^2 + (r[["se"]] / r[["rmst"]])^2)
+    list(group = lv[i], reference = lv[1],
+         difference = d, difference_lower = d - z * se_d, difference_upper = d + z * se_d,
+         difference_p = 2 * pnorm(-abs(d / se_d)),
+         ratio = exp(lr), ratio_lower = exp(lr - z * se_r), ratio_upper = exp(lr + z * se_r),
+         ratio_p = 2 * pnorm(-abs(lr / se_r)))
+  })
+  args <- c("rmst", file.path(dir, paste0(file, ".csv")), "--time", time, "--event", event)
+  if (!is.null(group)) args <- c(args, "--group", group)
+  args <- c(args, "--tau", tau, "--conf-level", conf.int, "--json")
+  add_case(name, args, list(n = nrow(used), n_dropped = nrow(data) - nrow(used), tau = tau,
+                            conf_level = conf.int, groups = groups, contrasts = contrasts,
+                            warnings = list()))
+}
+
+rmst_case("rmst lung by sex", lung_df, "lung", "time", "status", "sex", tau = 365)
+rmst_case("rmst ovarian by rx 90%", ovarian_df, "ovarian", "futime", "fustat", "rx", tau = 700, conf.int = 0.9)
+rmst_case("rmst aml by x", aml_df, "aml", "time", "status", "x", tau = 30)
+rmst_case("rmst synth ties by group", synth_df, "synth_ties", "time", "status", "group", tau = 20)
+rmst_case("rmst ovarian overall", ovarian_df, "ovarian", "futime", "fustat", tau = 700)
+
 cox_case <- function(name, data, file, time, event, covariates, factors = character(0),
                      reference = list(), ties = "efron", strata = NULL, cluster = NULL, zph = FALSE) {
   used <- complete(data, c(time, event, covariates, strata, cluster))

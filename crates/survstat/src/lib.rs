@@ -24,6 +24,7 @@ pub mod logrank;
 mod parallel;
 mod prefetch;
 mod radix;
+pub mod rmst;
 pub mod timefix;
 
 pub use error::Error;
