@@ -4,14 +4,6 @@
 use survstat::cox::{CoxFit, CoxWarning};
 use survstat::design::Term;
 
-/// Term name as printed: `variable` or `variable=level`.
-pub fn term_name(t: &Term) -> String {
-    match &t.level {
-        None => t.variable.clone(),
-        Some(l) => format!("{}={}", t.variable, l),
-    }
-}
-
 /// Warnings of a fit, in words, naming the terms.
 pub fn warning_texts(fit: &CoxFit, terms: &[Term]) -> Vec<String> {
     fit.warnings
@@ -19,15 +11,15 @@ pub fn warning_texts(fit: &CoxFit, terms: &[Term]) -> Vec<String> {
         .map(|w| match w {
             CoxWarning::Aliased(j) => format!(
                 "term '{}' is not estimable: it is a linear combination of the other terms (R reports NA)",
-                term_name(&terms[*j])
+                terms[*j].name
             ),
             CoxWarning::MayBeInfinite(j) => format!(
                 "Loglik converged before variable '{}'; coefficient may be infinite (monotone likelihood, e.g. a level with no events): its Wald test and confidence interval are not valid, the likelihood-ratio and score tests are",
-                term_name(&terms[*j])
+                terms[*j].name
             ),
             CoxWarning::NoStandardError(j) => format!(
                 "term '{}' has no usable standard error (the information matrix is singular or overflowed: rescale the covariate, e.g. to other units): its z, p and confidence interval are not given",
-                term_name(&terms[*j])
+                terms[*j].name
             ),
             CoxWarning::NotConverged => format!("Ran out of iterations ({}) and did not converge: results are not reliable", fit.iterations),
         })

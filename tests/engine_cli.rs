@@ -134,3 +134,20 @@ fn rmst_warns_beyond_follow_up_and_refuses_an_empty_restriction() {
     let zero = sbrt(&["rmst", f, "--time", "t", "--event", "e", "--tau", "0"]);
     assert_clean_failure(&zero, "--tau must be a time > 0");
 }
+
+/// `--covariates` with interactions: a malformed or repeated term is a
+/// clear error; `--factor` may name a column that only an interaction uses.
+#[test]
+fn interaction_terms_are_checked() {
+    let f =
+        write_csv("interactions.csv", "t,e,x,g\n1,1,1.5,a\n2,0,2.5,b\n3,1,0.5,a\n4,1,3.0,b\n5,0,1.0,a\n6,1,2.0,b\n");
+    let f = f.to_str().unwrap();
+    let run = |covariates: &str| sbrt(&["cox", f, "--time", "t", "--event", "e", "--covariates", covariates, "--json"]);
+    assert_clean_failure(&run("x,x::g"), "'x::g' is not a column or an interaction");
+    assert_clean_failure(&run("x,x:g,g:x"), "the term 'g:x' is given twice");
+    assert_clean_failure(&run("x:x"), "names 'x' twice");
+    let v =
+        json_of(&sbrt(&["cox", f, "--time", "t", "--event", "e", "--covariates", "x,x:g", "--factor", "g", "--json"]));
+    let names: Vec<&str> = v["terms"].as_array().unwrap().iter().map(|t| t["term"].as_str().unwrap()).collect();
+    assert_eq!(names, ["x", "x:g=b"]);
+}

@@ -4,7 +4,7 @@
 //! (and `docs/cli.md` reproduces).
 
 use crate::json::{num, opt};
-use crate::model_text::{term_name, warning_texts};
+use crate::model_text::warning_texts;
 use crate::problem::InputProblems;
 use crate::survival_data::SurvivalData;
 use clap::{Args, ValueEnum};
@@ -82,7 +82,7 @@ pub fn fit_json(fit: &CoxFit, terms: &[Term], n_dropped: usize) -> Value {
         "loglik_null": num(fit.loglik_null),
         "loglik": num(fit.loglik),
         "terms": terms.iter().zip(&fit.terms).map(|(t, r)| json!({
-            "term": term_name(t), "variable": t.variable, "level": t.level,
+            "term": t.name, "variable": t.variable, "level": t.level,
             "coef": opt(r.coef), "se": opt(r.se), "robust_se": opt(r.robust_se), "z": opt(r.z), "p": opt(r.p),
             "hr": opt(r.hr), "hr_lower": opt(r.hr_lower), "hr_upper": opt(r.hr_upper),
         })).collect::<Vec<_>>(),
@@ -111,7 +111,7 @@ pub fn firth_json(f: &FirthFit, terms: &[Term], n_dropped: usize) -> Value {
         "loglik_null": num(f.loglik_null),
         "loglik": num(f.loglik),
         "terms": terms.iter().zip(&f.terms).map(|(t, r)| json!({
-            "term": term_name(t), "variable": t.variable, "level": t.level,
+            "term": t.name, "variable": t.variable, "level": t.level,
             "coef": num(r.coef), "se": num(r.se), "robust_se": null, "z": num(r.z), "p": num(r.p),
             "hr": num(r.hr), "hr_lower": opt(r.hr_lower), "hr_upper": opt(r.hr_upper),
         })).collect::<Vec<_>>(),
@@ -119,7 +119,7 @@ pub fn firth_json(f: &FirthFit, terms: &[Term], n_dropped: usize) -> Value {
         "concordance": {"estimate": null, "se": null},
         "warnings": f.unbounded_limits.iter().map(|&j| format!(
             "the profile penalised-likelihood limit of '{}' could not be found within a wide search: it is reported as unbounded (null)",
-            term_name(&terms[j])
+            terms[j].name.clone()
         )).collect::<Vec<_>>(),
     })
 }
@@ -139,7 +139,7 @@ fn print_firth(f: &FirthFit, terms: &[Term], n_dropped: usize) {
         let o = |v: Option<f64>| super::print::number_or_na(v, 4);
         println!(
             "{:<24} {:>10} {:>10} {:>10} {:>11} {:>10} {:>10}",
-            crate::inert::terminal(&term_name(t)),
+            crate::inert::terminal(&t.name),
             g(r.coef),
             g(r.hr),
             g(r.se),
@@ -159,14 +159,14 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     let mut others = args.model.columns();
     others.extend(args.strata.as_deref());
     others.extend(args.cluster.as_deref());
-    let references = args.model.check(&args.input.file.display().to_string())?;
+    let (formula, references) = args.model.check(&args.input.file.display().to_string())?;
     let table = args.input.read(&others)?;
     let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
     data.print_warnings();
     if args.input.explain_dropped {
         data.explain_dropped();
     }
-    let (covariates, x, terms) = args.model.design(&data, &references)?;
+    let (x, terms) = args.model.design(&data, &formula, &references)?;
     let strata = data.strata(args.strata.as_deref())?;
     // Clusters (patients) may be as many as rows: the sandwich costs O(n p).
     let cluster = args
@@ -203,7 +203,7 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         .map_err(|e| InputProblems::usage(&table.file, format!("Cox model not possible: {e}")))?;
     let ph = if args.zph {
         let groups: Vec<Vec<usize>> =
-            (0..covariates.len()).map(|c| (0..terms.len()).filter(|&j| terms[j].covariate == c).collect()).collect();
+            (0..formula.terms.len()).map(|k| (0..terms.len()).filter(|&j| terms[j].term == k).collect()).collect();
         let test = proportional_hazards_test(&cox_data, &result, options.ties, &groups)
             .map_err(|e| InputProblems::usage(&table.file, format!("proportional-hazards test not possible: {e}")))?;
         Some(test)
@@ -215,7 +215,7 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         with_data_warnings(&mut out, &data.warnings);
         if let Some(test) = &ph {
             out["ph_test"] = json!({
-                "terms": args.model.covariates.iter().zip(&test.terms).map(|(n, t)| json!({
+                "terms": formula.labels.iter().zip(&test.terms).map(|(n, t)| json!({
                     "term": n,
                     "chisq": t.map(|t| num(t.chisq)),
                     "df": t.map(|t| t.df),
@@ -231,7 +231,7 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     if let Some(test) = &ph {
         println!();
         println!("Proportional hazards (scaled Schoenfeld residuals, KM time):");
-        for (n, t) in args.model.covariates.iter().zip(&test.terms) {
+        for (n, t) in formula.labels.iter().zip(&test.terms) {
             match t {
                 Some(t) => println!("  {n:<22} chisq = {:.3} on {} df, p = {:.3e}", t.chisq, t.df, t.p),
                 None => println!("  {n:<22} not estimable"),
@@ -259,7 +259,7 @@ fn print_text(fit: &CoxFit, terms: &[Term], n_dropped: usize) {
         let p = r.p.map_or("NA".to_string(), |p| format!("{p:.3e}"));
         println!(
             "{:<24} {:>10} {:>10} {} {:>8} {:>10} {:>10} {:>10}",
-            crate::inert::terminal(&term_name(t)),
+            crate::inert::terminal(&t.name),
             f(r.coef),
             f(r.hr),
             se,

@@ -4,7 +4,6 @@
 //! (and `docs/cli.md` reproduces).
 
 use crate::json::num;
-use crate::model_text::term_name;
 use crate::problem::InputProblems;
 use clap::Args;
 use serde_json::json;
@@ -29,14 +28,14 @@ pub struct FineGrayArgs {
 
 /// Run `sbrt finegray`.
 pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
-    let references = args.model.check(&args.input.file.display().to_string())?;
+    let (formula, references) = args.model.check(&args.input.file.display().to_string())?;
     let table = args.input.read(&args.model.columns())?;
     let (data, status) = args.input.survival_data(&table, &args.model.columns())?;
     data.print_warnings();
     if args.input.explain_dropped {
         data.explain_dropped();
     }
-    let (_, x, terms) = args.model.design(&data, &references)?;
+    let (x, terms) = args.model.design(&data, &formula, &references)?;
     let fit = fine_gray(&data.time, &status, args.input.cause, &x, 0.95)
         .map_err(|e| InputProblems::usage(&table.file, format!("Fine-Gray model not possible: {e}")))?;
     if args.json {
@@ -50,7 +49,7 @@ pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
             "loglik_null": num(fit.loglik_null),
             "loglik": num(fit.loglik),
             "terms": terms.iter().zip(&fit.terms).map(|(t, r)| json!({
-                "term": term_name(t), "variable": t.variable, "level": t.level,
+                "term": t.name, "variable": t.variable, "level": t.level,
                 "coef": num(r.coef), "se": num(r.se), "z": num(r.z), "p": num(r.p),
                 "hr": num(r.hr), "hr_lower": num(r.hr_lower), "hr_upper": num(r.hr_upper),
             })).collect::<Vec<_>>(),
@@ -71,7 +70,7 @@ pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
     for (t, r) in terms.iter().zip(&fit.terms) {
         println!(
             "{:<24} {:>10.4} {:>10.4} {:>10.4} {:>8.3} {:>10.3e} {:>10.4} {:>10.4}",
-            crate::inert::terminal(&term_name(t)),
+            crate::inert::terminal(&t.name),
             r.coef,
             r.hr,
             r.se,

@@ -212,7 +212,8 @@ impl CompetingInput {
 /// The covariates of a regression command (`cox`, `finegray`).
 #[derive(Debug, clap::Args)]
 pub struct CovariateArgs {
-    /// Covariate columns, comma-separated.
+    /// Model terms, comma-separated: columns, and interactions of columns
+    /// joined by `:` (`age,sex,age:sex`), coded as R's model.matrix codes them.
     #[arg(long, value_delimiter = ',', required = true)]
     pub covariates: Vec<String>,
     /// Covariates to treat as categorical even if numeric.
@@ -223,14 +224,69 @@ pub struct CovariateArgs {
     pub reference: Vec<String>,
 }
 
+/// The model `--covariates` names: its distinct columns, and its terms as
+/// lists of column indices in R's order (main effects, then interactions
+/// by order, each order as given), with their labels (`age`, `age:sex`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Formula {
+    /// Distinct columns, in order of first mention.
+    pub variables: Vec<String>,
+    /// Terms over `variables`.
+    pub terms: Vec<Vec<usize>>,
+    /// `a` or `a:b`, per term.
+    pub labels: Vec<String>,
+}
+
 impl CovariateArgs {
-    /// The covariate columns, for row selection.
-    pub fn columns(&self) -> Vec<&str> {
-        self.covariates.iter().map(String::as_str).collect()
+    /// The model's terms, or a problem naming a malformed or repeated term.
+    pub fn formula(&self, file: &str) -> Result<Formula, InputProblems> {
+        let mut variables: Vec<String> = Vec::new();
+        let mut terms: Vec<Vec<usize>> = Vec::new();
+        for entry in &self.covariates {
+            let names: Vec<&str> = entry.split(':').map(str::trim).collect();
+            if names.iter().any(|n| n.is_empty()) {
+                return Err(InputProblems::usage(
+                    file,
+                    format!("--covariates: '{entry}' is not a column or an interaction a:b"),
+                ));
+            }
+            let mut term = Vec::new();
+            for name in names {
+                let k = variables.iter().position(|v| v == name).unwrap_or_else(|| {
+                    variables.push(name.to_string());
+                    variables.len() - 1
+                });
+                if term.contains(&k) {
+                    return Err(InputProblems::usage(file, format!("--covariates: '{entry}' names '{name}' twice")));
+                }
+                term.push(k);
+            }
+            if terms.iter().any(|t| t.len() == term.len() && t.iter().all(|k| term.contains(k))) {
+                return Err(InputProblems::usage(file, format!("--covariates: the term '{entry}' is given twice")));
+            }
+            terms.push(term);
+        }
+        // R's order: by the number of columns in the term, stable.
+        terms.sort_by_key(Vec::len);
+        let labels =
+            terms.iter().map(|t| t.iter().map(|&k| variables[k].as_str()).collect::<Vec<_>>().join(":")).collect();
+        Ok(Formula { variables, terms, labels })
     }
 
-    /// Check `--factor`/`--reference` against `--covariates` before reading data.
-    pub fn check(&self, file: &str) -> Result<std::collections::BTreeMap<String, String>, InputProblems> {
+    /// The columns the model reads, for row selection.
+    pub fn columns(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for name in self.covariates.iter().flat_map(|c| c.split(':')).map(str::trim) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        out
+    }
+
+    /// Check `--covariates`, `--factor` and `--reference` before reading data.
+    pub fn check(&self, file: &str) -> Result<(Formula, std::collections::BTreeMap<String, String>), InputProblems> {
+        let formula = self.formula(file)?;
         let mut references = std::collections::BTreeMap::new();
         for r in &self.reference {
             let (var, level) = r
@@ -239,38 +295,38 @@ impl CovariateArgs {
             references.insert(var.trim().to_string(), level.trim().to_string());
         }
         for name in self.factor.iter().chain(references.keys()) {
-            if !self.covariates.contains(name) {
+            if !formula.variables.contains(name) {
                 return Err(InputProblems::usage(
                     file,
                     format!("'{name}' is given in --factor/--reference but is not in --covariates"),
                 ));
             }
         }
-        Ok(references)
+        Ok((formula, references))
     }
 
-    /// The model matrix over the used rows, its terms, and the covariates.
+    /// The model matrix over the used rows and its columns.
     pub fn design(
         &self,
         data: &crate::survival_data::SurvivalData,
+        formula: &Formula,
         references: &std::collections::BTreeMap<String, String>,
-    ) -> Result<(Vec<survstat::design::Covariate>, survstat::linalg::Matrix, Vec<survstat::design::Term>), InputProblems>
-    {
+    ) -> Result<(survstat::linalg::Matrix, Vec<survstat::design::Term>), InputProblems> {
         // Each column is parsed on its own, so the columns share the cores.
         let parse =
             |name: &String| data.covariate(name, self.factor.contains(name), references.get(name).map(String::as_str));
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let names = &formula.variables;
         let parsed: Vec<_> = if threads > 1 && data.n() >= 100_000 {
             std::thread::scope(|scope| {
-                let handles: Vec<_> = self
-                    .covariates
-                    .chunks(self.covariates.len().div_ceil(threads))
+                let handles: Vec<_> = names
+                    .chunks(names.len().div_ceil(threads))
                     .map(|names| scope.spawn(move || names.iter().map(parse).collect::<Vec<_>>()))
                     .collect();
                 handles.into_iter().flat_map(|h| h.join().expect("covariate thread")).collect()
             })
         } else {
-            self.covariates.iter().map(parse).collect()
+            names.iter().map(parse).collect()
         };
         let mut covariates = Vec::new();
         let mut problems = Vec::new();
@@ -283,7 +339,6 @@ impl CovariateArgs {
         if !problems.is_empty() {
             return Err(InputProblems(problems));
         }
-        let (x, terms) = survstat::design::design_matrix(&covariates, data.n());
-        Ok((covariates, x, terms))
+        Ok(survstat::design::model_matrix(&covariates, &formula.terms, data.n()))
     }
 }

@@ -227,22 +227,44 @@ rmst_case("rmst ovarian overall", ovarian_df, "ovarian", "futime", "fustat", tau
 
 cox_case <- function(name, data, file, time, event, covariates, factors = character(0),
                      reference = list(), ties = "efron", strata = NULL, cluster = NULL, zph = FALSE) {
-  used <- complete(data, c(time, event, covariates, strata, cluster))
-  terms <- list(); mf <- data.frame(row.names = seq_len(nrow(used)))
-  for (v in covariates) {
+  # Covariates may be interactions "a:b"; the columns are renamed v1, v2, ...
+  vars <- unique(unlist(strsplit(covariates, ":")))
+  used <- complete(data, c(time, event, vars, strata, cluster))
+  mf <- data.frame(row.names = seq_len(nrow(used)))
+  for (v in vars) {
     x <- used[[v]]
     if (v %in% factors || !is.numeric(x)) {
       lv <- levels_of(x)
       ref <- if (!is.null(reference[[v]])) reference[[v]] else lv[1]
       mf[[v]] <- factor(as.character(x), levels = c(ref, setdiff(lv, ref)))
-      for (l in setdiff(lv, ref)) terms[[length(terms) + 1]] <- list(term = paste0(v, "=", l), variable = v, level = l)
     } else {
       mf[[v]] <- x
-      terms[[length(terms) + 1]] <- list(term = v, variable = v, level = NA)
     }
   }
-  names(mf) <- paste0("v", seq_along(covariates))
-  rhs <- paste(names(mf), collapse = " + ")
+  vname <- setNames(paste0("v", seq_along(vars)), vars)
+  # sbrt's names of R's columns: "v2b" is "sex=b", "v1:v2b" is "age:sex=b".
+  sbrt_term <- function(rname) {
+    parts <- strsplit(rname, ":", fixed = TRUE)[[1]]
+    named <- lapply(parts, function(part) {
+      for (k in order(-nchar(vname))) {
+        v <- vars[k]
+        if (part == vname[[v]]) return(list(name = v, variable = v, level = NA))
+        col <- mf[[vname[[v]]]]
+        if (is.factor(col) && startsWith(part, vname[[v]])) {
+          l <- substring(part, nchar(vname[[v]]) + 1)
+          if (l %in% levels(col)) return(list(name = paste0(v, "=", l), variable = v, level = l))
+        }
+      }
+      stop("cannot name ", part)
+    })
+    levels <- unlist(lapply(named, function(p) p$level))
+    levels <- levels[!is.na(levels)]
+    list(term = paste(sapply(named, `[[`, "name"), collapse = ":"),
+         variable = paste(sapply(named, `[[`, "variable"), collapse = ":"),
+         level = if (length(levels)) paste(levels, collapse = ":") else NA)
+  }
+  names(mf) <- vname[vars]
+  rhs <- paste(sapply(covariates, function(c) paste(vname[strsplit(c, ":")[[1]]], collapse = ":")), collapse = " + ")
   mf$.time <- used[[time]]; mf$.event <- used[[event]]
   if (!is.null(strata)) { mf$.strata <- used[[strata]]; rhs <- paste(rhs, "+ strata(.strata)") }
   if (!is.null(cluster)) mf$.cluster <- used[[cluster]]
@@ -253,6 +275,7 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
     else coxph(form, data = mf, ties = ties, cluster = .cluster),
     warning = function(w) { warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning") })
   coef <- fit$coefficients
+  terms <- lapply(names(coef), sbrt_term)
   naive <- if (is.null(fit$naive.var)) fit$var else fit$naive.var
   se <- sqrt(diag(naive)); rse <- if (is.null(fit$naive.var)) rep(NA, length(coef)) else sqrt(diag(fit$var))
   wse <- if (is.null(fit$naive.var)) se else rse
@@ -278,11 +301,13 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
   if (zph) {
     args <- c(args, "--zph")
     ztab <- cox.zph(fit, transform = "km")$table
+    labels <- attr(terms(form), "term.labels")
+    labels <- labels[!startsWith(labels, "strata(")]
     expected_ph <- list(
-      terms = lapply(seq_along(covariates), function(k) {
-        row <- paste0("v", k)
-        if (row %in% rownames(ztab)) list(term = covariates[k], chisq = ztab[row, "chisq"], df = ztab[row, "df"], p = ztab[row, "p"])
-        else list(term = covariates[k], chisq = NA, df = NA, p = NA)
+      terms = lapply(labels, function(row) {
+        label <- paste(vars[match(strsplit(row, ":")[[1]], vname)], collapse = ":")
+        if (row %in% rownames(ztab)) list(term = label, chisq = ztab[row, "chisq"], df = ztab[row, "df"], p = ztab[row, "p"])
+        else list(term = label, chisq = NA, df = NA, p = NA)
       }),
       global = list(chisq = ztab["GLOBAL", "chisq"], df = ztab["GLOBAL", "df"], p = ztab["GLOBAL", "p"]))
   }
@@ -323,6 +348,14 @@ cox_case("cox zph lung", lung_df, "lung", "time", "status", c("age", "sex", "ph.
 cox_case("cox zph lung breslow strata", lung_df, "lung", "time", "status", c("age", "ph.karno"), ties = "breslow", strata = "sex", zph = TRUE)
 cox_case("cox zph synth ties factor", synth_df, "synth_ties", "time", "status", c("x1", "x2", "group"), zph = TRUE)
 cox_case("cox zph ovarian", ovarian_df, "ovarian", "futime", "fustat", c("age", "rx", "resid.ds"), zph = TRUE)
+# Interactions, coded and ordered as model.matrix: numeric x factor with
+# and without the factor's main effect, factor x factor, numeric x numeric.
+cox_case("cox lung age:sex", lung_df, "lung", "time", "status", c("age", "sex", "age:sex"), factors = "sex", zph = TRUE)
+cox_case("cox lung age:sex without sex", lung_df, "lung", "time", "status", c("age:sex", "age"), factors = "sex")
+cox_case("cox lung age:karno breslow", lung_df, "lung", "time", "status", c("age", "ph.karno", "age:ph.karno"), ties = "breslow")
+cox_case("cox synth x2:group", synth_df, "synth_ties", "time", "status", c("x2", "group", "x2:group"), zph = TRUE)
+cox_case("cox synth x1:group strata cluster", synth_df, "synth_ties", "time", "status", c("x1", "group", "x1:group"), strata = "stratum", cluster = "id")
+cox_case("cox ovarian rx + rx:resid.ds", ovarian_df, "ovarian", "futime", "fustat", c("rx", "rx:resid.ds"), factors = c("rx", "resid.ds"))
 
 writeLines(toJSON(list(
   generated_by = "tests/reference/engine.R",
