@@ -142,6 +142,13 @@ pub struct EndpointSpec {
     /// Where a lesion row's PFS or OS starts (`unit = "lesion"` only).
     #[serde(default)]
     pub origin: Origin,
+    /// Landmark analysis (PFS and OS): only rows still under observation
+    /// after this many months enter, their time restarting at the landmark;
+    /// rows with an event or censoring at or before it are left out and
+    /// counted (the answer to immortal-time bias when a covariate, such as
+    /// response, is only known at the landmark).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landmark_months: Option<f64>,
     /// Covariate ids screened for this endpoint.
     pub covariates: Vec<String>,
 }
@@ -474,6 +481,17 @@ impl Study {
                     key("origin"),
                     "lesion_sbrt applies to PFS and OS analysed per lesion (LC always starts at the lesion's SBRT)",
                 );
+            }
+            if let Some(l) = e.landmark_months {
+                if !(l > 0.0 && l.is_finite()) {
+                    bad(key("landmark_months"), "must be a positive number of months");
+                }
+                if e.id == EndpointId::Lc {
+                    bad(
+                        key("landmark_months"),
+                        "applies to PFS and OS (local control's competing-risk analyses use every lesion)",
+                    );
+                }
             }
             for c in &e.covariates {
                 if !ids.contains(&c.as_str()) {

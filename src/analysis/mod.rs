@@ -71,13 +71,22 @@ pub struct EndpointData {
     pub event: Vec<bool>,
     /// Patient number of each row (for clustering).
     pub patient: Vec<usize>,
+    /// Rows left out by a landmark (event or censoring at or before it).
+    pub before_landmark: usize,
 }
 
 /// The rows of endpoint `id` at `unit`: every lesion, or each patient's
 /// first; for lesion rows of PFS and OS from the lesion's own SBRT
 /// (`origin`), the lesions without a PFS of their own from that start are
-/// left out.
-pub fn endpoint_data(rows: &[AnalysisRow], id: EndpointId, unit: Unit, origin: Origin) -> EndpointData {
+/// left out. With a `landmark`, only rows with time beyond it, their time
+/// less the landmark.
+pub fn endpoint_data(
+    rows: &[AnalysisRow],
+    id: EndpointId,
+    unit: Unit,
+    origin: Origin,
+    landmark: Option<f64>,
+) -> EndpointData {
     let mut seen = std::collections::HashSet::new();
     let from_lesion = unit == Unit::Lesion && origin == Origin::LesionSbrt;
     let outcome = |r: &AnalysisRow| -> Option<Outcome> {
@@ -89,22 +98,25 @@ pub fn endpoint_data(rows: &[AnalysisRow], id: EndpointId, unit: Unit, origin: O
             (EndpointId::Os, true) => Some(r.os_from_lesion),
         }
     };
-    let idx: Vec<usize> = (0..rows.len())
+    let candidates: Vec<usize> = (0..rows.len())
         .filter(|&i| unit == Unit::Lesion || seen.insert(rows[i].patient))
         .filter(|&i| outcome(&rows[i]).is_some())
         .collect();
+    let start = landmark.unwrap_or(0.0);
     let at = |i: usize| outcome(&rows[i]).expect("filtered");
+    let idx: Vec<usize> = candidates.iter().copied().filter(|&i| landmark.is_none() || at(i).time > start).collect();
     EndpointData {
-        time: idx.iter().map(|&i| at(i).time).collect(),
+        time: idx.iter().map(|&i| at(i).time - start).collect(),
         event: idx.iter().map(|&i| at(i).event).collect(),
         patient: idx.iter().map(|&i| rows[i].patient).collect(),
+        before_landmark: candidates.len() - idx.len(),
         rows: idx,
     }
 }
 
 /// The rows an endpoint of the study analyses.
 pub fn spec_data(rows: &[AnalysisRow], spec: &EndpointSpec) -> EndpointData {
-    endpoint_data(rows, spec.id, spec.unit, spec.origin)
+    endpoint_data(rows, spec.id, spec.unit, spec.origin, spec.landmark_months)
 }
 
 /// Check that every covariate's source column exists in the data.
@@ -153,8 +165,14 @@ fn endpoint_result(
     let conf = study.conf_spec();
     let ep = spec_data(&data.rows, spec);
     let overall = fit_curve("All", &ep.time, &ep.event, conf, &study.landmarks_months);
+    if let Some(l) = spec.landmark_months {
+        warnings.push(format!(
+            "{}: landmark analysis from {l} months: {} rows with an event or censoring at or before it are left out; times are counted from the landmark",
+            spec.label, ep.before_landmark
+        ));
+    }
     let per_patient = (spec.unit == Unit::Lesion && spec.id.is_patient_event()).then(|| {
-        let patients = endpoint_data(&data.rows, spec.id, Unit::Patient, spec.origin);
+        let patients = endpoint_data(&data.rows, spec.id, Unit::Patient, spec.origin, spec.landmark_months);
         fit_curve("All patients", &patients.time, &patients.event, conf, &study.landmarks_months)
     });
     let mut univariate = Vec::new();
@@ -208,6 +226,7 @@ fn endpoint_result(
         label: spec.label.clone(),
         unit: spec.unit,
         origin: spec.origin,
+        landmark_months: spec.landmark_months,
         overall,
         per_patient,
         univariate,

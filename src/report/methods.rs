@@ -19,6 +19,16 @@ fn origin_phrase(study: &Study, id: EndpointId) -> &'static str {
     }
 }
 
+/// The landmark sentence of an endpoint, if it has a landmark.
+fn landmark_sentence(study: &Study, id: EndpointId, name: &str) -> String {
+    match study.endpoint(id).and_then(|e| e.landmark_months) {
+        None => String::new(),
+        Some(l) => format!(
+            "{name} was analysed from a landmark at {l} months: only patients still under observation after it were included, with time counted from the landmark. "
+        ),
+    }
+}
+
 /// The methods paragraph.
 pub fn paragraph(study: &Study) -> String {
     let mut s = String::new();
@@ -38,12 +48,14 @@ pub fn paragraph(study: &Study) -> String {
             "Progression-free survival (PFS) was measured from {from} to the first recurrence at any site (local, adjacent or distant){death}, and analysed {u}"
         ));
         s.push_str(if u == "per lesion" { " (each lesion with its patient's outcome). " } else { ". " });
+        s.push_str(&landmark_sentence(study, EndpointId::Pfs, "PFS"));
     }
     if let Some(u) = unit_phrase(study, EndpointId::Os) {
         let from = origin_phrase(study, EndpointId::Os).replace("the first SBRT of each patient", "the first SBRT");
         s.push_str(&format!(
             "Overall survival (OS) was measured from {from} to death from any cause, and analysed {u}. "
         ));
+        s.push_str(&landmark_sentence(study, EndpointId::Os, "OS"));
     }
     let conf = match study.conf_type {
         ConfType::LogLog => "log(-log)",

@@ -185,7 +185,9 @@ pub fn outcomes(results: &Results, study: &Study) -> Table {
             (false, _, Unit::Lesion) => "lesion-level",
             (false, _, Unit::Patient) => "patient-level",
         };
-        let heading = format!("{} ({unit}, n = {}, events = {})", ep.label, ep.overall.n, ep.overall.events);
+        let from =
+            ep.landmark_months.map_or(String::new(), |l| format!(", from the {}-month landmark", plain_number(l)));
+        let heading = format!("{} ({unit}{from}, n = {}, events = {})", ep.label, ep.overall.n, ep.overall.events);
         curve_rows(&mut t, heading, &ep.overall, study.conf_level);
         if let Some(p) = &ep.per_patient {
             let heading = format!("{} (per patient, from first SBRT, n = {}, events = {})", ep.label, p.n, p.events);

@@ -29,6 +29,9 @@ pub struct EndpointResult {
     pub unit: Unit,
     /// Where lesion rows of PFS and OS start.
     pub origin: Origin,
+    /// The landmark of a landmark analysis, months (times count from it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub landmark_months: Option<f64>,
     /// The whole-set curve with landmarks and median.
     pub overall: Curve,
     /// For a patient-level event (PFS, OS) analysed per lesion: the same
