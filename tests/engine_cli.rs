@@ -151,3 +151,36 @@ fn interaction_terms_are_checked() {
     let names: Vec<&str> = v["terms"].as_array().unwrap().iter().map(|t| t["term"].as_str().unwrap()).collect();
     assert_eq!(names, ["x", "x:g=b"]);
 }
+
+/// `--predict` names every model column once, levels by label; anything
+/// else is a clear error naming the column.
+#[test]
+fn predict_profiles_are_checked() {
+    let f = write_csv("predict.csv", "t,e,x,g\n1,1,1.5,a\n2,0,2.5,b\n3,1,0.5,a\n4,1,3.0,b\n5,0,1.0,a\n6,1,2.0,b\n");
+    let f = f.to_str().unwrap();
+    let run = |profile: &str| {
+        sbrt(&["cox", f, "--time", "t", "--event", "e", "--covariates", "x,g", "--predict", profile, "--at", "2,4"])
+    };
+    assert_clean_failure(&run("x=1"), "--predict: no value for 'g'");
+    assert_clean_failure(&run("x=1,g=c"), "'c' is not a level of 'g' (levels: a, b)");
+    assert_clean_failure(&run("x=one,g=a"), "'one' is not a number for 'x'");
+    assert_clean_failure(&run("x=1,g=a,y=2"), "'y' is not a column of the model");
+    let v = json_of(&sbrt(&[
+        "cox",
+        f,
+        "--time",
+        "t",
+        "--event",
+        "e",
+        "--covariates",
+        "x,g",
+        "--predict",
+        "x=1,g=a",
+        "--at",
+        "0.5,2,9",
+        "--json",
+    ]));
+    let p = v["predicted"].as_array().unwrap();
+    assert_eq!(p[0]["surv"], 1.0, "before the first event");
+    assert!(p[2]["surv"].is_null(), "beyond the data");
+}

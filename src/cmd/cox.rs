@@ -10,7 +10,8 @@ use crate::survival_data::SurvivalData;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use survstat::cox::{
-    fit, fit_firth, proportional_hazards_test, ChisqTest, CoxData, CoxFit, CoxOptions, FirthFit, Ties,
+    baseline_hazard, fit, fit_firth, predict_survival, proportional_hazards_test, ChisqTest, CoxData, CoxFit,
+    CoxOptions, FirthFit, Ties,
 };
 use survstat::design::Term;
 
@@ -21,7 +22,10 @@ use survstat::design::Term;
 /// named in `--factor`); its first level is the reference unless
 /// `--reference` names another, and its terms are named `variable=level`.
 /// `--firth` fits the Firth-penalised model instead (`coxphf`), `--zph`
-/// adds the proportional-hazards test (`cox.zph`).
+/// adds the proportional-hazards test (`cox.zph`), `--predict` the
+/// predicted survival of a covariate profile (`survfit(fit, newdata)`:
+/// `"predicted":[{"time","surv","std_err","lower","upper"}]` and
+/// `"baseline_cumhaz":[{"time","cumhaz"}]` at covariates 0).
 /// With `--json`: `{"n","events","n_dropped","iterations","loglik_null",
 /// "loglik","terms":[..],"tests":{..},"concordance":{..},"warnings":[..]}`.
 #[derive(Debug, Args)]
@@ -46,6 +50,14 @@ pub struct CoxArgs {
     /// Also test proportional hazards (R cox.zph, transform "km"), per covariate and globally.
     #[arg(long)]
     pub zph: bool,
+    /// Predicted survival for a covariate profile, VAR=VALUE,… (every model
+    /// column; factor levels by label), at the --at times (R survfit(fit, newdata)),
+    /// with the baseline cumulative hazard.
+    #[arg(long, requires = "at", conflicts_with_all = ["firth", "strata"])]
+    pub predict: Option<String>,
+    /// Times at which to report the predicted survival, comma-separated.
+    #[arg(long, value_delimiter = ',', value_parser = super::inputs::time_arg, requires = "predict")]
+    pub at: Vec<f64>,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -166,7 +178,7 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     if args.input.explain_dropped {
         data.explain_dropped();
     }
-    let (x, terms) = args.model.design(&data, &formula, &references)?;
+    let (covariates, x, terms) = args.model.design(&data, &formula, &references)?;
     let strata = data.strata(args.strata.as_deref())?;
     // Clusters (patients) may be as many as rows: the sandwich costs O(n p).
     let cluster = args
@@ -210,9 +222,29 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    let predicted = match &args.predict {
+        None => None,
+        Some(text) => {
+            let z = args.model.profile(&table.file, &formula, &covariates, text)?;
+            let not_possible =
+                |e: survstat::Error| InputProblems::usage(&table.file, format!("prediction not possible: {e}"));
+            let at =
+                predict_survival(&cox_data, &result, ties, &z, &args.at, options.conf_level).map_err(not_possible)?;
+            let baseline = baseline_hazard(&cox_data, &result, ties).map_err(not_possible)?;
+            Some((at, baseline))
+        }
+    };
     if args.json {
         let mut out = fit_json(&result, &terms, data.n_dropped);
         with_data_warnings(&mut out, &data.warnings);
+        if let Some((at, baseline)) = &predicted {
+            out["predicted"] = at
+                .iter()
+                .map(|a| json!({"time": num(a.time), "surv": opt(a.surv), "std_err": opt(a.std_err), "lower": opt(a.lower), "upper": opt(a.upper)}))
+                .collect();
+            out["baseline_cumhaz"] =
+                baseline.iter().map(|b| json!({"time": num(b.time), "cumhaz": num(b.cumhaz)})).collect();
+        }
         if let Some(test) = &ph {
             out["ph_test"] = json!({
                 "terms": formula.labels.iter().zip(&test.terms).map(|(n, t)| json!({
@@ -239,6 +271,15 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         }
         let g = &test.global;
         println!("  {:<22} chisq = {:.3} on {} df, p = {:.3e}", "GLOBAL", g.chisq, g.df, g.p);
+    }
+    if let Some((at, _)) = &predicted {
+        let na = |v: Option<f64>| super::print::number_or_na(v, 4);
+        println!();
+        println!("Predicted survival for {}:", crate::inert::terminal(args.predict.as_deref().unwrap_or_default()));
+        println!("{:>10} {:>10} {:>10} {:>10} {:>10}", "time", "surv", "std.err", "lower .95", "upper .95");
+        for a in at {
+            println!("{:>10} {:>10} {:>10} {:>10} {:>10}", a.time, na(a.surv), na(a.std_err), na(a.lower), na(a.upper));
+        }
     }
     Ok(())
 }

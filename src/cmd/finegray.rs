@@ -35,7 +35,7 @@ pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
     if args.input.explain_dropped {
         data.explain_dropped();
     }
-    let (x, terms) = args.model.design(&data, &formula, &references)?;
+    let (_, x, terms) = args.model.design(&data, &formula, &references)?;
     let fit = fine_gray(&data.time, &status, args.input.cause, &x, 0.95)
         .map_err(|e| InputProblems::usage(&table.file, format!("Fine-Gray model not possible: {e}")))?;
     if args.json {

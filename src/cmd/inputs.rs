@@ -3,6 +3,7 @@
 //! covariates of a regression, and the parsers of option values.
 
 use crate::problem::{InputProblems, Problem};
+use survstat::design::Covariate;
 
 /// Options shared by every command that reads a cohort file.
 #[derive(Debug, clap::Args, Clone)]
@@ -305,13 +306,13 @@ impl CovariateArgs {
         Ok((formula, references))
     }
 
-    /// The model matrix over the used rows and its columns.
+    /// The covariates, the model matrix over the used rows and its columns.
     pub fn design(
         &self,
         data: &crate::survival_data::SurvivalData,
         formula: &Formula,
         references: &std::collections::BTreeMap<String, String>,
-    ) -> Result<(survstat::linalg::Matrix, Vec<survstat::design::Term>), InputProblems> {
+    ) -> Result<(Vec<Covariate>, survstat::linalg::Matrix, Vec<survstat::design::Term>), InputProblems> {
         // Each column is parsed on its own, so the columns share the cores.
         let parse =
             |name: &String| data.covariate(name, self.factor.contains(name), references.get(name).map(String::as_str));
@@ -339,6 +340,58 @@ impl CovariateArgs {
         if !problems.is_empty() {
             return Err(InputProblems(problems));
         }
-        Ok(survstat::design::model_matrix(&covariates, &formula.terms, data.n()))
+        let (x, terms) = survstat::design::model_matrix(&covariates, &formula.terms, data.n());
+        Ok((covariates, x, terms))
+    }
+
+    /// The model-matrix row of a covariate profile `VAR=VALUE,…` (`--predict`):
+    /// every column of the model named once, numbers for numeric columns and
+    /// level labels for factors.
+    pub fn profile(
+        &self,
+        file: &str,
+        formula: &Formula,
+        covariates: &[Covariate],
+        text: &str,
+    ) -> Result<Vec<f64>, InputProblems> {
+        let mut given = std::collections::BTreeMap::new();
+        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (var, value) = item
+                .split_once('=')
+                .ok_or_else(|| InputProblems::usage(file, format!("--predict takes VAR=VALUE,…, got '{item}'")))?;
+            given.insert(var.trim(), value.trim());
+        }
+        let mut row = Vec::new();
+        for (name, cov) in formula.variables.iter().zip(covariates) {
+            let value = given
+                .remove(name.as_str())
+                .ok_or_else(|| InputProblems::usage(file, format!("--predict: no value for '{name}'")))?;
+            row.push(match cov {
+                Covariate::Numeric { name, .. } => {
+                    let v = value.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                        InputProblems::usage(file, format!("--predict: '{value}' is not a number for '{name}'"))
+                    })?;
+                    Covariate::Numeric { name: name.clone(), values: vec![v] }
+                }
+                Covariate::Factor { name, levels, reference, .. } => {
+                    let code = levels.iter().position(|l| l == value).ok_or_else(|| {
+                        InputProblems::usage(
+                            file,
+                            format!("--predict: '{value}' is not a level of '{name}' (levels: {})", levels.join(", ")),
+                        )
+                    })?;
+                    Covariate::Factor {
+                        name: name.clone(),
+                        codes: vec![code],
+                        levels: levels.clone(),
+                        reference: *reference,
+                    }
+                }
+            });
+        }
+        if let Some(extra) = given.keys().next() {
+            return Err(InputProblems::usage(file, format!("--predict: '{extra}' is not a column of the model")));
+        }
+        Ok(survstat::design::model_matrix(&row, &formula.terms, 1).0.data)
     }
 }

@@ -226,7 +226,8 @@ rmst_case("rmst synth ties by group", synth_df, "synth_ties", "time", "status", 
 rmst_case("rmst ovarian overall", ovarian_df, "ovarian", "futime", "fustat", tau = 700)
 
 cox_case <- function(name, data, file, time, event, covariates, factors = character(0),
-                     reference = list(), ties = "efron", strata = NULL, cluster = NULL, zph = FALSE) {
+                     reference = list(), ties = "efron", strata = NULL, cluster = NULL, zph = FALSE,
+                     predict = NULL, at = numeric(0)) {
   # Covariates may be interactions "a:b"; the columns are renamed v1, v2, ...
   vars <- unique(unlist(strsplit(covariates, ":")))
   used <- complete(data, c(time, event, vars, strata, cluster))
@@ -325,6 +326,26 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
     concordance = list(estimate = unname(fit$concordance["concordance"]), se = unname(fit$concordance["std"])),
     warnings = as.list(kinds))
   if (zph) expected$ph_test <- expected_ph
+  if (!is.null(predict)) {
+    # survfit(fit, newdata) with R's defaults; the curve read at `at`
+    # (beyond the last time it is not estimated), and basehaz at covariates 0.
+    nd <- data.frame(row.names = 1)
+    for (v in vars) {
+      col <- mf[[vname[[v]]]]
+      nd[[vname[[v]]]] <- if (is.factor(col)) factor(predict[[v]], levels = levels(col)) else as.numeric(predict[[v]])
+    }
+    sf <- survfit(fit, newdata = nd)
+    s <- summary(sf, times = at, extend = TRUE)
+    last <- max(sf$time)
+    expected$predicted <- lapply(seq_along(at), function(i) {
+      if (at[i] > last) list(time = at[i], surv = NA, std_err = NA, lower = NA, upper = NA)
+      else list(time = at[i], surv = s$surv[i], std_err = s$std.err[i], lower = s$lower[i], upper = s$upper[i])
+    })
+    bh <- basehaz(fit, centered = FALSE)
+    expected$baseline_cumhaz <- lapply(seq_len(nrow(bh)), function(i) list(time = bh$time[i], cumhaz = bh$hazard[i]))
+    args <- c(args, "--predict", paste(names(predict), unlist(predict), sep = "=", collapse = ","),
+              "--at", paste(at, collapse = ","))
+  }
   add_case(name, c(args, "--json"), expected)
 }
 
@@ -355,6 +376,17 @@ cox_case("cox lung age:sex without sex", lung_df, "lung", "time", "status", c("a
 cox_case("cox lung age:karno breslow", lung_df, "lung", "time", "status", c("age", "ph.karno", "age:ph.karno"), ties = "breslow")
 cox_case("cox synth x2:group", synth_df, "synth_ties", "time", "status", c("x2", "group", "x2:group"), zph = TRUE)
 cox_case("cox synth x1:group strata cluster", synth_df, "synth_ties", "time", "status", c("x1", "group", "x1:group"), strata = "stratum", cluster = "id")
+# Predicted survival for a covariate profile (survfit(fit, newdata)), Efron
+# and Breslow, heavy ties, a clustered (robust) variance, an interaction,
+# and a time beyond the data.
+cox_case("cox predict lung age sex", lung_df, "lung", "time", "status", c("age", "sex"), factors = "sex",
+         predict = list(age = 60, sex = "2"), at = c(0, 5, 180, 365, 730, 1000, 2000))
+cox_case("cox predict lung breslow ecog", lung_df, "lung", "time", "status", c("age", "ph.ecog", "ph.karno"), factors = "ph.ecog",
+         ties = "breslow", predict = list(age = 70, ph.ecog = "2", ph.karno = 70), at = c(100, 300, 500))
+cox_case("cox predict synth ties cluster", synth_df, "synth_ties", "time", "status", c("x1", "x2", "group"), cluster = "id",
+         predict = list(x1 = 55, x2 = "mid", group = "C"), at = c(2, 6, 12, 24, 36))
+cox_case("cox predict lung age:sex", lung_df, "lung", "time", "status", c("age", "sex", "age:sex"), factors = "sex",
+         predict = list(age = 50, sex = "1"), at = c(200, 400))
 cox_case("cox ovarian rx + rx:resid.ds", ovarian_df, "ovarian", "futime", "fustat", c("rx", "rx:resid.ds"), factors = c("rx", "resid.ds"))
 
 writeLines(toJSON(list(

@@ -20,6 +20,8 @@ pub enum Error {
     Singular,
     /// An iterative fit did not reach its convergence criterion.
     NotConverged(&'static str),
+    /// A combination of inputs the method does not handle.
+    Unsupported(&'static str),
 }
 
 impl fmt::Display for Error {
@@ -32,6 +34,7 @@ impl fmt::Display for Error {
             Error::LengthMismatch => write!(f, "input columns have different lengths"),
             Error::Singular => write!(f, "the information matrix is singular (a covariate is constant or collinear)"),
             Error::NotConverged(what) => write!(f, "{what} did not converge"),
+            Error::Unsupported(what) => write!(f, "{what} is not supported"),
         }
     }
 }
