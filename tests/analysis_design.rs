@@ -28,6 +28,22 @@ fn block_percentages(md: &str, heading: &str) -> Vec<f64> {
     out
 }
 
+/// Analyse the example with the study `text` (written to `study`): the
+/// report directory, its results.json and the R reference of the study.
+fn analyze_example_with(
+    study: &std::path::Path,
+    text: &str,
+) -> (std::path::PathBuf, serde_json::Value, serde_json::Value) {
+    std::fs::write(study, text).unwrap();
+    let out = study.with_extension("report");
+    let o = sbrt(&["analyze", "--example", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let read = |p: std::path::PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    (out.clone(), read(out.join("results.json")), read(root().join("tests/reference/study.json")))
+}
+
 #[test]
 fn table2_blocks_add_up_with_unknown_rows() {
     let dir = scratch("unknown");
@@ -99,14 +115,7 @@ fn lesion_rows_may_start_at_their_own_sbrt_as_r_computes_it() {
             "id = \"os\"\nlabel = \"Overall survival\"\nunit = \"lesion\"\norigin = \"lesion_sbrt\"",
         );
     assert_eq!(text.matches("\norigin = \"lesion_sbrt\"").count(), 2);
-    std::fs::write(&study, text).unwrap();
-    let out = dir.join("rep");
-    let o = sbrt(&["analyze", "--example", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let got: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    let reference: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("tests/reference/study.json")).unwrap()).unwrap();
+    let (out, got, reference) = analyze_example_with(&study, &text);
     for id in ["pfs", "os"] {
         let ep = got["results"]["endpoints"].as_array().unwrap().iter().find(|e| e["id"] == id).unwrap();
         let r = &reference["origin_lesion"][id];
@@ -151,14 +160,7 @@ fn landmark_analysis_agrees_with_r_and_is_reported() {
         "id = \"os\"\nlabel = \"Overall survival\"\nunit = \"lesion\"\nlandmark_months = 6.0",
     );
     assert!(text.contains("landmark_months = 6.0"));
-    std::fs::write(&study, text).unwrap();
-    let out = dir.join("rep");
-    let o = sbrt(&["analyze", "--example", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let got: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    let reference: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("tests/reference/study.json")).unwrap()).unwrap();
+    let (out, got, reference) = analyze_example_with(&study, &text);
     let r = &reference["landmark_os"];
     let os = got["results"]["endpoints"].as_array().unwrap().iter().find(|e| e["id"] == "os").unwrap();
     assert_eq!(os["landmark_months"], 6.0);
