@@ -189,9 +189,13 @@ mod tests {
 
     #[test]
     fn every_column_has_a_value() {
-        let (cohort, _) =
-            crate::cohort::load_bytes("x.csv", "csv", crate::example::CSV.as_bytes().to_vec(), &Default::default())
-                .unwrap();
+        let (cohort, _) = crate::cohort::load_bytes(
+            "x.csv",
+            crate::cohort::read::FileType::Csv,
+            crate::example::CSV.as_bytes().to_vec(),
+            &Default::default(),
+        )
+        .unwrap();
         let rows = crate::endpoints::derive(&cohort, &DeriveOptions::default());
         assert_eq!(row_values(&rows[0], &DeriveOptions::default()).len(), COLUMNS.len());
     }

@@ -3,8 +3,8 @@
 //! covariate/group): never a panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sbrt::survival_data::SurvivalData;
 use sbrt::csv_table::CsvTable;
+use sbrt::survival_data::SurvivalData;
 use survstat::cox::{fit, CoxData, CoxOptions};
 use survstat::design::design_matrix;
 use survstat::km::{ConfSpec, KaplanMeier};
@@ -24,6 +24,9 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(cov) = sd.covariate(&x, false, None) {
         let (m, _) = design_matrix(&[cov], sd.n());
-        let _ = fit(&CoxData { time: &sd.time, event: &sd.event, x: &m, strata: None, cluster: None }, &CoxOptions::default());
+        let _ = fit(
+            &CoxData { time: &sd.time, event: &sd.event, x: &m, strata: None, cluster: None },
+            &CoxOptions::default(),
+        );
     }
 });

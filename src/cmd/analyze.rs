@@ -4,6 +4,7 @@
 //! (and `docs/cli.md` reproduces).
 
 use super::inputs::{CohortInput, LoadedCohort};
+use crate::cohort::read::FileType;
 use crate::cohort::{load_bytes, ReadOptions};
 use crate::problem::InputProblems;
 use crate::progress::Progress;
@@ -98,7 +99,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         }
         None => {
             let csv = crate::example::CSV.as_bytes();
-            let (cohort, _) = load_bytes(crate::example::NAME, "csv", csv.to_vec(), &ReadOptions::default())
+            let (cohort, _) = load_bytes(crate::example::NAME, FileType::Csv, csv.to_vec(), &ReadOptions::default())
                 .map_err(InputProblems)?;
             LoadedCohort { cohort, sha256: format!("{:x}", Sha256::digest(csv)) }
         }

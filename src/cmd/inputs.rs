@@ -59,10 +59,10 @@ impl CohortInput {
     pub fn load(&self) -> anyhow::Result<LoadedCohort> {
         use sha2::Digest;
         let options = self.options()?;
-        let (ext, bytes) = crate::cohort::read_file(&self.file).map_err(InputProblems)?;
+        let (kind, bytes) = crate::cohort::read_file(&self.file).map_err(InputProblems)?;
         let sha256 = format!("{:x}", sha2::Sha256::digest(&bytes));
         let name = self.file.display().to_string();
-        let (cohort, warnings) = crate::cohort::load_bytes(&name, &ext, bytes, &options).map_err(InputProblems)?;
+        let (cohort, warnings) = crate::cohort::load_bytes(&name, kind, bytes, &options).map_err(InputProblems)?;
         super::print::first_warnings(&name, &warnings);
         Ok(LoadedCohort { cohort, sha256 })
     }

@@ -24,9 +24,9 @@ pub struct ValidateArgs {
 /// Run `sbrt validate`.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     if args.suggest_mapping {
-        let (ext, bytes) = crate::cohort::read_file(&args.input.file).map_err(crate::problem::InputProblems)?;
+        let (kind, bytes) = crate::cohort::read_file(&args.input.file).map_err(crate::problem::InputProblems)?;
         let name = args.input.file.display().to_string();
-        let grid = crate::cohort::read::grid_from_bytes(&name, &ext, bytes, args.input.sheet.as_deref())
+        let grid = crate::cohort::read::grid_from_bytes(&name, kind, bytes, args.input.sheet.as_deref())
             .map_err(crate::problem::InputProblems)?;
         print!("{}", crate::cohort::mapping::suggest(&grid));
         return Ok(());

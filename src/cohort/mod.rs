@@ -378,26 +378,26 @@ fn parse_cell(kind: Kind, cell: &Cell, fmt: &DateFormat) -> Result<(Value, Optio
 /// Read and validate a cohort file. On success returns the cohort and its
 /// warnings; otherwise every problem found (errors and warnings).
 pub fn load(path: &Path, options: &ReadOptions) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
-    let (ext, bytes) = read_file(path)?;
-    load_bytes(&path.display().to_string(), &ext, bytes, options)
+    let (kind, bytes) = read_file(path)?;
+    load_bytes(&path.display().to_string(), kind, bytes, options)
 }
 
-/// A cohort file's type (`csv` or `xlsx`) and bytes, refused before reading
+/// A cohort file's type and bytes, refused before reading
 /// when it is of another type or above the input size limit.
-pub fn read_file(path: &Path) -> Result<(String, Vec<u8>), Vec<Problem>> {
-    let ext = read::file_type(path).map_err(|p| vec![p])?;
+pub fn read_file(path: &Path) -> Result<(read::FileType, Vec<u8>), Vec<Problem>> {
+    let kind = read::file_type(path).map_err(|p| vec![p])?;
     let bytes = crate::limits::read_input(path).map_err(|p| vec![p])?;
-    Ok((ext, bytes))
+    Ok((kind, bytes))
 }
 
 /// Read and validate a cohort held in memory; `file` names it in messages.
 pub fn load_bytes(
     file: &str,
-    ext: &str,
+    kind: read::FileType,
     bytes: Vec<u8>,
     options: &ReadOptions,
 ) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
-    let mut grid = read::grid_from_bytes(file, ext, bytes, options.sheet.as_deref())?;
+    let mut grid = read::grid_from_bytes(file, kind, bytes, options.sheet.as_deref())?;
     if let Some((m, name)) = &options.mapping {
         m.apply(&mut grid)
             .map_err(|msgs| msgs.into_iter().map(|m| Problem::error(name, None, None, m)).collect::<Vec<_>>())?;

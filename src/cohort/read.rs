@@ -67,31 +67,40 @@ fn text_cell(s: &str) -> Cell {
     }
 }
 
-/// The file type by extension: `csv` or `xlsx`.
-pub fn file_type(path: &Path) -> Result<String, Problem> {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
-    if ext != "csv" && ext != "xlsx" {
-        return Err(Problem::error(
+/// The kinds of cohort file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileType {
+    /// Comma-separated text.
+    Csv,
+    /// An Excel workbook.
+    Xlsx,
+}
+
+/// The file type by extension (`.csv`, `.xlsx`, any case).
+pub fn file_type(path: &Path) -> Result<FileType, Problem> {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("csv") => Ok(FileType::Csv),
+        Some("xlsx") => Ok(FileType::Xlsx),
+        _ => Err(Problem::error(
             &path.display().to_string(),
             None,
             None,
             "unsupported file type: give a .csv or .xlsx file",
-        ));
+        )),
     }
-    Ok(ext)
 }
 
-/// Read a cohort held in memory; `ext` is `csv` or `xlsx`, `file` names it in messages.
-pub fn grid_from_bytes(file: &str, ext: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, Vec<Problem>> {
-    match ext {
-        "csv" => {
+/// Read a cohort held in memory; `file` names it in messages.
+pub fn grid_from_bytes(file: &str, kind: FileType, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, Vec<Problem>> {
+    match kind {
+        FileType::Csv => {
             if sheet.is_some() {
                 return Err(vec![Problem::error(file, None, None, "--sheet applies to .xlsx files only")]);
             }
             read_csv(&bytes, file)
         }
-        "xlsx" => read_xlsx(bytes, file, sheet),
-        _ => Err(vec![Problem::error(file, None, None, "unsupported file type: give a .csv or .xlsx file")]),
+        FileType::Xlsx => read_xlsx(bytes, file, sheet),
     }
 }
 
