@@ -20,6 +20,11 @@ pub const MAX_GROUPS: usize = 1000;
 /// whose information matrix grows with the square of their number.
 pub const MAX_FACTOR_LEVELS: usize = 200;
 
+/// Most columns of a regression model: interactions multiply the columns
+/// of their factors (two 200-level factors would make 39,601), and the
+/// information matrix grows with the square of their number.
+pub const MAX_MODEL_COLUMNS: usize = 1000;
+
 /// Most strata of a `--strata` column.
 pub const MAX_STRATA: usize = 10_000;
 

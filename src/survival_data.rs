@@ -206,6 +206,11 @@ impl<'t> SurvivalData<'t> {
         self.rows.iter().map(|&i| self.table.cell(i, c)).collect()
     }
 
+    /// The file the data come from, as the user named it.
+    pub fn file(&self) -> &str {
+        &self.table.file
+    }
+
     /// One Kaplan-Meier curve per level of the `group` column (`--group`), or
     /// a single curve `all` without one.
     pub fn curves_by_group(

@@ -340,6 +340,16 @@ impl CovariateArgs {
         if !problems.is_empty() {
             return Err(InputProblems(problems));
         }
+        let columns = survstat::design::model_columns(&covariates, &formula.terms);
+        if columns > crate::limits::MAX_MODEL_COLUMNS {
+            return Err(InputProblems::usage(
+                data.file(),
+                format!(
+                    "the model has {columns} columns (factors and their interactions); at most {} are fitted",
+                    crate::limits::MAX_MODEL_COLUMNS
+                ),
+            ));
+        }
         let (x, terms) = survstat::design::model_matrix(&covariates, &formula.terms, data.n());
         Ok((covariates, x, terms))
     }

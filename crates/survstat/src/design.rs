@@ -88,6 +88,26 @@ fn parts(cov: &Covariate, contrasts: bool) -> Vec<Part> {
     }
 }
 
+/// The number of columns [`model_matrix`] makes of `terms`, without making them.
+pub fn model_columns(covariates: &[Covariate], terms: &[Vec<usize>]) -> usize {
+    let in_model =
+        |t: &[usize]| t.is_empty() || terms.iter().any(|u| u.len() == t.len() && t.iter().all(|c| u.contains(c)));
+    terms
+        .iter()
+        .map(|term| {
+            term.iter()
+                .map(|&c| match &covariates[c] {
+                    Covariate::Numeric { .. } => 1,
+                    Covariate::Factor { levels, .. } => {
+                        let without: Vec<usize> = term.iter().copied().filter(|&d| d != c).collect();
+                        levels.len() - usize::from(in_model(&without))
+                    }
+                })
+                .product::<usize>()
+        })
+        .sum()
+}
+
 /// Expand main effects of `covariates` into an n × p matrix and its column descriptions.
 pub fn design_matrix(covariates: &[Covariate], n: usize) -> (Matrix, Vec<Term>) {
     let terms: Vec<Vec<usize>> = (0..covariates.len()).map(|i| vec![i]).collect();
@@ -184,6 +204,8 @@ mod tests {
         // Factor × factor: the first factor's columns vary fastest.
         assert_eq!(names(&[vec![1], vec![2], vec![1, 2]]), ["g=b", "g=c", "h=v", "g=b:h=v", "g=c:h=v"]);
         let (m, terms) = model_matrix(&covs, &[vec![0], vec![1], vec![0, 1]], 3);
+        assert_eq!(model_columns(&covs, &[vec![0], vec![1], vec![0, 1]]), terms.len());
+        assert_eq!(model_columns(&covs, &[vec![1, 2]]), 6);
         assert_eq!(terms[3].variable, "x:g");
         assert_eq!(terms[3].level.as_deref(), Some("b"));
         // x:g=b is x where g = b: (0, 2, 0).
