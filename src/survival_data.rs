@@ -211,16 +211,64 @@ impl<'t> SurvivalData<'t> {
         &self.table.file
     }
 
+    /// The entry times (`--start`, a column among those selected) of the
+    /// used rows: counting-process data `(start, time]`, as R's
+    /// `Surv(start, stop, event)`. Each start must be a finite number before
+    /// its time; starts and times are then tied together by R's rule for
+    /// near-equal times (a start within rounding of a time is that time).
+    pub fn entries(&mut self, start: &str) -> Result<Vec<f64>, InputProblems> {
+        let c = self.table.column(start).map_err(InputProblems::one)?;
+        let mut problems = ProblemLog::default();
+        let mut entry = Vec::with_capacity(self.rows.len());
+        for (k, &i) in self.rows.iter().enumerate() {
+            let cell = self.table.cell(i, c);
+            match cell.parse::<f64>() {
+                Ok(v) if v.is_finite() && v < self.time[k] => entry.push(v),
+                Ok(v) if v.is_finite() => problems.push(Problem::error(
+                    &self.table.file,
+                    Some(CsvTable::row_number(i)),
+                    Some(start),
+                    format!("the start ({cell}) must be before the time ({})", self.time[k]),
+                )),
+                _ => problems.push(Problem::error(
+                    &self.table.file,
+                    Some(CsvTable::row_number(i)),
+                    Some(start),
+                    format!("not a finite number: '{cell}'"),
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(InputProblems(problems.into_vec(&self.table.file)));
+        }
+        let mut both: Vec<f64> = entry.iter().chain(&self.time).copied().collect();
+        tie_near_equal_times(&mut both, DEFAULT_TOLERANCE);
+        let (tied_entry, tied_time) = both.split_at(entry.len());
+        self.time = tied_time.to_vec();
+        Ok(tied_entry.to_vec())
+    }
+
     /// One Kaplan-Meier curve per level of the `group` column (`--group`), or
-    /// a single curve `all` without one.
+    /// a single curve `all` without one; with `entry`, for counting-process data.
     pub fn curves_by_group(
         &self,
         group: Option<&str>,
+        entry: Option<&[f64]>,
         conf: survstat::km::ConfSpec,
     ) -> Result<Vec<(String, survstat::km::KaplanMeier)>, crate::problem::InputProblems> {
         use survstat::km::KaplanMeier;
+        let fit = |idx: &[usize]| {
+            let t: Vec<f64> = idx.iter().map(|&i| self.time[i]).collect();
+            let e: Vec<bool> = idx.iter().map(|&i| self.event[i]).collect();
+            match entry {
+                None => KaplanMeier::fit(&t, &e, conf),
+                Some(entry) => {
+                    KaplanMeier::fit_with_entry(&idx.iter().map(|&i| entry[i]).collect::<Vec<_>>(), &t, &e, conf)
+                }
+            }
+        };
         Ok(match group {
-            None => vec![("all".to_string(), KaplanMeier::fit(&self.time, &self.event, conf))],
+            None => vec![("all".to_string(), fit(&(0..self.n()).collect::<Vec<_>>()))],
             Some(g) => {
                 let levels = self
                     .levels(g, "a --group column", crate::limits::MAX_GROUPS)
@@ -231,9 +279,7 @@ impl<'t> SurvivalData<'t> {
                     .enumerate()
                     .map(|(l, label)| {
                         let idx: Vec<usize> = (0..self.n()).filter(|&i| levels.codes[i] == l).collect();
-                        let t: Vec<f64> = idx.iter().map(|&i| self.time[i]).collect();
-                        let e: Vec<bool> = idx.iter().map(|&i| self.event[i]).collect();
-                        (label.clone(), KaplanMeier::fit(&t, &e, conf))
+                        (label.clone(), fit(&idx))
                     })
                     .collect()
             }

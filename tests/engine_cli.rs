@@ -184,3 +184,14 @@ fn predict_profiles_are_checked() {
     assert_eq!(p[0]["surv"], 1.0, "before the first event");
     assert!(p[2]["surv"].is_null(), "beyond the data");
 }
+
+/// `km --start`: a start that is not before its time, or not a number, is an
+/// error naming the row and column.
+#[test]
+fn km_start_must_precede_the_time() {
+    let f = write_csv("entry.csv", "s,t,e\n0,1,1\n2,2,0\nx,3,1\n1,4,1\n");
+    let f = f.to_str().unwrap();
+    let o = sbrt(&["km", f, "--time", "t", "--event", "e", "--start", "s"]);
+    assert_clean_failure(&o, ":3:s: error: the start (2) must be before the time (2)");
+    assert_clean_failure(&o, ":4:s: error: not a finite number: 'x'");
+}

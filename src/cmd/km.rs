@@ -25,6 +25,10 @@ pub struct KmArgs {
     /// Column defining groups (one curve per level).
     #[arg(long)]
     pub group: Option<String>,
+    /// Column of entry times: each row is at risk on (start, time] (delayed
+    /// entry, counting-process data; R Surv(start, stop, event)).
+    #[arg(long)]
+    pub start: Option<String>,
     /// Times at which to report the curve, comma-separated.
     #[arg(long, value_delimiter = ',', value_parser = super::inputs::time_arg)]
     pub at: Vec<f64>,
@@ -62,15 +66,16 @@ pub fn curve_json(label: &str, km: &KaplanMeier, at: &[f64]) -> Value {
 
 /// Run `sbrt km`.
 pub fn run(args: &KmArgs) -> anyhow::Result<()> {
-    let others: Vec<&str> = args.group.iter().map(String::as_str).collect();
+    let others: Vec<&str> = args.group.iter().chain(&args.start).map(String::as_str).collect();
     let table = args.input.read(&others)?;
-    let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
+    let mut data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
+    let entry = args.start.as_deref().map(|s| data.entries(s)).transpose()?;
     data.print_warnings();
     if args.input.explain_dropped {
         data.explain_dropped();
     }
     let conf = ConfSpec { conf_type: args.conf_type.into(), level: args.conf_level };
-    let curves = data.curves_by_group(args.group.as_deref(), conf)?;
+    let curves = data.curves_by_group(args.group.as_deref(), entry.as_deref(), conf)?;
     if args.json {
         let out = json!({
             "n": data.n(),

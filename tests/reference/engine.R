@@ -29,6 +29,8 @@ write_data <- function(df, name) {
 lung_df <- write_data(survival::lung, "lung")
 ovarian_df <- write_data(survival::ovarian, "ovarian")
 aml_df <- write_data(survival::aml, "aml")
+# Stanford heart transplant, counting-process form (transplant time-varying).
+heart_df <- write_data(survival::heart, "heart")
 
 # Heavy ties (times on a 0.5 grid), 3 groups, a 3-level factor, a cluster
 # id shared by 3 rows, missing values, 1/2 event coding.
@@ -94,9 +96,9 @@ complete <- function(df, cols) df[complete.cases(df[, cols, drop = FALSE]), , dr
 
 # ---- Kaplan-Meier ---------------------------------------------------------
 km_case <- function(name, data, file, time, event, group = NULL, at = numeric(0),
-                    conf.type = "log", conf.int = 0.95) {
-  used <- complete(data, c(time, event, group))
-  y <- Surv(used[[time]], used[[event]])
+                    conf.type = "log", conf.int = 0.95, start = NULL) {
+  used <- complete(data, c(time, event, group, start))
+  y <- if (is.null(start)) Surv(used[[time]], used[[event]]) else Surv(used[[start]], used[[time]], used[[event]])
   groups <- if (is.null(group)) list(all = rep(TRUE, nrow(used))) else {
     lv <- levels_of(used[[group]])
     setNames(lapply(lv, function(l) as.character(used[[group]]) == l), lv)
@@ -126,15 +128,16 @@ km_case <- function(name, data, file, time, event, group = NULL, at = numeric(0)
              std_chaz = if (beyond) NA else num(s$std.chaz[i]))
       })
     }
-    list(group = g, n = sum(sel), events = sum(y[sel][, 2]),
+    list(group = g, n = sum(sel), events = sum(y[sel][, ncol(y)]),
          median = list(estimate = num(q$quantile), lower = num(q$lower), upper = num(q$upper)),
          steps = steps, at = at_rows)
   })
   args <- c("km", file.path(dir, paste0(file, ".csv")), "--time", time, "--event", event)
   if (!is.null(group)) args <- c(args, "--group", group)
+  if (!is.null(start)) args <- c(args, "--start", start)
   if (length(at)) args <- c(args, "--at", paste(at, collapse = ","))
   args <- c(args, "--conf-type", conf.type, "--conf-level", conf.int, "--json")
-  add_case(name, args, list(n = nrow(used), events = sum(y[, 2]),
+  add_case(name, args, list(n = nrow(used), events = sum(y[, ncol(y)]),
                             n_dropped = nrow(data) - nrow(used), groups = out,
                             warnings = list()))
 }
@@ -147,6 +150,11 @@ km_case("km ovarian by rx log-log", ovarian_df, "ovarian", "futime", "fustat", "
 km_case("km synth ties by group", synth_df, "synth_ties", "time", "status", "group", at = c(6, 12, 24, 36))
 km_case("km synth ties plain 99%", synth_df, "synth_ties", "time", "status", conf.type = "plain", conf.int = 0.99)
 km_case("km timefix", tf_df, "timefix", "time", "event", "arm", at = c(6, 12))
+# Delayed entry: (start, stop] rows of the heart data.
+km_case("km heart counting process by transplant", heart_df, "heart", "stop", "event", "transplant",
+        at = c(10, 50, 100, 300, 2000), start = "start")
+km_case("km heart counting process log-log", heart_df, "heart", "stop", "event", at = c(30, 365),
+        conf.type = "log-log", start = "start")
 
 # ---- log-rank -------------------------------------------------------------
 lr_case <- function(name, data, file, time, event, group, strata = NULL, rho = 0) {
