@@ -185,13 +185,22 @@ fn predict_profiles_are_checked() {
     assert!(p[2]["surv"].is_null(), "beyond the data");
 }
 
-/// `km --start`: a start that is not before its time, or not a number, is an
-/// error naming the row and column.
+/// `km --start` and `cox --start`: a start that is not before its time, or
+/// not a number, is an error naming the row and column.
 #[test]
 fn km_start_must_precede_the_time() {
     let f = write_csv("entry.csv", "s,t,e\n0,1,1\n2,2,0\nx,3,1\n1,4,1\n");
     let f = f.to_str().unwrap();
-    let o = sbrt(&["km", f, "--time", "t", "--event", "e", "--start", "s"]);
-    assert_clean_failure(&o, ":3:s: error: the start (2) must be before the time (2)");
-    assert_clean_failure(&o, ":4:s: error: not a finite number: 'x'");
+    for command in ["km", "cox"] {
+        let mut args = vec![command, f, "--time", "t", "--event", "e", "--start", "s"];
+        if command == "cox" {
+            args.extend(["--covariates", "t"]);
+        }
+        let o = sbrt(&args);
+        assert_clean_failure(&o, ":3:s: error: the start (2) must be before the time (2)");
+        assert_clean_failure(&o, ":4:s: error: not a finite number: 'x'");
+    }
+    // What counting-process fits do not have yet is refused, not approximated.
+    let o = sbrt(&["cox", f, "--time", "t", "--event", "e", "--start", "s", "--covariates", "t", "--zph"]);
+    assert_clean_failure(&o, "cannot be used with");
 }

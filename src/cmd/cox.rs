@@ -10,8 +10,8 @@ use crate::survival_data::SurvivalData;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use survstat::cox::{
-    baseline_hazard, fit, fit_firth, predict_survival, proportional_hazards_test, ChisqTest, CoxData, CoxFit,
-    CoxOptions, FirthFit, Ties,
+    baseline_hazard, fit, fit_counting, fit_firth, predict_survival, proportional_hazards_test, ChisqTest, CoxData,
+    CoxFit, CoxOptions, FirthFit, Ties,
 };
 use survstat::design::Term;
 
@@ -43,6 +43,11 @@ pub struct CoxArgs {
     /// Column identifying clusters (e.g. patient id) for a robust variance.
     #[arg(long)]
     pub cluster: Option<String>,
+    /// Column of entry times: each row is at risk on (start, time] —
+    /// time-dependent covariates as several rows per subject, delayed entry
+    /// (R Surv(start, stop, event)).
+    #[arg(long, conflicts_with_all = ["firth", "zph", "predict"])]
+    pub start: Option<String>,
     /// Firth-penalised fit for monotone likelihood (Heinze & Schemper 2001, as R coxphf):
     /// profile penalised-likelihood intervals and penalised likelihood-ratio p-values.
     #[arg(long, conflicts_with_all = ["strata", "cluster", "zph"])]
@@ -171,9 +176,11 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     let mut others = args.model.columns();
     others.extend(args.strata.as_deref());
     others.extend(args.cluster.as_deref());
+    others.extend(args.start.as_deref());
     let (formula, references) = args.model.check(&args.input.file.display().to_string())?;
     let table = args.input.read(&others)?;
-    let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
+    let mut data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
+    let entry = args.start.as_deref().map(|s| data.entries(s)).transpose()?;
     data.print_warnings();
     if args.input.explain_dropped {
         data.explain_dropped();
@@ -211,8 +218,11 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let result = fit(&cox_data, &options)
-        .map_err(|e| InputProblems::usage(&table.file, format!("Cox model not possible: {e}")))?;
+    let result = match &entry {
+        None => fit(&cox_data, &options),
+        Some(entry) => fit_counting(&cox_data, entry, &options),
+    }
+    .map_err(|e| InputProblems::usage(&table.file, format!("Cox model not possible: {e}")))?;
     let ph = if args.zph {
         let groups: Vec<Vec<usize>> =
             (0..formula.terms.len()).map(|k| (0..terms.len()).filter(|&j| terms[j].term == k).collect()).collect();

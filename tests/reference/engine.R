@@ -235,10 +235,10 @@ rmst_case("rmst ovarian overall", ovarian_df, "ovarian", "futime", "fustat", tau
 
 cox_case <- function(name, data, file, time, event, covariates, factors = character(0),
                      reference = list(), ties = "efron", strata = NULL, cluster = NULL, zph = FALSE,
-                     predict = NULL, at = numeric(0)) {
+                     predict = NULL, at = numeric(0), start = NULL) {
   # Covariates may be interactions "a:b"; the columns are renamed v1, v2, ...
   vars <- unique(unlist(strsplit(covariates, ":")))
-  used <- complete(data, c(time, event, vars, strata, cluster))
+  used <- complete(data, c(time, event, vars, strata, cluster, start))
   mf <- data.frame(row.names = seq_len(nrow(used)))
   for (v in vars) {
     x <- used[[v]]
@@ -275,9 +275,10 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
   names(mf) <- vname[vars]
   rhs <- paste(sapply(covariates, function(c) paste(vname[strsplit(c, ":")[[1]]], collapse = ":")), collapse = " + ")
   mf$.time <- used[[time]]; mf$.event <- used[[event]]
+  if (!is.null(start)) mf$.start <- used[[start]]
   if (!is.null(strata)) { mf$.strata <- used[[strata]]; rhs <- paste(rhs, "+ strata(.strata)") }
   if (!is.null(cluster)) mf$.cluster <- used[[cluster]]
-  form <- as.formula(paste("Surv(.time, .event) ~", rhs))
+  form <- as.formula(paste(if (is.null(start)) "Surv(.time, .event) ~" else "Surv(.start, .time, .event) ~", rhs))
   warns <- character(0)
   fit <- withCallingHandlers(
     if (is.null(cluster)) coxph(form, data = mf, ties = ties)
@@ -306,6 +307,7 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
   args <- c(args, "--ties", ties)
   if (!is.null(strata)) args <- c(args, "--strata", strata)
   if (!is.null(cluster)) args <- c(args, "--cluster", cluster)
+  if (!is.null(start)) args <- c(args, "--start", start)
   expected_ph <- NULL
   if (zph) {
     args <- c(args, "--zph")
@@ -395,6 +397,20 @@ cox_case("cox predict synth ties cluster", synth_df, "synth_ties", "time", "stat
          predict = list(x1 = 55, x2 = "mid", group = "C"), at = c(2, 6, 12, 24, 36))
 cox_case("cox predict lung age:sex", lung_df, "lung", "time", "status", c("age", "sex", "age:sex"), factors = "sex",
          predict = list(age = 50, sex = "1"), at = c(200, 400))
+# Counting-process data (start, stop]: the Stanford heart data, transplant
+# time-dependent; Breslow with strata; clustered by patient; and a
+# synthetic set with delayed entry and heavy ties.
+cox_case("cox heart counting process", heart_df, "heart", "stop", "event", c("age", "year", "surgery", "transplant"), factors = "transplant", start = "start")
+cox_case("cox heart counting breslow strata", heart_df, "heart", "stop", "event", c("age", "transplant"), factors = "transplant", ties = "breslow", strata = "surgery", start = "start")
+cox_case("cox heart counting cluster", heart_df, "heart", "stop", "event", c("age", "year", "transplant"), factors = "transplant", cluster = "id", start = "start")
+set.seed(42)
+m <- 400
+entry <- round(runif(m, 0, 10))
+late <- data.frame(entry = entry, exit = entry + pmax(1, round(rexp(m, 0.1))), x = round(rnorm(m), 1),
+                   g = sample(c("a", "b", "c"), m, replace = TRUE))
+late$status <- rbinom(m, 1, 0.7)
+late_df <- write_data(late, "delayed_entry")
+cox_case("cox delayed entry ties factor", late_df, "delayed_entry", "exit", "status", c("x", "g"), start = "entry")
 cox_case("cox ovarian rx + rx:resid.ds", ovarian_df, "ovarian", "futime", "fustat", c("rx", "rx:resid.ds"), factors = c("rx", "resid.ds"))
 
 writeLines(toJSON(list(

@@ -187,21 +187,32 @@ pub(crate) fn concordance_sorted(
         walk.both::<u64>()
     };
     let [c, t, d] = at_events.totals.map(|v| v as f64);
+    // Each observation's pairs: as the event of the pair, and as the later member.
+    let per_row = |k: usize| -> Vec<f64> {
+        at_events.per_row.iter().zip(&later).map(|(own, as_later)| (own[k] + as_later[k]) as f64).collect()
+    };
+    from_counts(c, d, t, &per_row(0), &per_row(2), &per_row(1), cluster)
+}
+
+/// The estimate and its infinitesimal-jackknife standard error from the
+/// pair counts in all (`c`, `d`, `t`) and per observation (`c_i`, `d_i`,
+/// `t_i`, as either member of a pair); `None` without comparable pairs.
+pub(crate) fn from_counts(
+    c: f64,
+    d: f64,
+    t: f64,
+    c_i: &[f64],
+    d_i: &[f64],
+    t_i: &[f64],
+    cluster: Option<&[usize]>,
+) -> Option<Concordance> {
     let npair = c + d + t;
     if npair == 0.0 {
         return None;
     }
     let somers = (c - d) / npair;
-    // Each observation's pairs: as the event of the pair, and as the later member.
-    let dfbeta: Vec<f64> = at_events
-        .per_row
-        .iter()
-        .zip(&later)
-        .map(|(own, as_later)| {
-            let [ci, ti, di] = [0, 1, 2].map(|k| (own[k] + as_later[k]) as f64);
-            (ci - di) / npair - somers * (ci + di + ti) / npair
-        })
-        .collect();
+    let dfbeta: Vec<f64> =
+        (0..c_i.len()).map(|i| (c_i[i] - d_i[i]) / npair - somers * (c_i[i] + d_i[i] + t_i[i]) / npair).collect();
     let var = match cluster {
         None => dfbeta.iter().map(|v| v * v).sum::<f64>() / 4.0,
         Some(cl) => crate::cluster::sum_by_cluster(&dfbeta, cl).iter().map(|v| v * v).sum::<f64>() / 4.0,

@@ -27,6 +27,7 @@
 //! infinite"; its Wald results are then meaningless while the likelihood
 //! ratio and score tests remain valid.
 
+mod counting;
 mod firth;
 mod likelihood;
 mod predict;
@@ -205,8 +206,63 @@ fn centring(x: &Matrix) -> (Vec<f64>, Vec<f64>) {
     (means, scale)
 }
 
+/// The risk sets of a fit: right-censored data sorted once (the fast path),
+/// or counting-process rows `(start, stop]`.
+enum RiskSets {
+    Sorted(SortedData),
+    Counting(counting::CountingData),
+}
+
+impl RiskSets {
+    fn evaluate(&self, beta: &[f64], ties: Ties) -> likelihood::Evaluation {
+        match self {
+            RiskSets::Sorted(s) => s.evaluate(beta, ties),
+            RiskSets::Counting(c) => c.evaluate(beta, ties),
+        }
+    }
+
+    fn score_residuals(&self, beta: &[f64], ties: Ties) -> Matrix {
+        match self {
+            RiskSets::Sorted(s) => residuals::score_residuals(s, beta, ties),
+            RiskSets::Counting(c) => c.score_residuals(beta, ties),
+        }
+    }
+
+    /// Concordance of the linear predictor (input order), sorted data in
+    /// its own order (no second sort; the sorted copy of X goes first).
+    fn concordance(self, linear_predictor: &[f64], cluster: Option<&[usize]>) -> Option<Concordance> {
+        match self {
+            RiskSets::Sorted(sorted) => {
+                let SortedData { x: sorted_x, time, event, strata, order, .. } = sorted;
+                drop(sorted_x);
+                let score: Vec<f64> = order.iter().map(|&i| linear_predictor[i]).collect();
+                let cluster_sorted: Option<Vec<usize>> = cluster.map(|c| order.iter().map(|&i| c[i]).collect());
+                concordance_sorted(&time, &event, &strata, &score, cluster_sorted.as_deref())
+            }
+            RiskSets::Counting(c) => c.concordance(linear_predictor, cluster),
+        }
+    }
+}
+
 /// Fit the Cox model.
 pub fn fit(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, Error> {
+    fit_with_entry(data, None, options)
+}
+
+/// Fit the Cox model to counting-process data: row i at risk on
+/// `(entry[i], time[i]]` (R `coxph(Surv(start, stop, event) ~ …)`), each
+/// `entry[i] < time[i]`; see [`counting`].
+pub fn fit_counting(data: &CoxData, entry: &[f64], options: &CoxOptions) -> Result<CoxFit, Error> {
+    if entry.len() != data.time.len() {
+        return Err(Error::LengthMismatch);
+    }
+    if entry.iter().zip(data.time).any(|(s, t)| !s.is_finite() || s >= t) {
+        return Err(Error::NonFinite("start (each must be a finite number before its stop time)"));
+    }
+    fit_with_entry(data, Some(entry), options)
+}
+
+fn fit_with_entry(data: &CoxData, entry: Option<&[f64]>, options: &CoxOptions) -> Result<CoxFit, Error> {
     let n = data.time.len();
     let p = data.x.ncol;
     if data.event.len() != n
@@ -232,7 +288,20 @@ pub fn fit(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, Error> {
 
     // Centre and scale (R's coxfit6 `doscale`), leaving {-1,0,1} columns alone.
     let (means, scale) = centring(data.x);
-    let sorted = SortedData::centred(data.time, data.event, &data.x.data, p, data.strata, &means, &scale);
+    let sorted = match entry {
+        None => {
+            RiskSets::Sorted(SortedData::centred(data.time, data.event, &data.x.data, p, data.strata, &means, &scale))
+        }
+        Some(entry) => RiskSets::Counting(counting::CountingData::new(
+            entry,
+            data.time,
+            data.event,
+            data.x,
+            data.strata,
+            &means,
+            &scale,
+        )),
+    };
 
     // Newton-Raphson, R's coxfit6 schedule.
     let mut beta = vec![0.0; p];
@@ -317,7 +386,7 @@ pub fn fit(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, Error> {
         (0..n).map(|i| (0..p).map(|j| (data.x.get(i, j) - means[j]) * coef_all[j]).sum()).collect();
     // Robust variance, on the scaled covariates like `var_scaled`.
     let robust_scaled = data.cluster.map(|cl| {
-        let resid_scaled = residuals::score_residuals(&sorted, &beta, options.ties);
+        let resid_scaled = sorted.score_residuals(&beta, options.ties);
         // Residuals are on the scaled covariates; var_scaled matches them, and
         // D = L V is then on the scaled β.
         residuals::robust_variance(&resid_scaled, &var_scaled, cl)
@@ -385,13 +454,7 @@ pub fn fit(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, Error> {
     let sub_coef: Vec<f64> = estimable.iter().map(|&j| beta[j]).collect();
     let (wald_chisq, _) = quadratic_form_inverse(&sub_var, &sub_coef, options.toler_chol);
 
-    // Concordance on the fit's own sorted order (no second sort of the data);
-    // the sorted copy of X is no longer needed, so it goes first.
-    let SortedData { x: sorted_x, time, event, strata, order, .. } = sorted;
-    drop(sorted_x);
-    let score: Vec<f64> = order.iter().map(|&i| linear_predictor[i]).collect();
-    let cluster_sorted: Option<Vec<usize>> = data.cluster.map(|c| order.iter().map(|&i| c[i]).collect());
-    let conc = concordance_sorted(&time, &event, &strata, &score, cluster_sorted.as_deref());
+    let conc = sorted.concordance(&linear_predictor, data.cluster);
     Ok(CoxFit {
         n,
         events,
