@@ -121,7 +121,7 @@ fn replay(file: &str, min_cases: usize) {
 
 #[test]
 fn km_logrank_cox_agree_with_r_survival() {
-    replay("tests/reference/engine.json", 62);
+    replay("tests/reference/engine.json", 64);
 }
 
 #[test]

@@ -43,6 +43,10 @@ pub struct CoxArgs {
     /// Column identifying clusters (e.g. patient id) for a robust variance.
     #[arg(long)]
     pub cluster: Option<String>,
+    /// Robust (sandwich) variance with every row its own cluster (R robust = TRUE);
+    /// with --start rows are not subjects: give --cluster with the subject id instead.
+    #[arg(long, conflicts_with_all = ["cluster", "firth", "start"])]
+    pub robust: bool,
     /// Column of entry times: each row is at risk on (start, time] —
     /// time-dependent covariates as several rows per subject, delayed entry
     /// (R Surv(start, stop, event)).
@@ -193,7 +197,8 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(|c| data.levels(c, "a --cluster column", usize::MAX).map(|l| l.codes))
         .transpose()
-        .map_err(InputProblems::one)?;
+        .map_err(InputProblems::one)?
+        .or_else(|| args.robust.then(|| (0..data.n()).collect()));
     let ties = match (args.ties, args.firth) {
         (Some(TiesArg::Efron), true) => {
             return Err(

@@ -235,7 +235,7 @@ rmst_case("rmst ovarian overall", ovarian_df, "ovarian", "futime", "fustat", tau
 
 cox_case <- function(name, data, file, time, event, covariates, factors = character(0),
                      reference = list(), ties = "efron", strata = NULL, cluster = NULL, zph = FALSE,
-                     predict = NULL, at = numeric(0), start = NULL) {
+                     predict = NULL, at = numeric(0), start = NULL, robust = FALSE) {
   # Covariates may be interactions "a:b"; the columns are renamed v1, v2, ...
   vars <- unique(unlist(strsplit(covariates, ":")))
   used <- complete(data, c(time, event, vars, strata, cluster, start))
@@ -281,8 +281,9 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
   form <- as.formula(paste(if (is.null(start)) "Surv(.time, .event) ~" else "Surv(.start, .time, .event) ~", rhs))
   warns <- character(0)
   fit <- withCallingHandlers(
-    if (is.null(cluster)) coxph(form, data = mf, ties = ties)
-    else coxph(form, data = mf, ties = ties, cluster = .cluster),
+    if (!is.null(cluster)) coxph(form, data = mf, ties = ties, cluster = .cluster)
+    else if (robust) coxph(form, data = mf, ties = ties, robust = TRUE)
+    else coxph(form, data = mf, ties = ties),
     warning = function(w) { warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning") })
   coef <- fit$coefficients
   terms <- lapply(names(coef), sbrt_term)
@@ -308,6 +309,7 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
   if (!is.null(strata)) args <- c(args, "--strata", strata)
   if (!is.null(cluster)) args <- c(args, "--cluster", cluster)
   if (!is.null(start)) args <- c(args, "--start", start)
+  if (robust) args <- c(args, "--robust")
   expected_ph <- NULL
   if (zph) {
     args <- c(args, "--zph")
@@ -410,6 +412,8 @@ late <- data.frame(entry = entry, exit = entry + pmax(1, round(rexp(m, 0.1))), x
                    g = sample(c("a", "b", "c"), m, replace = TRUE))
 late$status <- rbinom(m, 1, 0.7)
 late_df <- write_data(late, "delayed_entry")
+cox_case("cox lung robust", lung_df, "lung", "time", "status", c("age", "sex"), robust = TRUE)
+cox_case("cox synth robust breslow", synth_df, "synth_ties", "time", "status", c("x1", "group"), ties = "breslow", robust = TRUE)
 cox_case("cox delayed entry ties factor", late_df, "delayed_entry", "exit", "status", c("x", "g"), start = "entry")
 cox_case("cox ovarian rx + rx:resid.ds", ovarian_df, "ovarian", "futime", "fustat", c("rx", "rx:resid.ds"), factors = c("rx", "resid.ds"))
 
