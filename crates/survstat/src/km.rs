@@ -184,55 +184,7 @@ impl KaplanMeier {
     /// Times must be finite; `time` and `event` must have the same length.
     pub fn fit(time: &[f64], event: &[bool], conf: ConfSpec) -> KaplanMeier {
         assert_eq!(time.len(), event.len(), "time and event lengths differ");
-        // Sort (time, event) records themselves: contiguous memory, no indirection.
-        let mut records: Vec<(f64, bool)> = time.iter().copied().zip(event.iter().copied()).collect();
-        records.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-        let n = records.len();
-        let events = records.iter().filter(|r| r.1).count();
-        let mut steps = Vec::new();
-        let mut surv = 1.0;
-        let mut greenwood = 0.0;
-        let (mut cumhaz, mut var_chaz) = (0.0, 0.0);
-        let mut at_risk = n;
-        let mut i = 0;
-        while i < n {
-            let t = records[i].0;
-            let (mut d, mut c) = (0, 0);
-            while i < n && records[i].0 == t {
-                if records[i].1 {
-                    d += 1;
-                } else {
-                    c += 1;
-                }
-                i += 1;
-            }
-            if d > 0 {
-                let n_j = at_risk as f64;
-                cumhaz += d as f64 / n_j;
-                var_chaz += d as f64 / (n_j * n_j);
-                surv *= 1.0 - d as f64 / at_risk as f64;
-                greenwood +=
-                    if at_risk > d { d as f64 / (at_risk as f64 * (at_risk - d) as f64) } else { f64::INFINITY };
-            }
-            let se_cumhaz = greenwood.sqrt();
-            let std_err = Some(surv * se_cumhaz).filter(|v| v.is_finite());
-            let (lower, upper) = conf.interval(surv, se_cumhaz);
-            steps.push(KmStep {
-                time: t,
-                n_risk: at_risk,
-                n_event: d,
-                n_censor: c,
-                surv,
-                se_cumhaz,
-                std_err,
-                lower,
-                upper,
-                cumhaz,
-                std_chaz: var_chaz.sqrt(),
-            });
-            at_risk -= d + c;
-        }
-        KaplanMeier { n, events, steps, conf }
+        KaplanMeier::fit_entered(None, time, event, conf)
     }
 
     /// Fit the curve to counting-process data: observation `i` is at risk on
@@ -240,10 +192,17 @@ impl KaplanMeier {
     /// at `time[i]` when `event[i]`. Each `entry[i] < time[i]`.
     pub fn fit_with_entry(entry: &[f64], time: &[f64], event: &[bool], conf: ConfSpec) -> KaplanMeier {
         assert!(entry.len() == time.len() && event.len() == time.len(), "entry, time and event lengths differ");
-        let mut records: Vec<(f64, bool)> = time.iter().copied().zip(event.iter().copied()).collect();
-        records.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
         let mut entries = entry.to_vec();
         entries.sort_unstable_by(f64::total_cmp);
+        KaplanMeier::fit_entered(Some(&entries), time, event, conf)
+    }
+
+    /// The curve, with `entries` (sorted) for delayed entry or every
+    /// observation at risk from the start.
+    fn fit_entered(entries: Option<&[f64]>, time: &[f64], event: &[bool], conf: ConfSpec) -> KaplanMeier {
+        // Sort (time, event) records themselves: contiguous memory, no indirection.
+        let mut records: Vec<(f64, bool)> = time.iter().copied().zip(event.iter().copied()).collect();
+        records.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
         let n = records.len();
         let events = records.iter().filter(|r| r.1).count();
         let mut steps = Vec::new();
@@ -251,8 +210,9 @@ impl KaplanMeier {
         let mut i = 0;
         while i < n {
             let t = records[i].0;
-            // Entered before t, less those whose interval ended before t.
-            let at_risk = entries.partition_point(|&e| e < t) - i;
+            // Entered before t (everyone, without entries), less the i whose
+            // time is before t.
+            let at_risk = entries.map_or(n, |e| e.partition_point(|&x| x < t)) - i;
             let (mut d, mut c) = (0, 0);
             while i < n && records[i].0 == t {
                 if records[i].1 {
