@@ -10,8 +10,8 @@ use crate::survival_data::SurvivalData;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use survstat::cox::{
-    baseline_hazard, fit, fit_counting, fit_firth, predict_survival, proportional_hazards_test, ChisqTest, CoxData,
-    CoxFit, CoxOptions, FirthFit, Ties,
+    fit, fit_counting, fit_firth, proportional_hazards_test, ChisqTest, CoxBaseline, CoxData, CoxFit, CoxOptions,
+    FirthFit, Ties,
 };
 use survstat::design::Term;
 
@@ -243,10 +243,9 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
             let z = args.model.profile(&table.file, &formula, &covariates, text)?;
             let not_possible =
                 |e: survstat::Error| InputProblems::usage(&table.file, format!("prediction not possible: {e}"));
-            let at =
-                predict_survival(&cox_data, &result, ties, &z, &args.at, options.conf_level).map_err(not_possible)?;
-            let baseline = baseline_hazard(&cox_data, &result, ties).map_err(not_possible)?;
-            Some((at, baseline))
+            let baseline = CoxBaseline::new(&cox_data, &result, ties).map_err(not_possible)?;
+            let at = baseline.predict(&z, &args.at, options.conf_level).map_err(not_possible)?;
+            Some((at, baseline.cumulative_hazard()))
         }
     };
     if args.json {

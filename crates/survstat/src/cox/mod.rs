@@ -36,7 +36,7 @@ mod tiles;
 mod zph;
 
 pub use firth::{fit_firth, FirthFit, FirthTerm};
-pub use predict::{baseline_hazard, predict_survival, BaselineHazard, PredictedAt};
+pub use predict::{BaselineHazard, CoxBaseline, PredictedAt};
 pub use zph::{proportional_hazards_test, PhTest};
 
 use crate::concordance::{concordance_sorted, Concordance};

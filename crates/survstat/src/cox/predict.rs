@@ -31,6 +31,7 @@
 use super::{CoxData, CoxFit, Ties};
 use crate::dist::normal_quantile;
 use crate::error::Error;
+use crate::linalg::Matrix;
 
 /// The predicted curve read at one time.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -124,79 +125,84 @@ fn increments(data: &CoxData, beta: &[f64], means: &[f64], ties: Ties) -> Increm
     out
 }
 
-/// The coefficients (aliased terms refused) and column means of a fit.
-fn coefficients(data: &CoxData, fit: &CoxFit) -> Result<(Vec<f64>, Vec<f64>), Error> {
-    let beta: Option<Vec<f64>> = fit.terms.iter().map(|t| t.coef).collect();
-    let beta = beta.ok_or(Error::Singular)?;
-    let n = data.time.len() as f64;
-    let means = (0..beta.len()).map(|j| (0..data.time.len()).map(|i| data.x.get(i, j)).sum::<f64>() / n).collect();
-    Ok((beta, means))
+/// What a fit's predictions are read from: its coefficients, variance and
+/// column means and the cumulated hazard increments, computed once.
+pub struct CoxBaseline {
+    beta: Vec<f64>,
+    means: Vec<f64>,
+    var: Matrix,
+    inc: Increments,
 }
 
-/// Predicted survival of profile `z` (one value per model column) at
-/// `times`; the fit's variance (robust when clustered) carries β̂'s
-/// uncertainty. Not for stratified fits.
-pub fn predict_survival(
-    data: &CoxData,
-    fit: &CoxFit,
-    ties: Ties,
-    z: &[f64],
-    times: &[f64],
-    conf_level: f64,
-) -> Result<Vec<PredictedAt>, Error> {
-    if data.strata.is_some() {
-        return Err(Error::Unsupported("predicted survival from a stratified model"));
+impl CoxBaseline {
+    /// The baseline of `fit` on its `data` (the fit's variance, robust when
+    /// clustered, carries β̂'s uncertainty). Not for stratified fits, nor
+    /// with aliased terms.
+    pub fn new(data: &CoxData, fit: &CoxFit, ties: Ties) -> Result<CoxBaseline, Error> {
+        if data.strata.is_some() {
+            return Err(Error::Unsupported("prediction from a stratified model"));
+        }
+        let beta: Vec<f64> = fit.terms.iter().map(|t| t.coef).collect::<Option<_>>().ok_or(Error::Singular)?;
+        let n = data.time.len() as f64;
+        let means: Vec<f64> =
+            (0..beta.len()).map(|j| (0..data.time.len()).map(|i| data.x.get(i, j)).sum::<f64>() / n).collect();
+        let inc = increments(data, &beta, &means, ties);
+        let var = fit.robust_var.clone().unwrap_or_else(|| fit.var.clone());
+        Ok(CoxBaseline { beta, means, var, inc })
     }
-    let (beta, means) = coefficients(data, fit)?;
-    if z.len() != beta.len() {
-        return Err(Error::LengthMismatch);
-    }
-    let var = fit.robust_var.as_ref().unwrap_or(&fit.var);
-    let inc = increments(data, &beta, &means, ties);
-    let z0: Vec<f64> = z.iter().zip(&means).map(|(a, m)| a - m).collect();
-    let rho = z0.iter().zip(&beta).map(|(x, b)| x * b).sum::<f64>().exp();
-    let crit = normal_quantile(1.0 - (1.0 - conf_level) / 2.0);
-    let last = inc.time.last().copied().unwrap_or(f64::NEG_INFINITY);
-    Ok(times
-        .iter()
-        .map(|&t| {
-            if t > last {
-                return PredictedAt { time: t, surv: None, std_err: None, lower: None, upper: None };
-            }
-            let k = inc.time.partition_point(|&s| s <= t);
-            if k == 0 {
-                return PredictedAt {
+
+    /// Predicted survival of profile `z` (one value per model column) at `times`.
+    pub fn predict(&self, z: &[f64], times: &[f64], conf_level: f64) -> Result<Vec<PredictedAt>, Error> {
+        let (beta, inc, var) = (&self.beta, &self.inc, &self.var);
+        if z.len() != beta.len() {
+            return Err(Error::LengthMismatch);
+        }
+        let z0: Vec<f64> = z.iter().zip(&self.means).map(|(a, m)| a - m).collect();
+        let rho = z0.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>().exp();
+        let crit = normal_quantile(1.0 - (1.0 - conf_level) / 2.0);
+        let last = inc.time.last().copied().unwrap_or(f64::NEG_INFINITY);
+        Ok(times
+            .iter()
+            .map(|&t| {
+                if t > last {
+                    return PredictedAt { time: t, surv: None, std_err: None, lower: None, upper: None };
+                }
+                let k = inc.time.partition_point(|&s| s <= t);
+                if k == 0 {
+                    return PredictedAt {
+                        time: t,
+                        surv: Some(1.0),
+                        std_err: Some(0.0),
+                        lower: Some(1.0),
+                        upper: Some(1.0),
+                    };
+                }
+                let h0 = inc.cumhaz[k - 1];
+                let q: Vec<f64> = z0.iter().zip(&inc.xbar[k - 1]).map(|(z, x)| h0 * z - x).collect();
+                let quad: f64 =
+                    (0..q.len()).map(|a| (0..q.len()).map(|b| q[a] * var.get(a, b) * q[b]).sum::<f64>()).sum();
+                let se_cumhaz = ((inc.var[k - 1] + quad) * rho * rho).sqrt();
+                let surv = (-h0 * rho).exp();
+                PredictedAt {
                     time: t,
-                    surv: Some(1.0),
-                    std_err: Some(0.0),
-                    lower: Some(1.0),
-                    upper: Some(1.0),
-                };
-            }
-            let h0 = inc.cumhaz[k - 1];
-            let q: Vec<f64> = z0.iter().zip(&inc.xbar[k - 1]).map(|(z, x)| h0 * z - x).collect();
-            let quad: f64 = (0..q.len()).map(|a| (0..q.len()).map(|b| q[a] * var.get(a, b) * q[b]).sum::<f64>()).sum();
-            let se_cumhaz = ((inc.var[k - 1] + quad) * rho * rho).sqrt();
-            let surv = (-h0 * rho).exp();
-            PredictedAt {
-                time: t,
-                surv: Some(surv),
-                std_err: Some(surv * se_cumhaz),
-                lower: Some(surv * (-crit * se_cumhaz).exp()),
-                upper: Some((surv * (crit * se_cumhaz).exp()).min(1.0)),
-            }
-        })
-        .collect())
-}
-
-/// The baseline cumulative hazard `Λ₀(t)` at covariates all 0, at every
-/// distinct observation time (R `basehaz(fit, centered = FALSE)`).
-pub fn baseline_hazard(data: &CoxData, fit: &CoxFit, ties: Ties) -> Result<Vec<BaselineHazard>, Error> {
-    if data.strata.is_some() {
-        return Err(Error::Unsupported("the baseline hazard of a stratified model"));
+                    surv: Some(surv),
+                    std_err: Some(surv * se_cumhaz),
+                    lower: Some(surv * (-crit * se_cumhaz).exp()),
+                    upper: Some((surv * (crit * se_cumhaz).exp()).min(1.0)),
+                }
+            })
+            .collect())
     }
-    let (beta, means) = coefficients(data, fit)?;
-    let inc = increments(data, &beta, &means, ties);
-    let at_zero = (-means.iter().zip(&beta).map(|(m, b)| m * b).sum::<f64>()).exp();
-    Ok(inc.time.iter().zip(&inc.cumhaz).map(|(&time, &h)| BaselineHazard { time, cumhaz: h * at_zero }).collect())
+
+    /// The baseline cumulative hazard `Λ₀(t)` at covariates all 0, at every
+    /// distinct observation time (R `basehaz(fit, centered = FALSE)`).
+    pub fn cumulative_hazard(&self) -> Vec<BaselineHazard> {
+        let at_zero = (-self.means.iter().zip(&self.beta).map(|(m, b)| m * b).sum::<f64>()).exp();
+        self.inc
+            .time
+            .iter()
+            .zip(&self.inc.cumhaz)
+            .map(|(&time, &h)| BaselineHazard { time, cumhaz: h * at_zero })
+            .collect()
+    }
 }
