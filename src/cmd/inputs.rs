@@ -68,12 +68,17 @@ impl CohortInput {
     }
 }
 
-/// A time given on the command line (`--at`): a finite number ≥ 0.
-pub fn time_arg(s: &str) -> Result<f64, String> {
+/// A finite number ≥ 0 given on the command line, `what` naming it in the error.
+fn non_negative(s: &str, what: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!("'{s}' is not a time (a finite number >= 0)")),
+        _ => Err(format!("'{s}' is not {what} (a finite number >= 0)")),
     }
+}
+
+/// A time given on the command line (`--at`, `--tau`): a finite number ≥ 0.
+pub fn time_arg(s: &str) -> Result<f64, String> {
+    non_negative(s, "a time")
 }
 
 /// A confidence level given on the command line: strictly between 0 and 1.
@@ -86,10 +91,7 @@ pub fn conf_level_arg(s: &str) -> Result<f64, String> {
 
 /// A Fleming-Harrington exponent (`--rho`): a finite number ≥ 0.
 pub fn rho_arg(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!("'{s}' is not a weight exponent (a finite number >= 0)")),
-    }
+    non_negative(s, "a weight exponent")
 }
 
 /// `--conf-type` values (R's `conf.type`).
