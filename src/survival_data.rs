@@ -22,6 +22,8 @@ pub struct SurvivalData<'t> {
     pub n_dropped: usize,
     /// Each dropped row (spreadsheet numbering) with the columns it misses.
     pub dropped: Vec<(usize, Vec<String>)>,
+    /// Rows dropped because their case weight is 0 (`--weights`).
+    pub n_zero_weight: usize,
     /// Follow-up time of each used row.
     pub time: Vec<f64>,
     /// Event indicator of each used row.
@@ -37,6 +39,11 @@ pub struct LevelCodes {
     pub codes: Vec<usize>,
     /// Labels, ordered numerically when all are numbers, else by code point.
     pub labels: Vec<String>,
+}
+
+/// The values whose `keep` is true.
+fn kept<T: Copy>(values: &[T], keep: &[bool]) -> Vec<T> {
+    values.iter().zip(keep).filter(|(_, &k)| k).map(|(v, _)| *v).collect()
 }
 
 /// A relative gap between two times beyond what rounding of arithmetic on
@@ -166,7 +173,7 @@ impl<'t> SurvivalData<'t> {
                 ));
             }
         }
-        Ok((SurvivalData { table, rows, n_dropped, dropped, time: times, event: Vec::new(), warnings }, problems))
+        Ok((SurvivalData { table, rows, n_dropped, dropped, n_zero_weight: 0, time: times, event: Vec::new(), warnings }, problems))
     }
 
     /// Print the data's warnings to stderr, as `file: warning: …`.
@@ -186,8 +193,11 @@ impl<'t> SurvivalData<'t> {
             self.table.file,
             self.table.n_rows(),
             self.n(),
-            self.n_dropped
+            self.n_dropped + self.n_zero_weight
         );
+        if self.n_zero_weight > 0 {
+            eprintln!("{}: {} of the dropped rows have case weight 0", self.table.file, self.n_zero_weight);
+        }
     }
 
     /// Number of rows used.
@@ -209,6 +219,45 @@ impl<'t> SurvivalData<'t> {
     /// The file the data come from, as the user named it.
     pub fn file(&self) -> &str {
         &self.table.file
+    }
+
+    /// The case weights (`--weights`, a column among those selected) of the
+    /// used rows: each a finite number >= 0. Rows of weight 0 are then
+    /// dropped and counted (`n_zero_weight`; R refuses them in `coxph`), so
+    /// call this before taking any other column of the rows.
+    pub fn weights(&mut self, column: &str) -> Result<Vec<f64>, InputProblems> {
+        let c = self.table.column(column).map_err(InputProblems::one)?;
+        let mut problems = ProblemLog::default();
+        let mut weights = Vec::with_capacity(self.rows.len());
+        for &i in &self.rows {
+            let cell = self.table.cell(i, c);
+            match cell.parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => weights.push(v),
+                _ => problems.push(Problem::error(
+                    &self.table.file,
+                    Some(CsvTable::row_number(i)),
+                    Some(column),
+                    format!("a case weight must be a finite number >= 0, found '{cell}'"),
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(InputProblems(problems.into_vec(&self.table.file)));
+        }
+        let keep: Vec<bool> = weights.iter().map(|&w| w > 0.0).collect();
+        self.n_zero_weight = keep.iter().filter(|&&k| !k).count();
+        if self.n_zero_weight == keep.len() {
+            return Err(InputProblems(vec![Problem::error(
+                &self.table.file,
+                None,
+                Some(column),
+                "every case weight is 0: no rows to analyse".to_string(),
+            )]));
+        }
+        self.rows = kept(&self.rows, &keep);
+        self.time = kept(&self.time, &keep);
+        self.event = kept(&self.event, &keep);
+        Ok(kept(&weights, &keep))
     }
 
     /// The entry times (`--start`, a column among those selected) of the
@@ -254,18 +303,15 @@ impl<'t> SurvivalData<'t> {
         &self,
         group: Option<&str>,
         entry: Option<&[f64]>,
+        weights: Option<&[f64]>,
         conf: survstat::km::ConfSpec,
     ) -> Result<Vec<(String, survstat::km::KaplanMeier)>, crate::problem::InputProblems> {
         use survstat::km::KaplanMeier;
         let fit = |idx: &[usize]| {
-            let t: Vec<f64> = idx.iter().map(|&i| self.time[i]).collect();
+            let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
             let e: Vec<bool> = idx.iter().map(|&i| self.event[i]).collect();
-            match entry {
-                None => KaplanMeier::fit(&t, &e, conf),
-                Some(entry) => {
-                    KaplanMeier::fit_with_entry(&idx.iter().map(|&i| entry[i]).collect::<Vec<_>>(), &t, &e, conf)
-                }
-            }
+            let (entry, weights) = (entry.map(pick), weights.map(pick));
+            KaplanMeier::fit_weighted(entry.as_deref(), &pick(&self.time), &e, weights.as_deref(), conf)
         };
         Ok(match group {
             None => vec![("all".to_string(), fit(&(0..self.n()).collect::<Vec<_>>()))],

@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(cov) = sd.covariate(&x, false, None) {
         let (m, _) = design_matrix(&[cov], sd.n());
         let _ = fit(
-            &CoxData { time: &sd.time, event: &sd.event, x: &m, strata: None, cluster: None },
+            &CoxData { time: &sd.time, event: &sd.event, x: &m, strata: None, cluster: None , weights: None },
             &CoxOptions::default(),
         );
     }

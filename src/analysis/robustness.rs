@@ -60,7 +60,7 @@ pub fn competing_figure(data: &AnalysisData, study: &Study) -> FigureResult {
                 time: s.time,
                 n_risk: s.n_risk,
                 n_event: s.n_event,
-                n_censor: censored,
+                n_censor: censored as f64,
                 surv: 1.0 - f,
                 se_cumhaz: f64::NAN,
                 std_err: None,

@@ -27,7 +27,8 @@ use survstat::design::Term;
 /// `"predicted":[{"time","surv","std_err","lower","upper"}]` and
 /// `"baseline_cumhaz":[{"time","cumhaz"}]` at covariates 0).
 /// With `--json`: `{"n","events","n_dropped","iterations","loglik_null",
-/// "loglik","terms":[..],"tests":{..},"concordance":{..},"warnings":[..]}`.
+/// "loglik","terms":[..],"tests":{..},"concordance":{..},"warnings":[..]}`,
+/// and `"n_zero_weight"` with `--weights`.
 #[derive(Debug, Args)]
 pub struct CoxArgs {
     #[command(flatten)]
@@ -52,6 +53,11 @@ pub struct CoxArgs {
     /// (R Surv(start, stop, event)).
     #[arg(long, conflicts_with_all = ["firth", "zph", "predict"])]
     pub start: Option<String>,
+    /// Column of case weights (each >= 0; rows of weight 0 are dropped and
+    /// counted), as R coxph(weights = ): weighted Efron or Breslow; a weight
+    /// that is not a whole number makes the variance robust, as in R.
+    #[arg(long, conflicts_with_all = ["firth", "zph", "predict"])]
+    pub weights: Option<String>,
     /// Firth-penalised fit for monotone likelihood (Heinze & Schemper 2001, as R coxphf):
     /// profile penalised-likelihood intervals and penalised likelihood-ratio p-values.
     #[arg(long, conflicts_with_all = ["strata", "cluster", "zph"])]
@@ -181,9 +187,11 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     others.extend(args.strata.as_deref());
     others.extend(args.cluster.as_deref());
     others.extend(args.start.as_deref());
+    others.extend(args.weights.as_deref());
     let (formula, references) = args.model.check(&args.input.file.display().to_string())?;
     let table = args.input.read(&others)?;
     let mut data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
+    let weights = args.weights.as_deref().map(|w| data.weights(w)).transpose()?;
     let entry = args.start.as_deref().map(|s| data.entries(s)).transpose()?;
     data.print_warnings();
     if args.input.explain_dropped {
@@ -209,8 +217,14 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         (Some(TiesArg::Efron), false) | (None, false) => Ties::Efron,
     };
     let options = CoxOptions { ties, ..CoxOptions::default() };
-    let cox_data =
-        CoxData { time: &data.time, event: &data.event, x: &x, strata: strata.as_deref(), cluster: cluster.as_deref() };
+    let cox_data = CoxData {
+        time: &data.time,
+        event: &data.event,
+        x: &x,
+        strata: strata.as_deref(),
+        cluster: cluster.as_deref(),
+        weights: weights.as_deref(),
+    };
     if args.firth {
         let f = fit_firth(&cox_data, options.conf_level)
             .map_err(|e| InputProblems::usage(&table.file, format!("Firth-penalised Cox model not possible: {e}")))?;
@@ -251,6 +265,9 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     if args.json {
         let mut out = fit_json(&result, &terms, data.n_dropped);
         with_data_warnings(&mut out, &data.warnings);
+        if weights.is_some() {
+            out["n_zero_weight"] = data.n_zero_weight.into();
+        }
         if let Some((at, baseline)) = &predicted {
             out["predicted"] = at
                 .iter()
@@ -274,6 +291,13 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     print_text(&result, &terms, data.n_dropped);
+    if weights.is_some() {
+        println!(
+            "Case weights from '{}'; rows of weight 0 dropped = {}",
+            crate::inert::terminal(args.weights.as_deref().unwrap_or_default()),
+            data.n_zero_weight
+        );
+    }
     if let Some(test) = &ph {
         println!();
         println!("Proportional hazards (scaled Schoenfeld residuals, KM time):");

@@ -16,6 +16,10 @@ use survstat::competing::{gray_test, CumulativeIncidence};
 /// censored, every other whole number a cause. With `--json`:
 /// `{"n","n_dropped","cause","groups":[{"group","n","events","steps":[{"time","estimate","variance"}],
 /// "at":[{"time","estimate","std_err","lower","upper"}]}],"test":{"chisq","df","p"}|null}`.
+/// With `--weights` (R `survfit(Surv(time, factor(status)) ~ group, weights = )`;
+/// `cuminc` has none) the estimate is weighted, its variance the
+/// infinitesimal-jackknife one, Gray's test is not computed (it has no
+/// weighted form) and `"n_zero_weight"` counts the rows of weight 0 left out.
 #[derive(Debug, Args)]
 pub struct CumincArgs {
     #[command(flatten)]
@@ -26,6 +30,9 @@ pub struct CumincArgs {
     /// Column defining strata for Gray's test.
     #[arg(long)]
     pub strata: Option<String>,
+    /// Column of case weights (each >= 0; rows of weight 0 are dropped and counted).
+    #[arg(long, conflicts_with = "strata")]
+    pub weights: Option<String>,
     /// Times at which to report the curves, comma-separated.
     #[arg(long, value_delimiter = ',', value_parser = super::inputs::time_arg)]
     pub at: Vec<f64>,
@@ -41,8 +48,12 @@ pub struct CumincArgs {
 pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
     let mut others: Vec<&str> = args.group.iter().map(String::as_str).collect();
     others.extend(args.strata.as_deref());
+    others.extend(args.weights.as_deref());
     let table = args.input.read(&others)?;
-    let (mut data, status) = args.input.survival_data(&table, &others)?;
+    let (mut data, status, weights) = args.input.survival_data(&table, &others, args.weights.as_deref())?;
+    if weights.is_some() && args.group.is_some() {
+        data.warnings.push("Gray's test has no form with case weights: it is not computed".into());
+    }
     if !status.contains(&args.input.cause) {
         data.warnings.push(format!(
             "no row has status {} (the cause asked for): its cumulative incidence is 0 throughout",
@@ -66,21 +77,27 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
     let curves: Vec<CumulativeIncidence> = (0..labels.len())
         .map(|g| {
             let idx: Vec<usize> = (0..data.n()).filter(|&i| codes[i] == g).collect();
-            CumulativeIncidence::fit(
-                &idx.iter().map(|&i| data.time[i]).collect::<Vec<_>>(),
-                &idx.iter().map(|&i| status[i]).collect::<Vec<_>>(),
-                args.input.cause,
-            )
+            let time: Vec<f64> = idx.iter().map(|&i| data.time[i]).collect();
+            let status: Vec<u32> = idx.iter().map(|&i| status[i]).collect();
+            match &weights {
+                None => CumulativeIncidence::fit(&time, &status, args.input.cause),
+                Some(w) => CumulativeIncidence::fit_weighted(
+                    &time,
+                    &status,
+                    args.input.cause,
+                    &idx.iter().map(|&i| w[i]).collect::<Vec<_>>(),
+                ),
+            }
         })
         .collect();
     let strata = data.strata(args.strata.as_deref())?;
-    let test = if labels.len() > 1 {
+    let test = if labels.len() > 1 && weights.is_none() {
         gray_test(&data.time, &status, args.input.cause, &codes, labels.len(), strata.as_deref(), 0.0).ok()
     } else {
         None
     };
     if args.json {
-        let out = json!({
+        let mut out = json!({
             "n": data.n(),
             "n_dropped": data.n_dropped,
             "cause": args.input.cause,
@@ -97,6 +114,9 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
             "test": test.as_ref().map(|t| json!({"chisq": num(t.chisq), "df": t.df, "p": num(t.p)})),
             "warnings": data.warnings,
         });
+        if weights.is_some() {
+            out["n_zero_weight"] = data.n_zero_weight.into();
+        }
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }

@@ -30,7 +30,7 @@ pub struct FineGrayArgs {
 pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
     let (formula, references) = args.model.check(&args.input.file.display().to_string())?;
     let table = args.input.read(&args.model.columns())?;
-    let (data, status) = args.input.survival_data(&table, &args.model.columns())?;
+    let (data, status, _) = args.input.survival_data(&table, &args.model.columns(), None)?;
     data.print_warnings();
     if args.input.explain_dropped {
         data.explain_dropped();

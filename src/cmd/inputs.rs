@@ -178,12 +178,15 @@ impl CompetingInput {
     }
 
     /// The survival data of the analysis (times from the generic reader,
-    /// events = any cause) and the status codes, rows complete on `others`.
+    /// events = any cause) and the status codes, rows complete on `others`;
+    /// with a `weights` column (one of `others`), the case weights, rows of
+    /// weight 0 dropped and counted.
     pub fn survival_data<'t>(
         &self,
         table: &'t crate::csv_table::CsvTable,
         others: &[&str],
-    ) -> anyhow::Result<(crate::survival_data::SurvivalData<'t>, Vec<u32>)> {
+        weights: Option<&str>,
+    ) -> anyhow::Result<(crate::survival_data::SurvivalData<'t>, Vec<u32>, Option<Vec<f64>>)> {
         use crate::csv_table::CsvTable;
         use crate::problem::ProblemLog;
         let col = table.column(&self.status).map_err(InputProblems::one)?;
@@ -208,7 +211,18 @@ impl CompetingInput {
             return Err(InputProblems(problems.into_vec(&table.file)).into());
         }
         data.event = codes.iter().map(|&c| c != 0).collect();
-        Ok((data, codes))
+        let Some(column) = weights else { return Ok((data, codes, None)) };
+        let before = data.rows.clone();
+        let weights = data.weights(column)?;
+        // The rows kept are a subsequence of those before.
+        let mut kept = data.rows.iter().peekable();
+        let codes = before
+            .iter()
+            .zip(codes)
+            .filter(|(row, _)| kept.next_if(|k| k == row).is_some())
+            .map(|(_, code)| code)
+            .collect();
+        Ok((data, codes, Some(weights)))
     }
 }
 

@@ -9,6 +9,16 @@ pub fn number_or_na(v: Option<f64>, digits: usize) -> String {
     v.filter(|x| x.is_finite()).map_or("NA".to_string(), |x| format!("{x:.digits$}"))
 }
 
+/// A count for the text tables: whole as itself, a sum of fractional case
+/// weights with three decimals.
+pub fn count(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
 /// Print the first warnings of a cohort on stderr, and how many more there are.
 pub fn first_warnings(file: &str, warnings: &[Problem]) {
     const SHOWN: usize = 20;

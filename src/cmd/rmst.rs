@@ -55,7 +55,7 @@ pub fn run(args: &RmstArgs) -> anyhow::Result<()> {
         data.explain_dropped();
     }
     let conf = ConfSpec { level: args.conf_level, ..ConfSpec::default() };
-    let curves = data.curves_by_group(args.group.as_deref(), None, conf)?;
+    let curves = data.curves_by_group(args.group.as_deref(), None, None, conf)?;
     // As R: a τ before a group's first observation restricts nothing of its curve.
     if let Some((label, first)) =
         curves.iter().filter_map(|(l, km)| km.steps.first().map(|s| (l, s.time))).find(|&(_, t)| args.tau < t)

@@ -15,7 +15,7 @@ pub fn tick_step(max_time: f64) -> f64 {
 /// The step path of a curve, in plot coordinates.
 fn curve_path(c: &Curve, x: &dyn Fn(f64) -> f64, y: &dyn Fn(f64) -> f64) -> String {
     let mut d = format!("M{:.2},{:.2}", x(0.0), y(1.0));
-    for s in c.steps.iter().filter(|s| s.n_event > 0) {
+    for s in c.steps.iter().filter(|s| s.n_event > 0.0) {
         d.push_str(&format!(" H{:.2} V{:.2}", x(s.time), y(s.surv)));
     }
     if let Some(last) = c.steps.last() {
@@ -78,7 +78,7 @@ pub fn render(fig: &FigureResult) -> String {
         .iter()
         .map(|c| {
             let mut out: Vec<(f64, f64)> = Vec::new();
-            for s in c.steps.iter().filter(|s| s.n_censor > 0) {
+            for s in c.steps.iter().filter(|s| s.n_censor > 0.0) {
                 let px = x(s.time).round();
                 if out.last().is_none_or(|m| m.0 != px) {
                     out.push((px, y(s.surv)));

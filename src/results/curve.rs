@@ -42,6 +42,6 @@ impl Curve {
 
     /// Number at risk at time `t` (observations with time >= t).
     pub fn n_at_risk(&self, t: f64) -> usize {
-        self.steps.iter().find(|s| s.time >= t).map_or(0, |s| s.n_risk)
+        self.steps.iter().find(|s| s.time >= t).map_or(0, |s| s.n_risk.round() as usize)
     }
 }

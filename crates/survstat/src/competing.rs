@@ -1,7 +1,9 @@
 //! Competing risks: the cumulative incidence function (Aalen-Johansen) with
 //! Gray's variance, and Gray's k-sample test (R `cmprsk::cuminc`).
 //!
-//! Status codes: 0 censored, any other value a cause of failure.
+//! Status codes: 0 censored, any other value a cause of failure. With case
+//! weights the estimate and its infinitesimal-jackknife variance are those
+//! of module `weighted` ([`CumulativeIncidence::fit_weighted`]).
 //!
 //! **Cumulative incidence of cause c.** At each distinct time `t_j` with `n`
 //! at risk, `d₁` failures from c and `d₂` from other causes, and `S(t_j-)`
@@ -32,6 +34,8 @@
 //! paper (per-group sums `v₃`, `v₂` and the cumulative matrix `c` of the
 //! code in `cmprsk`); `χ² = sᵀ V⁻¹ s` on the first k - 1 groups, k - 1 df,
 //! summed over strata. ρ = 0 by default, as `cuminc`.
+
+mod weighted;
 
 use crate::dist::{chisq_sf, normal_quantile};
 use crate::error::Error;

@@ -191,19 +191,28 @@ pub(crate) fn concordance_sorted(
     let per_row = |k: usize| -> Vec<f64> {
         at_events.per_row.iter().zip(&later).map(|(own, as_later)| (own[k] + as_later[k]) as f64).collect()
     };
-    from_counts(c, d, t, &per_row(0), &per_row(2), &per_row(1), cluster)
+    let pairs = PairsOf { concordant: &per_row(0), discordant: &per_row(2), tied: &per_row(1) };
+    from_counts(c, d, t, &pairs, None, cluster)
+}
+
+/// Each observation's pairs: concordant, discordant and tied on the score,
+/// as either member of a pair (counted by the partners' case weights).
+pub(crate) struct PairsOf<'a> {
+    pub concordant: &'a [f64],
+    pub discordant: &'a [f64],
+    pub tied: &'a [f64],
 }
 
 /// The estimate and its infinitesimal-jackknife standard error from the
-/// pair counts in all (`c`, `d`, `t`) and per observation (`c_i`, `d_i`,
-/// `t_i`, as either member of a pair); `None` without comparable pairs.
+/// pair counts in all (`c`, `d`, `t`) and per observation; with case
+/// weights each dfbeta is multiplied by its observation's weight (R
+/// `concordancefit`); `None` without comparable pairs.
 pub(crate) fn from_counts(
     c: f64,
     d: f64,
     t: f64,
-    c_i: &[f64],
-    d_i: &[f64],
-    t_i: &[f64],
+    pairs: &PairsOf,
+    weights: Option<&[f64]>,
     cluster: Option<&[usize]>,
 ) -> Option<Concordance> {
     let npair = c + d + t;
@@ -211,8 +220,13 @@ pub(crate) fn from_counts(
         return None;
     }
     let somers = (c - d) / npair;
-    let dfbeta: Vec<f64> =
-        (0..c_i.len()).map(|i| (c_i[i] - d_i[i]) / npair - somers * (c_i[i] + d_i[i] + t_i[i]) / npair).collect();
+    let PairsOf { concordant: c_i, discordant: d_i, tied: t_i } = *pairs;
+    let dfbeta: Vec<f64> = (0..c_i.len())
+        .map(|i| {
+            let w = weights.map_or(1.0, |w| w[i]);
+            w * ((c_i[i] - d_i[i]) / npair - somers * (c_i[i] + d_i[i] + t_i[i]) / npair)
+        })
+        .collect();
     let var = match cluster {
         None => dfbeta.iter().map(|v| v * v).sum::<f64>() / 4.0,
         Some(cl) => crate::cluster::sum_by_cluster(&dfbeta, cl).iter().map(|v| v * v).sum::<f64>() / 4.0,

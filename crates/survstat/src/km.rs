@@ -27,6 +27,28 @@
 //! se(Λ)(t)      = sqrt(sum_{t_j <= t} d_j / n_j²)
 //! ```
 //!
+//! **Case weights** (R `survfit(..., weights = w)`): `n_j`, `d_j` and `c_j`
+//! become sums of weights and every formula above is unchanged while the
+//! weights are whole numbers (a weight of k is k identical rows). When a
+//! weight is not a whole number R switches to the infinitesimal-jackknife
+//! (robust) variance, and so does this estimator
+//! ([`KaplanMeier::fit_weighted`]): with `h_j = d_j / n_j` and row i at risk
+//! on `(e_i, x_i]` with event indicator `δ_i`, the influence of row i on
+//! `log S(t)` and on `Λ(t)` is
+//!
+//! ```text
+//! I_i(t)  = Σ_{t_j <= t} (δ_i [x_i = t_j] − Y_i(t_j) h_j) / (n_j (1 − h_j))
+//! J_i(t)  = Σ_{t_j <= t} (δ_i [x_i = t_j] − Y_i(t_j) h_j) / n_j
+//! var(H)(t) = Σ_i (w_i I_i(t))²,     se(Λ)(t)² = Σ_i (w_i J_i(t))²
+//! ```
+//!
+//! (R's `survfitkm` with `influence`; the confidence limits then use this
+//! `var(H)`). Both sums are kept in one pass: a row still at risk has
+//! `I_i(t) = A(t) − A(e_i)` with `A` the running sum of
+//! `h_j / (n_j (1 − h_j))`, so `Σ w_i² I_i²` over the risk set is
+//! `A² Σw² − 2A Σw²A(e) + Σw²A(e)²`; a row that leaves adds its final
+//! `(w_i I_i)²` to a closed sum.
+//!
 //! Confidence intervals at level `1 - α`, `z = Φ⁻¹(1 - α/2)`, `s = sqrt(var H)`,
 //! follow R's `survfit_confint`:
 //!
@@ -120,12 +142,15 @@ impl ConfSpec {
 pub struct KmStep {
     /// The time.
     pub time: f64,
-    /// Number at risk just before `time`.
-    pub n_risk: usize,
+    /// Number at risk just before `time` (sum of weights with case weights).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serialize_count"))]
+    pub n_risk: f64,
     /// Number of events at `time`.
-    pub n_event: usize,
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serialize_count"))]
+    pub n_event: f64,
     /// Number censored at `time`.
-    pub n_censor: usize,
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serialize_count"))]
+    pub n_censor: f64,
     /// Survival just after `time`.
     pub surv: f64,
     /// Standard error of the cumulative hazard (Greenwood); infinite once `surv = 0`.
@@ -148,8 +173,9 @@ pub struct KmStep {
 pub struct KmAt {
     /// The requested time.
     pub time: f64,
-    /// Number at risk at `time` (observation time >= `time`).
-    pub n_risk: usize,
+    /// Number at risk at `time` (observation time >= `time`; sum of weights).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serialize_count"))]
+    pub n_risk: f64,
     /// `S(time)`; `None` beyond the last observation time, where the curve is not
     /// estimated (unless it has already reached 0).
     pub surv: Option<f64>,
@@ -168,9 +194,9 @@ pub struct KmAt {
 /// A fitted Kaplan-Meier curve.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KaplanMeier {
-    /// Number of observations.
+    /// Number of observations (rows, not weights).
     pub n: usize,
-    /// Number of events.
+    /// Number of events (rows, not weights).
     pub events: usize,
     /// One row per distinct time, ascending.
     pub steps: Vec<KmStep>,
@@ -183,53 +209,99 @@ impl KaplanMeier {
     ///
     /// Times must be finite; `time` and `event` must have the same length.
     pub fn fit(time: &[f64], event: &[bool], conf: ConfSpec) -> KaplanMeier {
-        assert_eq!(time.len(), event.len(), "time and event lengths differ");
-        KaplanMeier::fit_entered(None, time, event, conf)
+        KaplanMeier::fit_weighted(None, time, event, None, conf)
     }
 
     /// Fit the curve to counting-process data: observation `i` is at risk on
     /// `(entry[i], time[i]]` (delayed entry, left truncation), with an event
     /// at `time[i]` when `event[i]`. Each `entry[i] < time[i]`.
     pub fn fit_with_entry(entry: &[f64], time: &[f64], event: &[bool], conf: ConfSpec) -> KaplanMeier {
-        assert!(entry.len() == time.len() && event.len() == time.len(), "entry, time and event lengths differ");
-        let mut entries = entry.to_vec();
-        entries.sort_unstable_by(f64::total_cmp);
-        KaplanMeier::fit_entered(Some(&entries), time, event, conf)
+        KaplanMeier::fit_weighted(Some(entry), time, event, None, conf)
     }
 
-    /// The curve, with `entries` (sorted) for delayed entry or every
-    /// observation at risk from the start.
-    fn fit_entered(entries: Option<&[f64]>, time: &[f64], event: &[bool], conf: ConfSpec) -> KaplanMeier {
-        // Sort (time, event) records themselves: contiguous memory, no indirection.
-        let mut records: Vec<(f64, bool)> = time.iter().copied().zip(event.iter().copied()).collect();
-        records.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-        let n = records.len();
-        let events = records.iter().filter(|r| r.1).count();
+    /// The curve with optional delayed entry and optional case weights
+    /// (each finite and > 0): Greenwood's variance on the weighted counts,
+    /// or the infinitesimal-jackknife variance when a weight is not a whole
+    /// number (as R; see the module notes).
+    pub fn fit_weighted(
+        entry: Option<&[f64]>,
+        time: &[f64],
+        event: &[bool],
+        weights: Option<&[f64]>,
+        conf: ConfSpec,
+    ) -> KaplanMeier {
+        let n = time.len();
+        assert!(
+            event.len() == n && entry.is_none_or(|e| e.len() == n) && weights.is_none_or(|w| w.len() == n),
+            "entry, time, event and weight lengths differ"
+        );
+        let weight = |i: usize| weights.map_or(1.0, |w| w[i]);
+        // Rows by exit time, and (with entries) by entry time.
+        let mut by_exit: Vec<usize> = (0..n).collect();
+        by_exit.sort_unstable_by(|&a, &b| time[a].total_cmp(&time[b]));
+        let by_entry: Vec<usize> = entry.map_or_else(Vec::new, |e| {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_unstable_by(|&a, &b| e[a].total_cmp(&e[b]));
+            order
+        });
+        let jackknife = weights.is_some_and(|w| w.iter().any(|w| w.fract() != 0.0));
+        let mut log_surv = Influence::new(if jackknife { n } else { 0 });
+        let mut hazard = Influence::new(if jackknife { n } else { 0 });
         let mut steps = Vec::new();
         let (mut surv, mut greenwood, mut cumhaz, mut var_chaz) = (1.0, 0.0, 0.0, 0.0);
-        let mut i = 0;
+        // Without entries the risk set is a suffix of the rows by exit time,
+        // its weight summed from the end (no drift from subtracting); with
+        // entries, the weight entered so far less the weight that has left.
+        let mut suffix = vec![0.0; if entry.is_none() { n + 1 } else { 0 }];
+        for k in (0..suffix.len().saturating_sub(1)).rev() {
+            suffix[k] = suffix[k + 1] + weight(by_exit[k]);
+        }
+        let mut entered = 0.0;
+        let (mut next_entry, mut left, mut i) = (0, 0.0, 0);
+        if jackknife && entry.is_none() {
+            (0..n).for_each(|k| {
+                log_surv.enter(k, weight(k));
+                hazard.enter(k, weight(k));
+            });
+        }
         while i < n {
-            let t = records[i].0;
-            // Entered before t (everyone, without entries), less the i whose
-            // time is before t.
-            let at_risk = entries.map_or(n, |e| e.partition_point(|&x| x < t)) - i;
-            let (mut d, mut c) = (0, 0);
-            while i < n && records[i].0 == t {
-                if records[i].1 {
-                    d += 1;
-                } else {
-                    c += 1;
+            let t = time[by_exit[i]];
+            if let Some(e) = entry {
+                while next_entry < n && e[by_entry[next_entry]] < t {
+                    let k = by_entry[next_entry];
+                    entered += weight(k);
+                    if jackknife {
+                        log_surv.enter(k, weight(k));
+                        hazard.enter(k, weight(k));
+                    }
+                    next_entry += 1;
                 }
-                i += 1;
             }
-            if d > 0 {
-                let n_j = at_risk as f64;
-                cumhaz += d as f64 / n_j;
-                var_chaz += d as f64 / (n_j * n_j);
-                surv *= 1.0 - d as f64 / n_j;
-                greenwood += if at_risk > d { d as f64 / (n_j * (at_risk - d) as f64) } else { f64::INFINITY };
+            let at_risk = if entry.is_some() { entered - left } else { suffix[i] };
+            let end = i + by_exit[i..].iter().take_while(|&&k| time[k] == t).count();
+            let leaving = &by_exit[i..end];
+            let d: f64 = leaving.iter().filter(|&&k| event[k]).map(|&k| weight(k)).sum();
+            let c: f64 = leaving.iter().filter(|&&k| !event[k]).map(|&k| weight(k)).sum();
+            if d > 0.0 {
+                let h = d / at_risk;
+                cumhaz += h;
+                var_chaz += d / (at_risk * at_risk);
+                surv *= 1.0 - h;
+                greenwood += if at_risk > d { d / (at_risk * (at_risk - d)) } else { f64::INFINITY };
+                if jackknife {
+                    log_surv.event_time(h / (at_risk * (1.0 - h)), 1.0 / (at_risk * (1.0 - h)));
+                    hazard.event_time(h / at_risk, 1.0 / at_risk);
+                }
             }
-            let se_cumhaz = greenwood.sqrt();
+            if jackknife {
+                for &k in leaving {
+                    log_surv.leave(k, weight(k), event[k]);
+                    hazard.leave(k, weight(k), event[k]);
+                }
+            }
+            left += d + c;
+            i = end;
+            let se_cumhaz = if jackknife { log_surv.variance().sqrt() } else { greenwood.sqrt() };
             let (lower, upper) = conf.interval(surv, se_cumhaz);
             steps.push(KmStep {
                 time: t,
@@ -242,9 +314,10 @@ impl KaplanMeier {
                 lower,
                 upper,
                 cumhaz,
-                std_chaz: var_chaz.sqrt(),
+                std_chaz: if jackknife { hazard.variance().sqrt() } else { var_chaz.sqrt() },
             });
         }
+        let events = event.iter().filter(|&&e| e).count();
         KaplanMeier { n, events, steps, conf }
     }
 
@@ -277,9 +350,9 @@ impl KaplanMeier {
     }
 
     /// Number of observations with time `>= t`.
-    pub fn n_at_risk(&self, t: f64) -> usize {
+    pub fn n_at_risk(&self, t: f64) -> f64 {
         let k = self.steps.partition_point(|s| s.time < t);
-        self.steps.get(k).map_or(0, |s| s.n_risk)
+        self.steps.get(k).map_or(0.0, |s| s.n_risk)
     }
 
     /// The median survival time and its confidence limits.
@@ -297,6 +370,56 @@ impl KaplanMeier {
         let lower = find_quantile(&times, &curve(&|s| s.lower), p);
         let upper = find_quantile(&times, &curve(&|s| s.upper), p);
         Interval { estimate, lower, upper }
+    }
+}
+
+/// The running sums of one infinitesimal-jackknife variance (see the module
+/// notes): `A` and the current event time's `B`, the risk set's `Σw²`,
+/// `Σw²A(e)`, `Σw²A(e)²`, and the closed sum of the rows that have left.
+struct Influence {
+    a: f64,
+    b: f64,
+    at_entry: Vec<f64>,
+    s0: f64,
+    s1: f64,
+    s2: f64,
+    closed: f64,
+}
+
+impl Influence {
+    fn new(n: usize) -> Influence {
+        Influence { a: 0.0, b: 0.0, at_entry: vec![0.0; n], s0: 0.0, s1: 0.0, s2: 0.0, closed: 0.0 }
+    }
+
+    /// Row `k` of weight `w` joins the risk set.
+    fn enter(&mut self, k: usize, w: f64) {
+        let (w2, a) = (w * w, self.a);
+        self.at_entry[k] = a;
+        self.s0 += w2;
+        self.s1 += w2 * a;
+        self.s2 += w2 * a * a;
+    }
+
+    /// An event time: `A += increment`, and the events' own term `b`.
+    fn event_time(&mut self, increment: f64, b: f64) {
+        self.a += increment;
+        self.b = b;
+    }
+
+    /// Row `k` leaves at the current time (with an event there when `died`).
+    fn leave(&mut self, k: usize, w: f64, died: bool) {
+        let (w2, e) = (w * w, self.at_entry[k]);
+        let influence = if died { self.b } else { 0.0 } - (self.a - e);
+        self.closed += w2 * influence * influence;
+        self.s0 -= w2;
+        self.s1 -= w2 * e;
+        self.s2 -= w2 * e * e;
+    }
+
+    /// `Σ_i (w_i I_i(t))²` now.
+    fn variance(&self) -> f64 {
+        let a = self.a;
+        self.closed + (a * a * self.s0 - 2.0 * a * self.s1 + self.s2).max(0.0)
     }
 }
 
@@ -355,8 +478,8 @@ mod tests {
             &[true, false, true, true, false, true],
             ConfSpec::default(),
         );
-        let at_risk: Vec<usize> = km.steps.iter().map(|s| s.n_risk).collect();
-        assert_eq!(at_risk, [3, 3, 3, 3, 2, 1]);
+        let at_risk: Vec<f64> = km.steps.iter().map(|s| s.n_risk).collect();
+        assert_eq!(at_risk, [3.0, 3.0, 3.0, 3.0, 2.0, 1.0]);
         let surv: Vec<f64> = km.steps.iter().map(|s| s.surv).collect();
         let want = [2.0 / 3.0, 2.0 / 3.0, 4.0 / 9.0, 8.0 / 27.0, 8.0 / 27.0, 0.0];
         assert!(surv.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-15), "{surv:?}");
@@ -382,7 +505,7 @@ mod tests {
         assert!((km.steps[1].se_cumhaz - gw.sqrt()).abs() < 1e-15);
         assert_eq!(km.steps[3].std_err, None);
         assert_eq!(km.steps[3].lower, None);
-        assert_eq!(km.steps[1].n_censor, 1);
+        assert_eq!(km.steps[1].n_censor, 1.0);
     }
 
     #[test]
@@ -405,7 +528,7 @@ mod tests {
         let km = KaplanMeier::fit(&[1.0, 2.0, 3.0, 4.0], &[true; 4], ConfSpec::default());
         assert_eq!(km.at(0.5).surv, Some(1.0));
         assert_eq!(km.at(1.0).surv, Some(0.75));
-        assert_eq!(km.at(1.5).n_risk, 3);
+        assert_eq!(km.at(1.5).n_risk, 3.0);
         assert_eq!(km.at(5.0).surv, Some(0.0));
         let censored_last = KaplanMeier::fit(&[1.0, 2.0], &[true, false], ConfSpec::default());
         assert_eq!(censored_last.at(3.0).surv, None);

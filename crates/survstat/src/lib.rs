@@ -29,3 +29,14 @@ pub mod timefix;
 
 pub use error::Error;
 pub use interval::Interval;
+
+/// Serialise a count held as a number (a sum of case weights) as an integer
+/// when it is one, so unweighted counts read `19`, not `19.0`.
+#[cfg(feature = "serde")]
+fn serialize_count<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
+}

@@ -60,7 +60,7 @@ impl RestrictedMean {
         let mut variance = 0.0;
         for (j, s) in kept.iter().enumerate().rev() {
             after += rectangles[j + 1];
-            let (n, d) = (s.n_risk as f64, s.n_event as f64);
+            let (n, d) = (s.n_risk, s.n_event);
             if s.n_risk > s.n_event {
                 variance += after * after * d / (n * (n - d));
             }

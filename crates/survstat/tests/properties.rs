@@ -91,7 +91,7 @@ proptest! {
             let t: Vec<f64> = d.iter().map(|r| r.0).collect();
             let e: Vec<bool> = d.iter().map(|r| r.1).collect();
             let x = Matrix { nrow: d.len(), ncol: 1, data: d.iter().map(|r| r.2 * k).collect() };
-            fit(&CoxData { time: &t, event: &e, x: &x, strata: None, cluster: None }, &CoxOptions::default()).ok()
+            fit(&CoxData { time: &t, event: &e, x: &x, strata: None, cluster: None , weights: None }, &CoxOptions::default()).ok()
         };
         let (Some(a), Some(b), Some(c)) = (fit_of(&d, 1.0), fit_of(&permuted(&d, seed), 1.0), fit_of(&d, scale)) else { return Ok(()) };
         if !a.converged || !a.warnings.is_empty() {

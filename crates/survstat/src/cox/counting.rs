@@ -24,6 +24,17 @@
 //! an event's Efron share at `stop_i` as there; the robust variance and
 //! dfbeta follow unchanged.
 //!
+//! **Case weights** (R `coxph(..., weights = w)`, survival's `book6`
+//! hand-worked case for weighted Efron): every risk-set sum carries the
+//! row's weight, `S0 = Σ w_i r_i`, `S1`, `S2`, `E0`, `E1`, `E2` alike; the
+//! events contribute `Σ w_i η_i` and `Σ w_i x_i`; Breslow's piece weight is
+//! the events' total weight and Efron's d pieces each weigh their mean
+//! weight. Score residuals stay per unit weight (R's `residuals(type =
+//! "score")`), and the robust variance sums `w_i × dfbeta_i` (R's
+//! `weighted = TRUE`). A fit without weights is the special case `w = 1`,
+//! and right-censored data with weights use this sweep with every start at
+//! −∞.
+//!
 //! Concordance, as R's `concordancefit` for `(start, stop]` responses
 //! (`timewt = "n"`, reverse): an event at `t` is compared with every other
 //! row at risk at `t` — `start_j < t` and `stop_j > t`, or `stop_j = t` with
@@ -43,6 +54,7 @@ use crate::linalg::Matrix;
 pub(crate) struct CountingData {
     pub p: usize,
     x: Vec<f64>,
+    weight: Vec<f64>,
     start: Vec<f64>,
     stop: Vec<f64>,
     event: Vec<bool>,
@@ -76,11 +88,13 @@ struct Piece {
 }
 
 impl CountingData {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         start: &[f64],
         stop: &[f64],
         event: &[bool],
         x: &Matrix,
+        weights: Option<&[f64]>,
         strata: Option<&[usize]>,
         means: &[f64],
         scale: &[f64],
@@ -107,7 +121,15 @@ impl CountingData {
                 (by_stop, by_start)
             })
             .collect();
-        CountingData { p, x: data.collect(), start: start.to_vec(), stop: stop.to_vec(), event: event.to_vec(), strata }
+        CountingData {
+            p,
+            x: data.collect(),
+            weight: weights.map_or_else(|| vec![1.0; n], <[f64]>::to_vec),
+            start: start.to_vec(),
+            stop: stop.to_vec(),
+            event: event.to_vec(),
+            strata,
+        }
     }
 
     fn row(&self, i: usize) -> &[f64] {
@@ -127,7 +149,7 @@ impl CountingData {
         for (by_stop, by_start) in &self.strata {
             let (mut s0, mut s1, mut s2) = (0.0, vec![0.0; p], vec![0.0; if with_s2 { p * p } else { 0 }]);
             let change = |i: usize, sign: f64, s0: &mut f64, s1: &mut [f64], s2: &mut [f64]| {
-                let r = sign * risk[i];
+                let r = sign * self.weight[i] * risk[i];
                 *s0 += r;
                 let x = self.row(i);
                 for a in 0..p {
@@ -166,14 +188,16 @@ impl CountingData {
     fn pieces(&self, events: &[usize], s0: f64, s1: &[f64], risk: &[f64], ties: Ties) -> Vec<Piece> {
         let p = self.p;
         let d = events.len();
-        let e0: f64 = events.iter().map(|&i| risk[i]).sum();
+        let e0: f64 = events.iter().map(|&i| self.weight[i] * risk[i]).sum();
         let mut e1 = vec![0.0; p];
         for &i in events {
-            e1.iter_mut().zip(self.row(i)).for_each(|(a, x)| *a += risk[i] * x);
+            let wr = self.weight[i] * risk[i];
+            e1.iter_mut().zip(self.row(i)).for_each(|(a, x)| *a += wr * x);
         }
+        let total_weight: f64 = events.iter().map(|&i| self.weight[i]).sum();
         let (n_pieces, w, share) = match ties {
-            Ties::Efron => (d, 1.0, 1.0 / d as f64),
-            Ties::Breslow => (1, d as f64, 1.0),
+            Ties::Efron => (d, total_weight / d as f64, 1.0 / d as f64),
+            Ties::Breslow => (1, total_weight, 1.0),
         };
         (0..n_pieces)
             .map(|k| {
@@ -198,15 +222,16 @@ impl CountingData {
         let mut information = vec![0.0; p * p];
         self.sweep(beta, true, &mut |at| {
             let EventTime { events, s0, s1, s2, risk } = *at;
-            let e0: f64 = events.iter().map(|&i| risk[i]).sum();
+            let e0: f64 = events.iter().map(|&i| self.weight[i] * risk[i]).sum();
             let mut e2 = vec![0.0; p * p];
             for &i in events {
-                loglik += eta[i];
+                let (w, wr) = (self.weight[i], self.weight[i] * risk[i]);
+                loglik += w * eta[i];
                 let x = self.row(i);
                 for a in 0..p {
-                    score[a] += x[a];
+                    score[a] += w * x[a];
                     for b in 0..p {
-                        e2[a * p + b] += risk[i] * x[a] * x[b];
+                        e2[a * p + b] += wr * x[a] * x[b];
                     }
                 }
             }
@@ -294,6 +319,9 @@ impl CountingData {
 
     /// Harrell's concordance of `score` on the `(start, stop]` rows, with the
     /// infinitesimal-jackknife standard error (dfbeta summed by cluster).
+    /// With case weights a pair counts `w_i w_j`, each row's pairs are
+    /// counted by its partners' weights and its dfbeta is multiplied by its
+    /// own weight (R `concordancefit`).
     pub fn concordance(&self, score: &[f64], cluster: Option<&[usize]>) -> Option<Concordance> {
         let n = score.len();
         let mut sorted: Vec<f64> = score.to_vec();
@@ -327,7 +355,7 @@ impl CountingData {
                     pairs[j][0] += a - a0;
                     pairs[j][1] += b - b0;
                     pairs[j][2] += e - e0;
-                    at_risk.add(rank(score[j]), -1.0);
+                    at_risk.add(rank(score[j]), -self.weight[j]);
                 }
             };
             let (mut entered, mut left) = (0, 0);
@@ -341,7 +369,7 @@ impl CountingData {
                 }
                 // Censored rows at t are compared with the events at t.
                 for &j in group.iter().filter(|&&j| !self.event[j]) {
-                    at_risk.add(rank(score[j]), 1.0);
+                    at_risk.add(rank(score[j]), self.weight[j]);
                     entry[j] = Some(counts(&events_seen, rank(score[j])));
                 }
                 for &i in group.iter().filter(|&&i| self.event[i]) {
@@ -349,16 +377,17 @@ impl CountingData {
                     pairs[i][0] += below;
                     pairs[i][1] += above;
                     pairs[i][2] += equal;
-                    concordant += below;
-                    discordant += above;
-                    tied += equal;
+                    let w = self.weight[i];
+                    concordant += w * below;
+                    discordant += w * above;
+                    tied += w * equal;
                 }
                 for &i in group.iter().filter(|&&i| self.event[i]) {
-                    events_seen.add(rank(score[i]), 1.0);
+                    events_seen.add(rank(score[i]), self.weight[i]);
                 }
                 // Events at t join the risk sets of earlier times.
                 for &i in group.iter().filter(|&&i| self.event[i]) {
-                    at_risk.add(rank(score[i]), 1.0);
+                    at_risk.add(rank(score[i]), self.weight[i]);
                     entry[i] = Some(counts(&events_seen, rank(score[i])));
                 }
                 entered = group_end;
@@ -368,7 +397,8 @@ impl CountingData {
             }
         }
         let column = |k: usize| pairs.iter().map(|p| p[k]).collect::<Vec<f64>>();
-        crate::concordance::from_counts(concordant, discordant, tied, &column(0), &column(1), &column(2), cluster)
+        let pairs_of = crate::concordance::PairsOf { concordant: &column(0), discordant: &column(1), tied: &column(2) };
+        crate::concordance::from_counts(concordant, discordant, tied, &pairs_of, Some(&self.weight), cluster)
     }
 }
 

@@ -21,6 +21,13 @@
 //! factor). With clusters the robust variance of module `residuals` replaces V in
 //! the Wald tests and intervals, as in R; `se` stays model-based.
 //!
+//! Case weights (R `weights =`) scale each row's contribution to every sum
+//! (module `counting`, which fits weighted data); the means are weighted.
+//! As R does, non-integer weights make the robust variance the default,
+//! each row its own cluster unless clusters are given (R's `coxph` sets
+//! `robust = TRUE` when a weight is not a whole number), and `n` and
+//! `events` count rows, not weights.
+//!
 //! Monotone likelihood (a coefficient running off to infinity, e.g. a level
 //! with no events) is flagged as R does: when, at convergence,
 //! `|(UᵀV)_j| > eps` and `> sqrt(eps)|β_j|`, the coefficient "may be
@@ -88,6 +95,8 @@ pub struct CoxData<'a> {
     pub strata: Option<&'a [usize]>,
     /// Cluster of each observation, labelled `0..k`, for a robust variance.
     pub cluster: Option<&'a [usize]>,
+    /// Case weights (finite, > 0); see [`counting`] for how they enter.
+    pub weights: Option<&'a [f64]>,
 }
 
 /// A chi-square test.
@@ -179,30 +188,33 @@ pub struct CoxFit {
     pub warnings: Vec<CoxWarning>,
 }
 
-/// Column means and scale factors `n / Σ|x - mean|` (R's coxfit6 `doscale`),
+/// Column means and scale factors `Σw / Σ w|x - mean|` (R's coxfit6
+/// `doscale`; `w = 1` without case weights, and the means weighted too),
 /// leaving columns whose values all lie in {-1, 0, 1} alone (mean 0, scale
 /// 1): two row-major passes over X.
-fn centring(x: &Matrix) -> (Vec<f64>, Vec<f64>) {
-    let (n, p) = (x.nrow, x.ncol);
+fn centring(x: &Matrix, weights: Option<&[f64]>) -> (Vec<f64>, Vec<f64>) {
+    let p = x.ncol;
     if p == 0 {
         return (Vec::new(), Vec::new());
     }
+    let weight = |i: usize| weights.map_or(1.0, |w| w[i]);
+    let total: f64 = (0..x.nrow).map(weight).sum();
     let mut sum = vec![0.0; p];
     let mut unit = vec![true; p];
-    for row in x.data.chunks_exact(p) {
+    for (i, row) in x.data.chunks_exact(p).enumerate() {
         for j in 0..p {
-            sum[j] += row[j];
+            sum[j] += weight(i) * row[j];
             unit[j] &= row[j] == -1.0 || row[j] == 0.0 || row[j] == 1.0;
         }
     }
-    let means: Vec<f64> = (0..p).map(|j| if unit[j] { 0.0 } else { sum[j] / n as f64 }).collect();
+    let means: Vec<f64> = (0..p).map(|j| if unit[j] { 0.0 } else { sum[j] / total }).collect();
     let mut deviation = vec![0.0; p];
-    for row in x.data.chunks_exact(p) {
+    for (i, row) in x.data.chunks_exact(p).enumerate() {
         for j in 0..p {
-            deviation[j] += (row[j] - means[j]).abs();
+            deviation[j] += weight(i) * (row[j] - means[j]).abs();
         }
     }
-    let scale = (0..p).map(|j| if unit[j] || deviation[j] == 0.0 { 1.0 } else { n as f64 / deviation[j] }).collect();
+    let scale = (0..p).map(|j| if unit[j] || deviation[j] == 0.0 { 1.0 } else { total / deviation[j] }).collect();
     (means, scale)
 }
 
@@ -281,13 +293,29 @@ fn fit_with_entry(data: &CoxData, entry: Option<&[f64]>, options: &CoxOptions) -
     if data.x.data.iter().any(|v| !v.is_finite()) {
         return Err(Error::NonFinite("covariates"));
     }
+    if let Some(w) = data.weights {
+        if w.len() != n {
+            return Err(Error::LengthMismatch);
+        }
+        if w.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
+            return Err(Error::NonFinite("weights (each must be a finite number above 0)"));
+        }
+    }
     let events = data.event.iter().filter(|&&e| e).count();
     if events == 0 {
         return Err(Error::NoEvents);
     }
 
     // Centre and scale (R's coxfit6 `doscale`), leaving {-1,0,1} columns alone.
-    let (means, scale) = centring(data.x);
+    let (means, scale) = centring(data.x, data.weights);
+    let always_at_risk;
+    let entry = match (entry, data.weights) {
+        (None, Some(_)) => {
+            always_at_risk = vec![f64::NEG_INFINITY; n];
+            Some(&always_at_risk[..])
+        }
+        _ => entry,
+    };
     let sorted = match entry {
         None => {
             RiskSets::Sorted(SortedData::centred(data.time, data.event, &data.x.data, p, data.strata, &means, &scale))
@@ -297,6 +325,7 @@ fn fit_with_entry(data: &CoxData, entry: Option<&[f64]>, options: &CoxOptions) -
             data.time,
             data.event,
             data.x,
+            data.weights,
             data.strata,
             &means,
             &scale,
@@ -384,9 +413,24 @@ fn fit_with_entry(data: &CoxData, entry: Option<&[f64]>, options: &CoxOptions) -
     let estimable: Vec<usize> = (0..p).filter(|&j| !aliased[j]).collect();
     let linear_predictor: Vec<f64> =
         (0..n).map(|i| (0..p).map(|j| (data.x.get(i, j) - means[j]) * coef_all[j]).sum()).collect();
-    // Robust variance, on the scaled covariates like `var_scaled`.
-    let robust_scaled = data.cluster.map(|cl| {
-        let resid_scaled = sorted.score_residuals(&beta, options.ties);
+    // Robust variance, on the scaled covariates like `var_scaled`: with
+    // clusters, or (as R) with weights that are not whole numbers.
+    let fractional_weights = data.weights.is_some_and(|w| w.iter().any(|w| w.fract() != 0.0));
+    let own_clusters: Vec<usize>;
+    let cluster = match data.cluster {
+        None if fractional_weights => {
+            own_clusters = (0..n).collect();
+            Some(&own_clusters[..])
+        }
+        given => given,
+    };
+    let robust_scaled = cluster.map(|cl| {
+        let mut resid_scaled = sorted.score_residuals(&beta, options.ties);
+        if let Some(w) = data.weights {
+            for (row, w) in resid_scaled.data.chunks_exact_mut(p.max(1)).zip(w) {
+                row.iter_mut().for_each(|v| *v *= w);
+            }
+        }
         // Residuals are on the scaled covariates; var_scaled matches them, and
         // D = L V is then on the scaled β.
         residuals::robust_variance(&resid_scaled, &var_scaled, cl)
@@ -500,7 +544,7 @@ mod tests {
     #[test]
     fn no_events_is_an_error() {
         let x = one_column(&[1.0, 2.0]);
-        let d = CoxData { time: &[1.0, 2.0], event: &[false, false], x: &x, strata: None, cluster: None };
+        let d = CoxData { time: &[1.0, 2.0], event: &[false, false], x: &x, strata: None, cluster: None , weights: None };
         assert_eq!(fit(&d, &CoxOptions::default()).unwrap_err(), Error::NoEvents);
     }
 }

@@ -142,6 +142,9 @@ impl CoxBaseline {
         if data.strata.is_some() {
             return Err(Error::Unsupported("prediction from a stratified model"));
         }
+        if data.weights.is_some() {
+            return Err(Error::Unsupported("prediction from a model with case weights"));
+        }
         let beta: Vec<f64> = fit.terms.iter().map(|t| t.coef).collect::<Option<_>>().ok_or(Error::Singular)?;
         let n = data.time.len() as f64;
         let means: Vec<f64> =

@@ -40,6 +40,9 @@ pub fn proportional_hazards_test(
     ties: Ties,
     terms: &[Vec<usize>],
 ) -> Result<PhTest, Error> {
+    if data.weights.is_some() {
+        return Err(Error::Unsupported("the proportional-hazards test with case weights"));
+    }
     let n = data.time.len();
     let cols: Vec<usize> = (0..data.x.ncol).filter(|&j| fit.terms[j].coef.is_some()).collect();
     let q = cols.len();
