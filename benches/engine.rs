@@ -20,8 +20,11 @@ fn cox_efron_p10(bencher: divan::Bencher, n: usize) {
     let r = registry_columns(n, 20260101, true);
     let x = Matrix { nrow: n, ncol: 10, data: r.x };
     bencher.bench(|| {
-        fit(&CoxData { time: &r.time, event: &r.event, x: &x, strata: None, cluster: None , weights: None }, &CoxOptions::default())
-            .unwrap()
+        fit(
+            &CoxData { time: &r.time, event: &r.event, x: &x, strata: None, cluster: None, weights: None },
+            &CoxOptions::default(),
+        )
+        .unwrap()
     });
 }
 

@@ -24,7 +24,7 @@ fn main() {
     // the process's peak memory is the input plus what the fit adds.
     let RegistryColumns { time, event, x, .. } = registry_columns(n, 20260101, true);
     let x = Matrix { nrow: n, ncol: 10, data: x };
-    let data = CoxData { time: &time, event: &event, x: &x, strata: None, cluster: None , weights: None };
+    let data = CoxData { time: &time, event: &event, x: &x, strata: None, cluster: None, weights: None };
     let start = Instant::now();
     let f = fit(&data, &CoxOptions::default()).expect("fit");
     let (seconds, iterations, loglik) = (start.elapsed().as_secs_f64(), f.iterations, f.loglik);

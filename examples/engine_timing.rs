@@ -56,7 +56,7 @@ fn main() -> anyhow::Result<()> {
         "NA".to_string()
     } else {
         let x = Matrix { nrow: data.time.len(), ncol: 10, data: data.x.clone() };
-        let d = CoxData { time: &data.time, event: &data.event, x: &x, strata: None, cluster: None , weights: None };
+        let d = CoxData { time: &data.time, event: &data.event, x: &x, strata: None, cluster: None, weights: None };
         format!("{:.4}", best_seconds(3, || fit(&d, &CoxOptions::default()).expect("Cox fit")))
     };
     let km = best_seconds(3, || KaplanMeier::fit(&data.time, &data.event, ConfSpec::default()));

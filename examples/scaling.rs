@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
         let RegistryColumns { time, event, group, x } = registry_columns(n, 20260101, true);
         let x = Matrix { nrow: n, ncol: 10, data: x };
         let runs = if n >= 10_000_000 { 1 } else { 3 };
-        let data = CoxData { time: &time, event: &event, x: &x, strata: None, cluster: None , weights: None };
+        let data = CoxData { time: &time, event: &event, x: &x, strata: None, cluster: None, weights: None };
         let cox = best_seconds(runs, || fit(&data, &CoxOptions::default()).expect("fit"));
         let km = best_seconds(runs, || KaplanMeier::fit(&time, &event, ConfSpec::default()));
         let lr = best_seconds(runs, || logrank(&time, &event, &group, 3, None).expect("log-rank"));

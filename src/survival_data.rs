@@ -173,7 +173,19 @@ impl<'t> SurvivalData<'t> {
                 ));
             }
         }
-        Ok((SurvivalData { table, rows, n_dropped, dropped, n_zero_weight: 0, time: times, event: Vec::new(), warnings }, problems))
+        Ok((
+            SurvivalData {
+                table,
+                rows,
+                n_dropped,
+                dropped,
+                n_zero_weight: 0,
+                time: times,
+                event: Vec::new(),
+                warnings,
+            },
+            problems,
+        ))
     }
 
     /// Print the data's warnings to stderr, as `file: warning: …`.

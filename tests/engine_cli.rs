@@ -204,3 +204,37 @@ fn km_start_must_precede_the_time() {
     let o = sbrt(&["cox", f, "--time", "t", "--event", "e", "--start", "s", "--covariates", "t", "--zph"]);
     assert_clean_failure(&o, "cannot be used with");
 }
+
+#[test]
+fn bad_case_weights_are_all_reported_and_zero_weights_counted() {
+    let f = write_csv("weights.csv", "t,e,x,w\n1,1,0,1\n2,1,1,-1\n3,0,0,abc\n4,1,1,inf\n5,1,0,0\n6,0,1,2\n");
+    let f = f.to_str().unwrap();
+    for cmd in [vec!["km"], vec!["cox", "--covariates", "x"]] {
+        let mut args = cmd.clone();
+        args.extend([f, "--time", "t", "--event", "e", "--weights", "w"]);
+        let out = sbrt(&args);
+        for row in [3, 4, 5] {
+            assert_clean_failure(
+                &out,
+                &format!("weights.csv:{row}:w: error: a case weight must be a finite number >= 0"),
+            );
+        }
+    }
+    let good = write_csv("weights_zero.csv", "t,e,x,w\n1,1,0,1\n2,1,1,0\n3,0,0,0.5\n4,1,1,2\n5,1,0,0\n6,0,1,2\n");
+    let good = good.to_str().unwrap();
+    let km = json_of(&sbrt(&["km", good, "--time", "t", "--event", "e", "--weights", "w", "--json"]));
+    assert_eq!((km["n"].as_u64(), km["n_zero_weight"].as_u64(), km["n_dropped"].as_u64()), (Some(4), Some(2), Some(0)));
+    assert_eq!(km["groups"][0]["steps"][0]["n_risk"].as_f64(), Some(5.5));
+    let cuminc = json_of(&sbrt(&["cuminc", good, "--time", "t", "--status", "e", "--weights", "w", "--json"]));
+    assert_eq!(cuminc["n_zero_weight"].as_u64(), Some(2));
+    let all_zero = write_csv("weights_all_zero.csv", "t,e,w\n1,1,0\n2,0,0\n");
+    assert_clean_failure(
+        &sbrt(&["km", all_zero.to_str().unwrap(), "--time", "t", "--event", "e", "--weights", "w"]),
+        "every case weight is 0",
+    );
+    // Methods without a weighted form refuse weights rather than ignore them.
+    for extra in ["--zph", "--firth"] {
+        let out = sbrt(&["cox", good, "--time", "t", "--event", "e", "--covariates", "x", "--weights", "w", extra]);
+        assert_clean_failure(&out, "cannot be used with");
+    }
+}

@@ -80,7 +80,7 @@ impl Setting<'_> {
     fn fit(&self, ids: &[usize], cluster: Option<&[usize]>) -> Option<Fitted> {
         let (x, terms, t, e) = self.design(ids);
         let cl: Option<Vec<usize>> = cluster.map(|c| self.rows.iter().map(|&i| c[i]).collect());
-        let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: cl.as_deref() , weights: None };
+        let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: cl.as_deref(), weights: None };
         let fit = fit(&data, &CoxOptions { conf_level: self.conf_level, ..CoxOptions::default() }).ok()?;
         Some(Fitted { fit, terms, ids: ids.iter().map(|&c| self.cands[c].id.to_string()).collect() })
     }
@@ -241,7 +241,7 @@ pub fn backward_elimination(
             setting.fit(&current, Some(cluster)).map(|f| model_terms(&f.terms, &f.fit.terms, cands, &setting.rows));
     }
     let (x, terms, t, e) = setting.design(&current);
-    let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: None , weights: None };
+    let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: None, weights: None };
     if extras.ph_test {
         let groups: Vec<Vec<usize>> =
             current.iter().map(|&c| (0..terms.len()).filter(|&j| terms[j].variable == cands[c].id).collect()).collect();

@@ -49,7 +49,7 @@ pub fn test(var: &Variable, time: &[f64], event: &[bool], conf_level: f64) -> Te
             out.name = ScreenTest::CoxWald;
             let x: Vec<f64> = rows.iter().map(|&i| values[i].expect("present")).collect();
             let (m, _) = design_matrix(&[Covariate::Numeric { name: String::new(), values: x }], rows.len());
-            let data = CoxData { time: &t, event: &e, x: &m, strata: None, cluster: None , weights: None };
+            let data = CoxData { time: &t, event: &e, x: &m, strata: None, cluster: None, weights: None };
             match fit(&data, &CoxOptions { conf_level, ..CoxOptions::default() }) {
                 Ok(f) => {
                     let term = &f.terms[0];

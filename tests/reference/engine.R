@@ -82,6 +82,29 @@ sep <- data.frame(time = round(c(runif(600, 0, 10), runif(600, 8, 30)), 6), even
 sep_df <- write_data(sep, "separated")
 sep_df <- read.csv(file.path(dir, "separated.csv"))
 
+# Case weights: whole-number weights (Greenwood applies), fractional ones
+# (R switches to the infinitesimal-jackknife variance), and fractional ones
+# with zeros (rows sbrt drops and counts; R's coxph refuses them).
+set.seed(2024)
+lung_w <- survival::lung
+lung_w$iw <- sample(1:3, nrow(lung_w), replace = TRUE)
+lung_w$fw <- round(runif(nrow(lung_w), 0.2, 4), 3)
+lung_w$zw <- lung_w$fw
+lung_w$zw[sample(nrow(lung_w), 12)] <- 0
+lung_w_df <- write_data(lung_w, "lung_weights")
+heart_w <- survival::heart
+heart_w$w <- round(runif(nrow(heart_w), 0.3, 3), 3)
+heart_w_df <- write_data(heart_w, "heart_weights")
+# survival's book6 test: weighted Efron worked by hand.
+book6_df <- write_data(data.frame(time = c(1, 1, 2, 2, 2, 2, 3, 4, 5), status = c(1, 0, 1, 1, 1, 0, 0, 1, 0),
+                                  x = c(2, 0, 1, 1, 0, 1, 0, 1, 0), wt = c(1, 2, 3, 4, 3, 2, 1, 2, 1)), "book6")
+# Competing risks with weights (and heavy ties).
+set.seed(77)
+cr_w <- data.frame(time = round(rexp(150, 0.08)) + 1, status = sample(0:2, 150, TRUE, prob = c(0.3, 0.45, 0.25)),
+                   w = round(runif(150, 0.2, 3), 2), arm = sample(c("a", "b"), 150, TRUE))
+cr_w$w[c(5, 50, 99)] <- 0
+cr_w_df <- write_data(cr_w, "competing_weights")
+
 # ---- helpers --------------------------------------------------------------
 num <- function(x) { x <- as.numeric(x); ifelse(is.finite(x), x, NA) }
 levels_of <- function(v) {
@@ -94,10 +117,19 @@ add_case <- function(name, args, expected) {
 }
 complete <- function(df, cols) df[complete.cases(df[, cols, drop = FALSE]), , drop = FALSE]
 
+# Rows complete on `cols`, less those of weight 0 (which sbrt drops and counts).
+weighted_rows <- function(data, cols, weights) {
+  used <- complete(data, c(cols, weights))
+  if (is.null(weights)) return(list(used = used, zero = 0L, w = rep(1, nrow(used))))
+  zero <- used[[weights]] == 0
+  list(used = used[!zero, , drop = FALSE], zero = sum(zero), w = used[[weights]][!zero])
+}
+
 # ---- Kaplan-Meier ---------------------------------------------------------
 km_case <- function(name, data, file, time, event, group = NULL, at = numeric(0),
-                    conf.type = "log", conf.int = 0.95, start = NULL) {
-  used <- complete(data, c(time, event, group, start))
+                    conf.type = "log", conf.int = 0.95, start = NULL, weights = NULL) {
+  rows <- weighted_rows(data, c(time, event, group, start), weights)
+  used <- rows$used; w <- rows$w
   y <- if (is.null(start)) Surv(used[[time]], used[[event]]) else Surv(used[[start]], used[[time]], used[[event]])
   groups <- if (is.null(group)) list(all = rep(TRUE, nrow(used))) else {
     lv <- levels_of(used[[group]])
@@ -105,12 +137,17 @@ km_case <- function(name, data, file, time, event, group = NULL, at = numeric(0)
   }
   out <- lapply(names(groups), function(g) {
     sel <- groups[[g]]
-    fit <- survfit(y[sel] ~ 1, conf.type = conf.type, conf.int = conf.int)
+    wsel <- w[sel]
+    fit <- survfit(y[sel] ~ 1, weights = wsel, conf.type = conf.type, conf.int = conf.int)
     q <- quantile(fit, 0.5)
+    # The standard error of S: survfit keeps that of -log S, except for
+    # the infinitesimal jackknife (fractional weights), whose std.err is on
+    # the survival scale already; summary() reports S's in both cases.
+    se_surv <- if (is.null(weights)) fit$std.err * fit$surv else summary(fit, times = fit$time)$std.err
     steps <- lapply(seq_along(fit$time), function(i) list(
       time = fit$time[i], n_risk = fit$n.risk[i], n_event = fit$n.event[i],
       n_censor = fit$n.censor[i], surv = fit$surv[i],
-      std_err = num(fit$std.err[i] * fit$surv[i]),
+      std_err = num(se_surv[i]),
       lower = num(fit$lower[i]), upper = num(fit$upper[i]),
       cumhaz = fit$cumhaz[i], std_chaz = num(fit$std.chaz[i])))
     at_rows <- list()
@@ -135,11 +172,13 @@ km_case <- function(name, data, file, time, event, group = NULL, at = numeric(0)
   args <- c("km", file.path(dir, paste0(file, ".csv")), "--time", time, "--event", event)
   if (!is.null(group)) args <- c(args, "--group", group)
   if (!is.null(start)) args <- c(args, "--start", start)
+  if (!is.null(weights)) args <- c(args, "--weights", weights)
   if (length(at)) args <- c(args, "--at", paste(at, collapse = ","))
   args <- c(args, "--conf-type", conf.type, "--conf-level", conf.int, "--json")
-  add_case(name, args, list(n = nrow(used), events = sum(y[, ncol(y)]),
-                            n_dropped = nrow(data) - nrow(used), groups = out,
-                            warnings = list()))
+  expected <- list(n = nrow(used), events = sum(y[, ncol(y)]),
+                   n_dropped = nrow(data) - nrow(used) - rows$zero, groups = out, warnings = list())
+  if (!is.null(weights)) expected$n_zero_weight <- rows$zero
+  add_case(name, args, expected)
 }
 
 km_case("km lung overall", lung_df, "lung", "time", "status", at = c(180, 365, 730, 1000, 2000))
@@ -153,6 +192,8 @@ km_case("km timefix", tf_df, "timefix", "time", "event", "arm", at = c(6, 12))
 # Delayed entry: (start, stop] rows of the heart data.
 km_case("km heart counting process by transplant", heart_df, "heart", "stop", "event", "transplant",
         at = c(10, 50, 100, 300, 2000), start = "start")
+# Before the first time R's summary() gives limits of 1 for every type.
+km_case("km lung log-log before the first time", lung_df, "lung", "time", "status", at = c(1, 3, 365), conf.type = "log-log")
 km_case("km heart counting process log-log", heart_df, "heart", "stop", "event", at = c(30, 365),
         conf.type = "log-log", start = "start")
 
@@ -235,10 +276,11 @@ rmst_case("rmst ovarian overall", ovarian_df, "ovarian", "futime", "fustat", tau
 
 cox_case <- function(name, data, file, time, event, covariates, factors = character(0),
                      reference = list(), ties = "efron", strata = NULL, cluster = NULL, zph = FALSE,
-                     predict = NULL, at = numeric(0), start = NULL, robust = FALSE) {
+                     predict = NULL, at = numeric(0), start = NULL, robust = FALSE, weights = NULL) {
   # Covariates may be interactions "a:b"; the columns are renamed v1, v2, ...
   vars <- unique(unlist(strsplit(covariates, ":")))
-  used <- complete(data, c(time, event, vars, strata, cluster, start))
+  rows <- weighted_rows(data, c(time, event, vars, strata, cluster, start), weights)
+  used <- rows$used
   mf <- data.frame(row.names = seq_len(nrow(used)))
   for (v in vars) {
     x <- used[[v]]
@@ -278,12 +320,13 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
   if (!is.null(start)) mf$.start <- used[[start]]
   if (!is.null(strata)) { mf$.strata <- used[[strata]]; rhs <- paste(rhs, "+ strata(.strata)") }
   if (!is.null(cluster)) mf$.cluster <- used[[cluster]]
+  mf$.w <- rows$w
   form <- as.formula(paste(if (is.null(start)) "Surv(.time, .event) ~" else "Surv(.start, .time, .event) ~", rhs))
   warns <- character(0)
   fit <- withCallingHandlers(
-    if (!is.null(cluster)) coxph(form, data = mf, ties = ties, cluster = .cluster)
-    else if (robust) coxph(form, data = mf, ties = ties, robust = TRUE)
-    else coxph(form, data = mf, ties = ties),
+    if (!is.null(cluster)) coxph(form, data = mf, ties = ties, cluster = .cluster, weights = .w)
+    else if (robust) coxph(form, data = mf, ties = ties, robust = TRUE, weights = .w)
+    else coxph(form, data = mf, ties = ties, weights = .w),
     warning = function(w) { warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning") })
   coef <- fit$coefficients
   terms <- lapply(names(coef), sbrt_term)
@@ -310,6 +353,7 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
   if (!is.null(cluster)) args <- c(args, "--cluster", cluster)
   if (!is.null(start)) args <- c(args, "--start", start)
   if (robust) args <- c(args, "--robust")
+  if (!is.null(weights)) args <- c(args, "--weights", weights)
   expected_ph <- NULL
   if (zph) {
     args <- c(args, "--zph")
@@ -325,7 +369,7 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
       global = list(chisq = ztab["GLOBAL", "chisq"], df = ztab["GLOBAL", "df"], p = ztab["GLOBAL", "p"]))
   }
   expected <- list(
-    n = fit$n, events = fit$nevent, n_dropped = nrow(data) - nrow(used), iterations = fit$iter,
+    n = fit$n, events = fit$nevent, n_dropped = nrow(data) - nrow(used) - rows$zero, iterations = fit$iter,
     loglik_null = fit$loglik[1], loglik = fit$loglik[2],
     terms = lapply(seq_along(coef), function(j) c(terms[[j]], list(
       coef = num(coef[j]), se = num(se_full[j]), robust_se = num(rse_full[j]), z = num(z[j]),
@@ -338,6 +382,7 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
     concordance = list(estimate = unname(fit$concordance["concordance"]), se = unname(fit$concordance["std"])),
     warnings = as.list(kinds))
   if (zph) expected$ph_test <- expected_ph
+  if (!is.null(weights)) expected$n_zero_weight <- rows$zero
   if (!is.null(predict)) {
     # survfit(fit, newdata) with R's defaults; the curve read at `at`
     # (beyond the last time it is not estimated), and basehaz at covariates 0.
@@ -416,6 +461,65 @@ cox_case("cox lung robust", lung_df, "lung", "time", "status", c("age", "sex"), 
 cox_case("cox synth robust breslow", synth_df, "synth_ties", "time", "status", c("x1", "group"), ties = "breslow", robust = TRUE)
 cox_case("cox delayed entry ties factor", late_df, "delayed_entry", "exit", "status", c("x", "g"), start = "entry")
 cox_case("cox ovarian rx + rx:resid.ds", ovarian_df, "ovarian", "futime", "fustat", c("rx", "rx:resid.ds"), factors = c("rx", "resid.ds"))
+
+# Case weights: survival's book6 (weighted Efron by hand) and Breslow; the
+# same weights fractional (robust variance by default, as R); lung with
+# whole, fractional and zero weights, strata and clusters; weighted
+# counting-process rows.
+cox_case("cox book6 weighted efron", book6_df, "book6", "time", "status", "x", weights = "wt")
+cox_case("cox book6 weighted breslow", book6_df, "book6", "time", "status", "x", ties = "breslow", weights = "wt")
+book6_frac <- transform(book6_df, wt = wt / 3)
+book6_frac_df <- write_data(book6_frac, "book6_fractional")
+book6_frac_df <- read.csv(file.path(dir, "book6_fractional.csv"))
+cox_case("cox book6 fractional weights robust", book6_frac_df, "book6_fractional", "time", "status", "x", weights = "wt")
+cox_case("cox lung integer weights", lung_w_df, "lung_weights", "time", "status", c("age", "sex", "ph.ecog"), factors = "ph.ecog", weights = "iw")
+cox_case("cox lung fractional weights breslow strata", lung_w_df, "lung_weights", "time", "status", c("age", "ph.karno"), ties = "breslow", strata = "sex", weights = "fw")
+cox_case("cox lung zero weights cluster", lung_w_df, "lung_weights", "time", "status", c("age", "sex"), cluster = "inst", weights = "zw")
+cox_case("cox lung integer weights robust", lung_w_df, "lung_weights", "time", "status", c("age", "sex"), robust = TRUE, weights = "iw")
+cox_case("cox heart counting weighted cluster", heart_w_df, "heart_weights", "stop", "event", c("age", "transplant"), factors = "transplant", cluster = "id", start = "start", weights = "w")
+km_case("km book6 weighted", book6_df, "book6", "time", "status", at = c(1.5, 4), weights = "wt")
+km_case("km book6 fractional weights jackknife", book6_frac_df, "book6_fractional", "time", "status", at = c(2, 4.5), weights = "wt")
+km_case("km lung integer weights by sex", lung_w_df, "lung_weights", "time", "status", "sex", at = c(180, 365), weights = "iw")
+km_case("km lung zero and fractional weights log-log", lung_w_df, "lung_weights", "time", "status", "ph.ecog", at = c(100, 400), conf.type = "log-log", weights = "zw")
+km_case("km heart counting fractional weights", heart_w_df, "heart_weights", "stop", "event", at = c(30, 365), start = "start", weights = "w")
+
+# Weighted cumulative incidence: survfit's Aalen-Johansen estimate with its
+# infinitesimal-jackknife standard error (cmprsk::cuminc has no weights);
+# the limits at --at are cuminc's complementary log-log ones on that error.
+cuminc_weighted_case <- function(name, data, file, time, status, cause, weights, group = NULL, at = numeric(0)) {
+  rows <- weighted_rows(data, c(time, status, group), weights)
+  used <- rows$used
+  lv <- if (is.null(group)) "all" else levels_of(used[[group]])
+  z <- qnorm(0.975)
+  groups <- lapply(lv, function(l) {
+    sel <- if (is.null(group)) rep(TRUE, nrow(used)) else as.character(used[[group]]) == l
+    sub <- used[sel, ]
+    f <- survfit(Surv(sub[[time]], factor(sub[[status]])) ~ 1, weights = rows$w[sel])
+    col <- match(as.character(cause), f$states)
+    est <- f$pstate[, col]; se <- f$std.err[, col]
+    jump <- which(diff(c(0, est)) > 0)
+    at_rows <- lapply(at, function(t) {
+      if (t > max(sub[[time]])) return(list(time = t, estimate = NA, std_err = NA, lower = NA, upper = NA))
+      k <- sum(f$time <= t)
+      fv <- if (k == 0) 0 else est[k]; sv <- if (k == 0) 0 else se[k]
+      lim <- if (fv > 0 && fv < 1) fv^exp(c(1, -1) * z * sv / (fv * abs(log(fv)))) else c(NA, NA)
+      list(time = t, estimate = fv, std_err = sv, lower = lim[1], upper = lim[2])
+    })
+    list(group = l, n = nrow(sub), events = sum(sub[[status]] == cause),
+         steps = lapply(jump, function(k) list(time = f$time[k], estimate = est[k], variance = se[k]^2)),
+         at = at_rows)
+  })
+  args <- c("cuminc", file.path(dir, paste0(file, ".csv")), "--time", time, "--status", status,
+            "--cause", cause, "--weights", weights)
+  if (!is.null(group)) args <- c(args, "--group", group)
+  if (length(at)) args <- c(args, "--at", paste(at, collapse = ","))
+  add_case(name, c(args, "--json"), list(
+    n = nrow(used), n_dropped = nrow(data) - nrow(used) - rows$zero, n_zero_weight = rows$zero, cause = cause,
+    groups = groups, test = NULL,
+    warnings = if (is.null(group)) list() else list("no_gray_test:")))
+}
+cuminc_weighted_case("cuminc weighted overall", cr_w_df, "competing_weights", "time", "status", 1, "w", at = c(5, 10, 30, 500))
+cuminc_weighted_case("cuminc weighted by arm cause 2", cr_w_df, "competing_weights", "time", "status", 2, "w", group = "arm", at = c(10, 20))
 
 writeLines(toJSON(list(
   generated_by = "tests/reference/engine.R",

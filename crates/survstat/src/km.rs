@@ -303,6 +303,9 @@ impl KaplanMeier {
             i = end;
             let se_cumhaz = if jackknife { log_surv.variance().sqrt() } else { greenwood.sqrt() };
             let (lower, upper) = conf.interval(surv, se_cumhaz);
+            // Once S = 0 its jackknife influence S·I_i is 0 (R: std.err 0);
+            // Greenwood's variance of log S is infinite there (R: NaN).
+            let std_err = if jackknife && surv == 0.0 { Some(0.0) } else { Some(surv * se_cumhaz) };
             steps.push(KmStep {
                 time: t,
                 n_risk: at_risk,
@@ -310,7 +313,7 @@ impl KaplanMeier {
                 n_censor: c,
                 surv,
                 se_cumhaz,
-                std_err: Some(surv * se_cumhaz).filter(|v| v.is_finite()),
+                std_err: std_err.filter(|v| v.is_finite()),
                 lower,
                 upper,
                 cumhaz,
@@ -333,9 +336,10 @@ impl KaplanMeier {
         }
         let k = self.steps.partition_point(|s| s.time <= t);
         if k == 0 {
-            let (lower, upper) = self.conf.interval(1.0, 0.0);
-            let zero = Some(0.0);
-            return KmAt { surv: Some(1.0), std_err: zero, lower, upper, cumhaz: zero, std_chaz: zero, ..unknown };
+            // Before the first time R's summary() reports the limits as 1
+            // for every interval type (log-log is otherwise undefined at S = 1).
+            let (zero, one) = (Some(0.0), Some(1.0));
+            return KmAt { surv: one, std_err: zero, lower: one, upper: one, cumhaz: zero, std_chaz: zero, ..unknown };
         }
         let s = &self.steps[k - 1];
         KmAt {

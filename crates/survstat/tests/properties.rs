@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 use survstat::competing::CumulativeIncidence;
-use survstat::cox::{fit, CoxData, CoxOptions};
+use survstat::cox::{fit, CoxData, CoxOptions, Ties};
 use survstat::km::{ConfSpec, KaplanMeier};
 use survstat::linalg::Matrix;
 use survstat::logrank::logrank;
@@ -114,6 +114,43 @@ proptest! {
             let f1 = c1.at(step.time, 0.95).estimate.unwrap();
             let f2 = c2.at(step.time, 0.95).estimate.unwrap();
             prop_assert!((f1 + f2 + step.surv - 1.0).abs() < 1e-12, "{} + {} + {}", f1, f2, step.surv);
+        }
+    }
+
+    /// A whole-number case weight k is k identical rows: the weighted fits
+    /// of Kaplan-Meier (Greenwood) and of Cox with Breslow ties equal the
+    /// fits of the replicated data. (Not Efron's: R's weighted Efron splits a
+    /// tied time into as many pieces as event rows, not as the weight total.)
+    #[test]
+    fn whole_number_weights_are_replicated_rows(d in data(40), k in prop::collection::vec(1u32..4, 40)) {
+        let w: Vec<f64> = d.iter().zip(&k).map(|(_, &k)| k as f64).collect();
+        let t: Vec<f64> = d.iter().map(|r| r.0).collect();
+        let e: Vec<bool> = d.iter().map(|r| r.1).collect();
+        let x: Vec<f64> = d.iter().map(|r| r.2).collect();
+        let rep = |v: &[f64]| v.iter().zip(&w).flat_map(|(v, &w)| std::iter::repeat_n(*v, w as usize)).collect::<Vec<f64>>();
+        let rep_e: Vec<bool> = e.iter().zip(&w).flat_map(|(e, &w)| std::iter::repeat_n(*e, w as usize)).collect();
+        let weighted = KaplanMeier::fit_weighted(None, &t, &e, Some(&w), ConfSpec::default());
+        let replicated = KaplanMeier::fit(&rep(&t), &rep_e, ConfSpec::default());
+        prop_assert_eq!(weighted.steps.len(), replicated.steps.len());
+        for (a, b) in weighted.steps.iter().zip(&replicated.steps) {
+            prop_assert!((a.surv - b.surv).abs() < 1e-12 && (a.n_risk - b.n_risk).abs() < 1e-9);
+            prop_assert!(a.se_cumhaz == b.se_cumhaz || (a.se_cumhaz - b.se_cumhaz).abs() < 1e-9 * b.se_cumhaz);
+        }
+        if e.iter().any(|&e| e) {
+            let xm = Matrix { nrow: t.len(), ncol: 1, data: x.clone() };
+            let xr = rep(&x);
+            let xrm = Matrix { nrow: xr.len(), ncol: 1, data: xr };
+            let (tr, opts) = (rep(&t), CoxOptions { ties: Ties::Breslow, ..CoxOptions::default() });
+            let a = fit(&CoxData { time: &t, event: &e, x: &xm, strata: None, cluster: None, weights: Some(&w) }, &opts);
+            let b = fit(&CoxData { time: &tr, event: &rep_e, x: &xrm, strata: None, cluster: None, weights: None }, &opts);
+            if let (Ok(a), Ok(b)) = (a, b) {
+                prop_assert!((a.loglik - b.loglik).abs() < 1e-7 * b.loglik.abs().max(1.0));
+                // Where both are estimable (a flat likelihood may be called
+                // aliased in one and not the other by rounding).
+                if let (true, Some(ca), Some(cb)) = (b.converged && b.warnings.is_empty() && a.warnings.is_empty(), a.terms[0].coef, b.terms[0].coef) {
+                    prop_assert!((ca - cb).abs() < 1e-6 * cb.abs().max(1e-3), "{} vs {}", ca, cb);
+                }
+            }
         }
     }
 }

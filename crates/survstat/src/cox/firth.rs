@@ -325,7 +325,7 @@ mod tests {
 
     fn firth(time: &[f64], event: &[bool], x: &[f64]) -> FirthFit {
         let x = Matrix { nrow: x.len(), ncol: 1, data: x.to_vec() };
-        fit_firth(&CoxData { time, event, x: &x, strata: None, cluster: None , weights: None }, 0.95).unwrap()
+        fit_firth(&CoxData { time, event, x: &x, strata: None, cluster: None, weights: None }, 0.95).unwrap()
     }
 
     /// Heinze & Schemper (2001): two subjects, the one with x = 1 failing

@@ -544,7 +544,8 @@ mod tests {
     #[test]
     fn no_events_is_an_error() {
         let x = one_column(&[1.0, 2.0]);
-        let d = CoxData { time: &[1.0, 2.0], event: &[false, false], x: &x, strata: None, cluster: None , weights: None };
+        let d =
+            CoxData { time: &[1.0, 2.0], event: &[false, false], x: &x, strata: None, cluster: None, weights: None };
         assert_eq!(fit(&d, &CoxOptions::default()).unwrap_err(), Error::NoEvents);
     }
 }
