@@ -216,6 +216,10 @@ pub struct FigureSpec {
     /// Categorical covariate id splitting the curves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// Covariate ids to adjust the `by` curves for: the figure then draws
+    /// Cox-model curves by direct adjustment instead of Kaplan-Meier ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adjust_for: Vec<String>,
 }
 
 /// Kinds of covariate.
@@ -516,6 +520,16 @@ impl Study {
                     Some(_) => {}
                 }
             }
+            if !f.adjust_for.is_empty() && f.by.is_none() {
+                bad(key("adjust_for"), "needs `by`: the factor whose curves are adjusted");
+            }
+            for c in &f.adjust_for {
+                if !ids.contains(&c.as_str()) {
+                    bad(key("adjust_for"), &format!("'{c}' is not a defined covariate"));
+                } else if f.by.as_ref() == Some(c) {
+                    bad(key("adjust_for"), &format!("'{c}' is the figure's `by` factor itself"));
+                }
+            }
         }
         out
     }
@@ -612,5 +626,19 @@ mod tests {
         assert!(err.contains("selection.screen_p"), "{err}");
         assert!(err.contains("covariate[1] (age).breaks"), "{err}");
         assert!(err.contains("endpoint[0] (lc).unit"), "{err}");
+    }
+
+    #[test]
+    fn adjusted_figures_need_a_factor_and_defined_covariates() {
+        let text = BUILTIN
+            .replace("adjust_for = [\"age\", \"disease_status\"]", "adjust_for = [\"age\", \"extent\", \"weight\"]")
+            .replace(
+                "title = \"Progression-free survival, all lesions\"\nendpoint = \"pfs\"",
+                "title = \"Progression-free survival, all lesions\"\nendpoint = \"pfs\"\nadjust_for = [\"age\"]",
+            );
+        let err = Study::parse(&text, "s.toml").unwrap_err().join("\n");
+        assert!(err.contains("(figure2a_adjusted).adjust_for: 'extent' is the figure's `by` factor itself"), "{err}");
+        assert!(err.contains("(figure2a_adjusted).adjust_for: 'weight' is not a defined covariate"), "{err}");
+        assert!(err.contains("(pfs_overall).adjust_for: needs `by`"), "{err}");
     }
 }

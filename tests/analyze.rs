@@ -322,6 +322,34 @@ fn the_robustness_section_agrees_with_r() {
 }
 
 #[test]
+fn the_adjusted_figure_agrees_with_r() {
+    // Figure 2A adjusted for age and disease status: direct adjustment, each
+    // level's curve at every observation time, and the likelihood-ratio p.
+    let dir = example_report("adjusted-r");
+    let got = results(&dir);
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/reference/study.json")).unwrap()).unwrap();
+    let r = &reference["adjusted_pfs"];
+    let fig = got["figures"].as_array().unwrap().iter().find(|f| f["id"] == "figure2a_adjusted").unwrap();
+    let a = &fig["adjustment"];
+    assert_eq!((&a["n"], &a["events"]), (&r["n"], &r["events"]));
+    close(&a["p"], &r["p"], "adjusted p");
+    let curves = a["curves"].as_array().unwrap();
+    assert_eq!(curves.len(), r["curves"].as_array().unwrap().len());
+    for (mine, theirs) in curves.iter().zip(r["curves"].as_array().unwrap()) {
+        assert_eq!(mine["label"], theirs["label"]);
+        let points = mine["points"].as_array().unwrap();
+        assert_eq!(points.len(), theirs["time"].as_array().unwrap().len(), "{}", mine["label"]);
+        for (k, pt) in points.iter().enumerate() {
+            close(&pt[0], &theirs["time"][k], &format!("{} time {k}", mine["label"]));
+            close(&pt[1], &theirs["surv"][k], &format!("{} survival {k}", mine["label"]));
+        }
+    }
+    let svg = std::fs::read_to_string(dir.join("figure2a_adjusted.svg")).unwrap();
+    assert!(svg.contains("Adjusted p = ") && svg.contains("direct adjustment"), "the figure says what it shows");
+}
+
+#[test]
 fn each_robustness_analysis_can_be_turned_off() {
     let base = scratch("robust-off");
     let text = sbrt::study::BUILTIN

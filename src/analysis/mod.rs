@@ -5,6 +5,7 @@
 //! Kaplan-Meier curves of the figures, the reviewer's checks). Pure
 //! computation: it returns [`crate::results`]; [`crate::report`] renders.
 
+pub mod adjusted;
 pub mod descriptive;
 pub mod robustness;
 pub mod selection;
@@ -16,7 +17,7 @@ pub mod variables;
 use crate::analysis_file::{row_values, study_extras, Value, COLUMNS};
 use crate::cohort::Cohort;
 use crate::endpoints::{derive, AnalysisRow, Outcome};
-use crate::results::{EndpointResult, FigureResult, Results};
+use crate::results::{Adjustment, EndpointResult, FigureResult, Results};
 use crate::study::{EndpointId, EndpointSpec, FigureSpec, Origin, Study, Unit};
 use selection::{backward_elimination, Candidate, Extras};
 use survival::fit_curve;
@@ -235,14 +236,18 @@ fn endpoint_result(
 }
 
 /// The curves of one Kaplan-Meier figure, by a categorical covariate or overall.
-fn figure_result(data: &AnalysisData, study: &Study, f: &FigureSpec) -> FigureResult {
+fn figure_result(data: &AnalysisData, study: &Study, f: &FigureSpec, warnings: &mut Vec<String>) -> FigureResult {
     let conf = study.conf_spec();
     let spec = study.endpoint(f.endpoint).expect("validated");
     let ep = spec_data(&data.rows, spec);
+    let mut adjustment = None;
     let (curves, logrank_p, by) = match &f.by {
         None => (vec![fit_curve("All", &ep.time, &ep.event, conf, &study.landmarks_months)], None, None),
         Some(by) => {
             let var = variable_on(study, data, by, &ep.rows);
+            if !f.adjust_for.is_empty() {
+                adjustment = figure_adjustment(data, study, f, &var, &ep, warnings);
+            }
             let Variable::Categorical { labels, codes } = &var else {
                 unreachable!("figure by a continuous covariate is rejected by the study check")
             };
@@ -276,7 +281,39 @@ fn figure_result(data: &AnalysisData, study: &Study, f: &FigureSpec) -> FigureRe
         by,
         curves,
         logrank_p,
+        adjustment,
     }
+}
+
+/// The adjusted curves a figure asks for; `None`, with a warning, where
+/// the model cannot be fitted or the cohort is too large for them.
+fn figure_adjustment(
+    data: &AnalysisData,
+    study: &Study,
+    f: &FigureSpec,
+    by: &Variable,
+    ep: &EndpointData,
+    warnings: &mut Vec<String>,
+) -> Option<Adjustment> {
+    if ep.rows.len() > robustness::RESAMPLING_MAX_ROWS {
+        warnings.push(format!(
+            "{}: adjusted curves are skipped above {} rows (one predicted curve per row and level); the figure shows Kaplan-Meier curves",
+            f.id,
+            robustness::RESAMPLING_MAX_ROWS
+        ));
+        return None;
+    }
+    let by_id = f.by.as_deref().expect("adjustment needs by");
+    let others: Vec<Variable> = f.adjust_for.iter().map(|id| variable_on(study, data, id, &ep.rows)).collect();
+    let mut candidates = vec![Candidate { id: by_id, label: &study.covariate(by_id).label, variable: by }];
+    for (id, var) in f.adjust_for.iter().zip(&others) {
+        candidates.push(Candidate { id, label: &study.covariate(id).label, variable: var });
+    }
+    adjusted::adjusted_curves(&candidates, &ep.time, &ep.event)
+        .map_err(|e| {
+            warnings.push(format!("{}: adjusted curves not possible ({e}); the figure shows Kaplan-Meier curves", f.id))
+        })
+        .ok()
 }
 
 /// Run the study, reporting progress as (stage, done, total; 0 when not counted).
@@ -294,7 +331,7 @@ pub fn analyze_with_progress(
     let mut figures = Vec::new();
     for (k, f) in study.figures.iter().enumerate() {
         progress("Kaplan-Meier figures", k, study.figures.len());
-        figures.push(figure_result(&data, study, f));
+        figures.push(figure_result(&data, study, f, &mut warnings));
     }
     progress("Kaplan-Meier figures", study.figures.len(), study.figures.len());
     if study.robustness.competing_risks && study.endpoint(EndpointId::Lc).is_some() {

@@ -79,6 +79,7 @@ pub fn competing_figure(data: &AnalysisData, study: &Study) -> FigureResult {
         by: None,
         curves: vec![km, cr],
         logrank_p: None,
+        adjustment: None,
     }
 }
 

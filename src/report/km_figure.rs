@@ -1,7 +1,10 @@
 //! Kaplan-Meier figure: step curves with censor marks, the log-rank p, and
 //! a numbers-at-risk table whose columns sit exactly under the time axis
 //! ticks (one coordinate function serves both, so they cannot drift apart,
-//! a known defect of survminer's separately drawn risk tables).
+//! a known defect of survminer's separately drawn risk tables). A figure
+//! with an adjustment draws the adjusted curves instead (no censor marks,
+//! the adjusted likelihood-ratio p, a note naming the covariates), keeping
+//! the observed groups' legend and numbers at risk.
 
 use super::format::p_value;
 use super::svg::{text_width, Anchor, Svg, TextStyle, PALETTE};
@@ -12,16 +15,28 @@ pub fn tick_step(max_time: f64) -> f64 {
     [3.0, 6.0, 12.0, 24.0, 36.0, 60.0, 120.0, 240.0].into_iter().find(|s| max_time / s <= 10.0).unwrap_or(480.0)
 }
 
-/// The step path of a curve, in plot coordinates.
-fn curve_path(c: &Curve, x: &dyn Fn(f64) -> f64, y: &dyn Fn(f64) -> f64) -> String {
+/// The step path through `(time, survival)` drops, continued flat to
+/// `last_time`, in plot coordinates.
+fn step_path(
+    drops: impl Iterator<Item = (f64, f64)>,
+    last_time: Option<f64>,
+    x: &dyn Fn(f64) -> f64,
+    y: &dyn Fn(f64) -> f64,
+) -> String {
     let mut d = format!("M{:.2},{:.2}", x(0.0), y(1.0));
-    for s in c.steps.iter().filter(|s| s.n_event > 0.0) {
-        d.push_str(&format!(" H{:.2} V{:.2}", x(s.time), y(s.surv)));
+    for (t, s) in drops {
+        d.push_str(&format!(" H{:.2} V{:.2}", x(t), y(s)));
     }
-    if let Some(last) = c.steps.last() {
-        d.push_str(&format!(" H{:.2}", x(last.time)));
+    if let Some(last) = last_time {
+        d.push_str(&format!(" H{:.2}", x(last)));
     }
     d
+}
+
+/// The step path of a Kaplan-Meier curve.
+fn curve_path(c: &Curve, x: &dyn Fn(f64) -> f64, y: &dyn Fn(f64) -> f64) -> String {
+    let drops = c.steps.iter().filter(|s| s.n_event > 0.0).map(|s| (s.time, s.surv));
+    step_path(drops, c.steps.last().map(|s| s.time), x, y)
 }
 
 /// Most censoring-mark positions a curve may have for marks to be drawn.
@@ -87,17 +102,38 @@ pub fn render(fig: &FigureResult) -> String {
             out
         })
         .collect();
-    let draw_marks = marks.iter().all(|m| m.len() <= MAX_MARKS);
-    for (k, c) in fig.curves.iter().enumerate() {
-        let colour = PALETTE[k % PALETTE.len()];
-        svg.path(&curve_path(c, &x, &y), colour, 2.0);
-        if draw_marks {
-            for &(px, py) in &marks[k] {
-                svg.line(px, py - 4.0, px, py + 4.0, colour, 1.4);
+    let draw_marks = marks.iter().all(|m| m.len() <= MAX_MARKS) && fig.adjustment.is_none();
+    match &fig.adjustment {
+        None => {
+            for (k, c) in fig.curves.iter().enumerate() {
+                let colour = PALETTE[k % PALETTE.len()];
+                svg.path(&curve_path(c, &x, &y), colour, 2.0);
+                if draw_marks {
+                    for &(px, py) in &marks[k] {
+                        svg.line(px, py - 4.0, px, py + 4.0, colour, 1.4);
+                    }
+                }
             }
         }
+        Some(a) => {
+            for curve in &a.curves {
+                // The colour of the observed group of the same level.
+                let k = fig.curves.iter().position(|c| c.label == curve.label).unwrap_or(0);
+                let last = curve.points.last().map(|p| p.0);
+                svg.path(&step_path(curve.points.iter().copied(), last, &x, &y), PALETTE[k % PALETTE.len()], 2.0);
+            }
+            let note =
+                format!("Cox model curves adjusted for {} (direct adjustment, n = {})", a.adjusted_for.join(", "), a.n);
+            // Bottom right inside the plot, level with the p-value.
+            svg.text(
+                left + plot_w - 8.0,
+                top + plot_h - 12.0,
+                TextStyle::new(10.0, Anchor::End).fill("#555555"),
+                &note,
+            );
+        }
     }
-    if !draw_marks {
+    if !draw_marks && fig.adjustment.is_none() {
         let note = "Censoring marks not drawn (too many to show)";
         svg.text(left + plot_w, top + plot_h + 38.0, TextStyle::new(10.0, Anchor::End).fill("#555555"), note);
     }
@@ -112,9 +148,13 @@ pub fn render(fig: &FigureResult) -> String {
         svg.line(legend_x, ly - 4.0, legend_x + 22.0, ly - 4.0, colour, 2.5);
         svg.text(legend_x + 30.0, ly, TextStyle::new(font, Anchor::Start), text);
     }
-    if let Some(p) = fig.logrank_p {
+    let shown_p = match &fig.adjustment {
+        None => fig.logrank_p.map(|p| ("Log-rank p", p)),
+        Some(a) => a.p.map(|p| ("Adjusted p", p)),
+    };
+    if let Some((name, p)) = shown_p {
         let p = p_value(Some(p));
-        let text = if p.starts_with('<') { format!("Log-rank p {p}") } else { format!("Log-rank p = {p}") };
+        let text = if p.starts_with('<') { format!("{name} {p}") } else { format!("{name} = {p}") };
         svg.text(left + 12.0, top + plot_h - 12.0, TextStyle::new(font, Anchor::Start), &text);
     }
     // Numbers at risk, at the axis ticks.
@@ -150,6 +190,7 @@ mod tests {
             by: None,
             curves: vec![curve],
             logrank_p: None,
+            adjustment: None,
         }
     }
 

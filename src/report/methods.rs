@@ -74,6 +74,9 @@ pub fn paragraph(study: &Study) -> String {
         "Univariate analyses used the log-rank test for categorical factors and the Cox proportional hazards model (Efron's method for ties) for continuous factors. Factors with p < {} entered a multivariable Cox model reduced by backward elimination with the {test} test, a multi-level factor entering and leaving as one term and all models fitted on the observations complete for every candidate; p < {} was considered statistically significant. ",
         study.selection.screen_p, study.selection.retain_p
     ));
+    if study.figures.iter().any(|f| !f.adjust_for.is_empty()) {
+        s.push_str("Adjusted survival curves were estimated by direct adjustment: a Cox model of the factor and the adjusting covariates, each level's curve the mean of the predicted curves of all patients with the factor set to that level, its p-value from the likelihood-ratio test of the factor. ");
+    }
     let ab =
         if study.alpha_beta.fract() == 0.0 { format!("{:.0}", study.alpha_beta) } else { study.alpha_beta.to_string() };
     s.push_str(&format!(

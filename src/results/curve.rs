@@ -45,3 +45,29 @@ impl Curve {
         self.steps.iter().find(|s| s.time >= t).map_or(0, |s| s.n_risk.round() as usize)
     }
 }
+
+/// Curves of one factor's levels adjusted for other covariates by direct
+/// adjustment: a Cox model of the factor and the covariates, each level's
+/// predicted curve averaged over every row with the factor set to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Adjustment {
+    /// Labels of the covariates adjusted for.
+    pub adjusted_for: Vec<String>,
+    /// Rows complete on the factor and the covariates (the model's rows).
+    pub n: usize,
+    /// Events among them.
+    pub events: usize,
+    /// One curve per level of the factor present in those rows.
+    pub curves: Vec<AdjustedCurve>,
+    /// Likelihood-ratio p of the factor given the covariates.
+    pub p: Option<f64>,
+}
+
+/// One level's adjusted curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AdjustedCurve {
+    /// The level.
+    pub label: String,
+    /// `(time, survival)` at every distinct observation time, ascending.
+    pub points: Vec<(f64, f64)>,
+}

@@ -13,7 +13,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use survstat::Interval;
 
-pub use curve::Curve;
+pub use curve::{AdjustedCurve, Adjustment, Curve};
 pub use descriptive::Descriptives;
 pub use model::{Model, ModelTerm, Univariate};
 pub use robustness::Robustness;
@@ -61,6 +61,9 @@ pub struct FigureResult {
     pub curves: Vec<Curve>,
     /// Log-rank p across the curves.
     pub logrank_p: Option<f64>,
+    /// The curves adjusted for other covariates, where the study asks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjustment: Option<Adjustment>,
 }
 
 /// All results of an analysis.

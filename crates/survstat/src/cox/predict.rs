@@ -197,6 +197,29 @@ impl CoxBaseline {
             .collect())
     }
 
+    /// The directly adjusted survival curve of a set of profiles (one per
+    /// row of `profiles`): at every distinct observation time,
+    /// `S̄(t) = (1/m) Σ_k exp(−Λ₀(t) exp((z_k − m)ᵀβ))`, the mean of the
+    /// profiles' predicted curves (Makuch 1982; R: `rowMeans(survfit(fit,
+    /// newdata = profiles)$surv)`). Setting one factor to each level in
+    /// every row of the data gives that level's curve adjusted for the rest.
+    pub fn average_survival(&self, profiles: &Matrix) -> Result<Vec<(f64, f64)>, Error> {
+        if profiles.ncol != self.beta.len() || profiles.nrow == 0 {
+            return Err(Error::LengthMismatch);
+        }
+        let rho: Vec<f64> = (0..profiles.nrow)
+            .map(|k| (0..profiles.ncol).map(|j| (profiles.get(k, j) - self.means[j]) * self.beta[j]).sum::<f64>().exp())
+            .collect();
+        let m = rho.len() as f64;
+        Ok(self
+            .inc
+            .time
+            .iter()
+            .zip(&self.inc.cumhaz)
+            .map(|(&t, &h0)| (t, rho.iter().map(|r| (-h0 * r).exp()).sum::<f64>() / m))
+            .collect())
+    }
+
     /// The baseline cumulative hazard `Λ₀(t)` at covariates all 0, at every
     /// distinct observation time (R `basehaz(fit, centered = FALSE)`).
     pub fn cumulative_hazard(&self) -> Vec<BaselineHazard> {
