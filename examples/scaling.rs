@@ -49,7 +49,7 @@ fn main() -> anyhow::Result<()> {
     }
     std::fs::write(format!("{stem}.csv"), csv)?;
     let svg = figure(&rows);
-    std::fs::write(format!("{stem}.png"), sbrt::report::png::render(&svg, 2.0)?)?;
+    std::fs::write(format!("{stem}.png"), sbrt::report::png::render(&svg, 192.0)?.bytes)?;
     std::fs::write(format!("{stem}.svg"), svg)?;
     println!("wrote {stem}.csv, {stem}.svg and {stem}.png");
     Ok(())

@@ -29,6 +29,9 @@ pub struct Study {
     pub conf_type: ConfType,
     /// Whether death is a PFS event.
     pub pfs_counts_death: bool,
+    /// Resolution of the PNG figures (and of those in the Word documents), dots per inch.
+    #[serde(default = "default_figure_dpi")]
+    pub figure_dpi: f64,
     /// Variable selection.
     pub selection: Selection,
     /// Endpoints analysed.
@@ -43,6 +46,11 @@ pub struct Study {
     /// The reviewer's checks shown in the report's Robustness section.
     #[serde(default)]
     pub robustness: RobustnessChecks,
+}
+
+/// Journals ask for 300 to 600 dpi.
+fn default_figure_dpi() -> f64 {
+    300.0
 }
 
 /// The analyses beyond the paper; each can be turned off.
@@ -412,6 +420,9 @@ impl Study {
                 "landmarks_months".into(),
                 &format!("lists {} times; at most {MAX_LANDMARKS}", self.landmarks_months.len()),
             );
+        }
+        if !(72.0..=1200.0).contains(&self.figure_dpi) {
+            bad("figure_dpi".into(), "must be between 72 and 1200");
         }
         if !(self.conf_level > 0.0 && self.conf_level < 1.0) {
             bad("conf_level".into(), "must be between 0 and 1");

@@ -21,15 +21,23 @@ pub struct FigureBlock {
 const STYLE: &str = "body{font-family:'Liberation Sans',Arial,Helvetica,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#111;line-height:1.45}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:1em 0;font-size:.9em}caption{text-align:left;font-weight:bold;padding:.4em 0}
-th,td{border-bottom:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}
+th,td{border-bottom:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}th.group{text-align:center}
 td.i1{padding-left:1.8em}td.i2{padding-left:3.2em}.note{font-size:.85em;color:#444}
 figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9em;color:#333}
 .warn{background:#fff6e0;border-left:4px solid #e69f00;padding:.5em 1em}.meta{font-size:.85em;color:#555}";
 
 /// A table as HTML.
 pub fn table_html(t: &Table) -> String {
-    let mut s = format!("<table id=\"{}\"><caption>{}</caption><thead><tr>", escape(&t.id), escape(&t.title));
-    for c in &t.columns {
+    let mut s = format!("<table id=\"{}\"><caption>{}</caption><thead>", escape(&t.id), escape(&t.title));
+    for row in &t.groups {
+        s.push_str("<tr>");
+        for (text, span) in row {
+            let _ = write!(s, "<th colspan=\"{span}\" class=\"group\">{}</th>", escape(text));
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("<tr>");
+    for c in &t.heads {
         let _ = write!(s, "<th>{}</th>", escape(c));
     }
     s.push_str("</tr></thead><tbody>");
@@ -98,7 +106,7 @@ pub fn report(
     if let Some(t) = table("outcomes") {
         s.push_str(&table_html(t));
     }
-    let robust_figure = |f: &&FigureBlock| f.id.starts_with("lc_competing");
+    let robust_figure = |f: &&FigureBlock| super::is_robustness_figure(&f.id);
     for f in km_figures.iter().filter(|f| !robust_figure(f)) {
         s.push_str(&figure_html(f));
     }

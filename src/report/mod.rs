@@ -1,13 +1,16 @@
-//! Writing an analysis to its output directory: `report.html`, each table
-//! as `.csv` and `.md`, each figure as `.svg` and `.png`, `results.json`
-//! and the `study.toml` used, rendered in memory; [`crate::report_dir`]
-//! puts them in place.
+//! Writing an analysis to its output directory: `report.html`,
+//! `report.docx` and `supplement.docx`, each table as `.csv` and `.md`, each
+//! figure as `.svg` and `.png` (at the study's `figure_dpi`),
+//! `results.json` and the `study.toml` used, rendered in memory;
+//! [`crate::report_dir`] puts them in place.
 
+pub mod docx;
 pub mod forest;
 pub mod format;
 pub mod html;
 pub mod km_figure;
 pub mod literature;
+pub mod manuscript;
 pub mod methods;
 pub mod paper_tables;
 pub mod png;
@@ -38,6 +41,12 @@ struct ResultsFile<'a> {
     results: ResultsWithTables<'a>,
 }
 
+/// Whether a figure belongs to the Robustness section (the HTML report's
+/// last section, `supplement.docx`).
+pub fn is_robustness_figure(id: &str) -> bool {
+    id.starts_with("lc_competing")
+}
+
 /// Every table of the report, in order: the paper's, then the Robustness section's.
 pub fn tables(results: &Results, study: &Study) -> Vec<Table> {
     let mut tables = paper_tables::all(results, study);
@@ -56,25 +65,29 @@ pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> any
     let mut km_blocks = Vec::new();
     for f in &results.figures {
         let svg = km_figure::render(f);
-        files.push((format!("{}.png", f.id), png::render(&svg, 2.0)?));
-        files.push((format!("{}.svg", f.id), svg.clone().into_bytes()));
         km_blocks.push(html::FigureBlock { id: f.id.clone(), svg, caption: f.title.clone() });
     }
     let mut forest_blocks = Vec::new();
     for ep in &results.endpoints {
         let title = format!("{}: multivariable Cox model", ep.label);
         if let Some(svg) = forest::render(&title, &ep.model, study.conf_level) {
-            let id = format!("forest_{}", ep.id.name());
-            files.push((format!("{id}.png"), png::render(&svg, 2.0)?));
-            files.push((format!("{id}.svg"), svg.clone().into_bytes()));
             forest_blocks.push(html::FigureBlock {
-                id,
+                id: format!("forest_{}", ep.id.name()),
                 svg,
                 caption: format!("{title}: hazard ratios of the retained terms."),
             });
         }
     }
+    let mut doc_figures = Vec::new();
+    for b in km_blocks.iter().chain(&forest_blocks) {
+        let png = png::render(&b.svg, study.figure_dpi)?;
+        files.push((format!("{}.png", b.id), png.bytes.clone()));
+        files.push((format!("{}.svg", b.id), b.svg.clone().into_bytes()));
+        doc_figures.push(manuscript::DocFigure { id: b.id.clone(), caption: b.caption.clone(), png });
+    }
     let methods = methods::paragraph(study);
+    files.push(("report.docx".into(), manuscript::report(study, &methods, &tables, &doc_figures)?));
+    files.push(("supplement.docx".into(), manuscript::supplement(study, &tables, &doc_figures)?));
     files.push((
         "report.html".into(),
         html::report(results, &tables, study, &methods, input_sha256, &km_blocks, &forest_blocks).into_bytes(),

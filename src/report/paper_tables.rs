@@ -293,14 +293,21 @@ fn univariate_table(id: &str, title: &str, endpoints: &[&EndpointResult], study:
     let rate = format!("{} rate (%)", landmark_name(study.landmarks_months[0]));
     let ci = format!("{} CI", level(study.conf_level));
     let mut columns = vec!["Variables".to_string()];
+    let mut heads = vec!["Variables".to_string()];
+    let mut endpoint_row = vec![(String::new(), 1)];
+    let mut analysis_row = vec![(String::new(), 1)];
     for ep in endpoints {
         let prefix = if endpoints.len() > 1 { format!("{}: ", ep.label) } else { String::new() };
         for c in [rate.as_str(), "p-value (univariate)", "HR", &ci, "p-value (multivariable)"] {
             columns.push(format!("{prefix}{c}"));
         }
+        heads.extend([rate.as_str(), "p-value", "HR", &ci, "p-value"].map(String::from));
+        endpoint_row.push((ep.label.clone(), 5));
+        analysis_row.extend([("Univariate".to_string(), 2), ("Multivariable".to_string(), 3)]);
     }
+    let groups = if endpoints.len() > 1 { vec![endpoint_row, analysis_row] } else { vec![analysis_row] };
     let col_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let mut t = Table::new(id, title, &col_refs);
+    let mut t = Table::new(id, title, &col_refs).with_groups(groups, heads);
     // Rows in study covariate order over the union of the endpoints' covariates.
     for cov in &study.covariates {
         let blocks: Vec<Option<RowBlock>> = endpoints

@@ -1,6 +1,11 @@
 //! A report table: a title, column headers and rows of text cells with an
-//! indent level, written as CSV or Markdown here and as HTML by
-//! [`super::html`].
+//! indent level, written as CSV or Markdown here and as HTML and Word by
+//! [`super::html`] and [`super::docx`].
+//!
+//! A table may have spanning header rows above its column heads (the
+//! paper's Table 4: the endpoint over "Univariate" / "Multivariable" over
+//! the columns). HTML and Word draw them; CSV and Markdown, which have one
+//! header row, keep the flat `columns`, each naming its whole path.
 
 use serde::Serialize;
 
@@ -20,8 +25,15 @@ pub struct Table {
     pub id: String,
     /// Caption.
     pub title: String,
-    /// Column headers.
+    /// Column headers, each complete (`Overall survival: p-value (univariate)`).
     pub columns: Vec<String>,
+    /// Spanning header rows above the column heads, each a list of
+    /// `(text, columns spanned)` covering every column; empty for one row.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Vec<(String, usize)>>,
+    /// The column heads under the spanning rows (`p-value`); `columns`
+    /// where there are none.
+    pub heads: Vec<String>,
     /// Rows.
     pub rows: Vec<Row>,
     /// Footnotes.
@@ -31,13 +43,27 @@ pub struct Table {
 impl Table {
     /// An empty table.
     pub fn new(id: &str, title: &str, columns: &[&str]) -> Table {
+        let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
         Table {
             id: id.into(),
             title: title.into(),
-            columns: columns.iter().map(|c| c.to_string()).collect(),
+            heads: columns.clone(),
+            columns,
+            groups: vec![],
             rows: vec![],
             notes: vec![],
         }
+    }
+
+    /// Spanning header rows over short column heads (one per column).
+    pub fn with_groups(mut self, groups: Vec<Vec<(String, usize)>>, heads: Vec<String>) -> Table {
+        assert_eq!(heads.len(), self.columns.len(), "one head per column");
+        for row in &groups {
+            assert_eq!(row.iter().map(|g| g.1).sum::<usize>(), self.columns.len(), "a header row spans every column");
+        }
+        self.groups = groups;
+        self.heads = heads;
+        self
     }
 
     /// Append a row, padding it to the number of columns.
