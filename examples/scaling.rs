@@ -10,7 +10,8 @@
 #[path = "support/timing.rs"]
 mod timing;
 
-use sbrt::report::svg::{Anchor, Svg, TextStyle, PALETTE};
+use sbrt::report::canvas::{Anchor, Canvas, Stroke, TextStyle};
+use sbrt::report::palette::COLOUR_BLIND as PALETTE;
 use sbrt::simulate::{registry_columns, RegistryColumns};
 use std::fmt::Write;
 use survstat::cox::{fit, CoxData, CoxOptions};
@@ -66,7 +67,7 @@ fn figure(rows: &[Timing]) -> String {
     let y1 = all.iter().fold(0.0f64, |m, &v| m.max(v)).log10().ceil();
     let px = |log_n: f64| left + (log_n - x0) / (x1 - x0) * (w - left - right);
     let py = |log_s: f64| h - bottom - (log_s - y0) / (y1 - y0) * (h - top - bottom);
-    let mut svg = Svg::new(w, h);
+    let mut svg = Canvas::new(w, h, "Engine time against the number of rows, log-log");
     let axis = TextStyle::new(12.0, Anchor::Middle);
     for e in 4..=7 {
         let x = px(e as f64);
@@ -84,24 +85,17 @@ fn figure(rows: &[Timing]) -> String {
     for (k, name) in ["Cox, Efron, p = 10", "Kaplan-Meier", "log-rank, 3 groups"].iter().enumerate() {
         let value = |r: &Timing| [r.cox, r.km, r.logrank][k];
         let colour = PALETTE[k];
-        let mut d = String::new();
-        for (i, r) in rows.iter().enumerate() {
+        let mut points = Vec::new();
+        for r in rows {
             let (x, y) = (px((r.n as f64).log10()), py(value(r).log10()));
-            let _ = write!(d, "{}{x:.1},{y:.1} ", if i == 0 { "M" } else { "L" });
+            points.push((x, y));
             svg.rect(x - 3.0, y - 3.0, 6.0, 6.0, colour, None);
         }
-        svg.path(&d, colour, 2.0);
+        svg.polyline(points, Stroke::solid(colour, 2.0));
         if let Some(anchor) = rows.iter().find(|r| r.n == 1_000_000) {
             let c = value(anchor) / (1e6 * 1e6f64.ln());
             let reference = |n: f64| (c * n * n.ln()).log10();
-            let d = format!(
-                "M{:.1},{:.1} L{:.1},{:.1}",
-                px(x0),
-                py(reference(10f64.powf(x0))),
-                px(x1),
-                py(reference(10f64.powf(x1)))
-            );
-            svg.path(&d, "#999999", 1.0);
+            svg.line(px(x0), py(reference(10f64.powf(x0))), px(x1), py(reference(10f64.powf(x1))), "#999999", 1.0);
         }
         let ly = top + 20.0 + 22.0 * k as f64;
         svg.line(w - right + 12.0, ly - 4.0, w - right + 32.0, ly - 4.0, colour, 2.0);
@@ -110,5 +104,5 @@ fn figure(rows: &[Timing]) -> String {
     let ly = top + 20.0 + 22.0 * 3.0;
     svg.line(w - right + 12.0, ly - 4.0, w - right + 32.0, ly - 4.0, "#999999", 1.0);
     svg.text(w - right + 38.0, ly, TextStyle::new(12.0, Anchor::Start), "c·n log n");
-    svg.finish("Engine time against the number of rows, log-log")
+    svg.to_svg()
 }

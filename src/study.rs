@@ -32,6 +32,9 @@ pub struct Study {
     /// Resolution of the PNG figures (and of those in the Word documents), dots per inch.
     #[serde(default = "default_figure_dpi")]
     pub figure_dpi: f64,
+    /// How the Kaplan-Meier and forest figures are drawn.
+    #[serde(default)]
+    pub figure_style: FigureStyle,
     /// Variable selection.
     pub selection: Selection,
     /// Endpoints analysed.
@@ -46,6 +49,56 @@ pub struct Study {
     /// The reviewer's checks shown in the report's Robustness section.
     #[serde(default)]
     pub robustness: RobustnessChecks,
+}
+
+/// The figures' options (study `[figure_style]`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FigureStyle {
+    /// Shade each Kaplan-Meier curve's pointwise confidence band.
+    pub confidence_bands: bool,
+    /// Last time shown on the x axis, months (default: the longest follow-up).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x_max_months: Option<f64>,
+    /// Interval between x-axis ticks, months (default: at most ten intervals of 3, 6, 12, 24… months).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x_break_months: Option<f64>,
+    /// Times of the numbers-at-risk table, months (default: the x-axis ticks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk_table_months: Option<Vec<f64>>,
+    /// Line colours: colour-blind safe (Okabe-Ito) or greyscale with dash patterns.
+    pub palette: Palette,
+    /// Figure width, mm.
+    pub width_mm: f64,
+    /// Height of the plotting area, mm (the risk table is added below it).
+    pub plot_height_mm: f64,
+    /// Text size, points.
+    pub font_pt: f64,
+}
+
+impl Default for FigureStyle {
+    fn default() -> Self {
+        FigureStyle {
+            confidence_bands: false,
+            x_max_months: None,
+            x_break_months: None,
+            risk_table_months: None,
+            palette: Palette::ColourBlind,
+            width_mm: 200.0,
+            plot_height_mm: 85.0,
+            font_pt: 9.0,
+        }
+    }
+}
+
+/// Figure palettes.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Palette {
+    /// Okabe & Ito's colour-blind-safe colours, solid lines.
+    ColourBlind,
+    /// Black and greys, each curve with its own dash pattern (print in black and white).
+    Greyscale,
 }
 
 /// Journals ask for 300 to 600 dpi.
@@ -306,6 +359,9 @@ fn choice_problems(raw: &mut toml::Table, name: &str) -> Vec<String> {
     if let Some(v) = raw.get_mut("selection").and_then(|s| s.get_mut("test")) {
         note("selection.test".into(), check_choice(v, SelectionTest::LikelihoodRatio));
     }
+    if let Some(v) = raw.get_mut("figure_style").and_then(|s| s.get_mut("palette")) {
+        note("figure_style.palette".into(), check_choice(v, Palette::ColourBlind));
+    }
     let label =
         |item: &toml::Value| item.get("id").map_or(String::new(), |id| format!(" ({})", id.as_str().unwrap_or("?")));
     let mut items = |table: &str, each: &mut dyn FnMut(String, &mut toml::Table)| {
@@ -423,6 +479,32 @@ impl Study {
         }
         if !(72.0..=1200.0).contains(&self.figure_dpi) {
             bad("figure_dpi".into(), "must be between 72 and 1200");
+        }
+        let fs = &self.figure_style;
+        if !(60.0..=400.0).contains(&fs.width_mm) {
+            bad("figure_style.width_mm".into(), "must be between 60 and 400");
+        }
+        if !(30.0..=300.0).contains(&fs.plot_height_mm) {
+            bad("figure_style.plot_height_mm".into(), "must be between 30 and 300");
+        }
+        if !(5.0..=16.0).contains(&fs.font_pt) {
+            bad("figure_style.font_pt".into(), "must be between 5 and 16");
+        }
+        if fs.x_max_months.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
+            bad("figure_style.x_max_months".into(), "must be a positive number");
+        }
+        if fs.x_break_months.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
+            bad("figure_style.x_break_months".into(), "must be a positive number");
+        }
+        if let (Some(b), Some(m)) = (fs.x_break_months, fs.x_max_months) {
+            if m / b > 50.0 {
+                bad("figure_style.x_break_months".into(), "gives more than 50 ticks up to x_max_months");
+            }
+        }
+        if let Some(times) = &fs.risk_table_months {
+            if times.is_empty() || times.len() > 30 || times.iter().any(|t| !(t.is_finite() && *t >= 0.0)) {
+                bad("figure_style.risk_table_months".into(), "must be 1 to 30 times >= 0");
+            }
         }
         if !(self.conf_level > 0.0 && self.conf_level < 1.0) {
             bad("conf_level".into(), "must be between 0 and 1");
@@ -651,5 +733,22 @@ mod tests {
         assert!(err.contains("(figure2a_adjusted).adjust_for: 'extent' is the figure's `by` factor itself"), "{err}");
         assert!(err.contains("(figure2a_adjusted).adjust_for: 'weight' is not a defined covariate"), "{err}");
         assert!(err.contains("(pfs_overall).adjust_for: needs `by`"), "{err}");
+    }
+
+    #[test]
+    fn figure_style_values_are_checked_naming_the_key() {
+        let text = BUILTIN
+            .replace("width_mm = 200.0", "width_mm = 20.0")
+            .replace("font_pt = 9.0", "font_pt = 40.0\nx_max_months = -3.0\nrisk_table_months = []")
+            .replace("palette = \"colour_blind\"", "palette = \"rainbow\"");
+        let err = Study::parse(&text, "s.toml").unwrap_err().join("\n");
+        assert!(err.contains("figure_style.palette"), "{err}");
+        let text = BUILTIN
+            .replace("width_mm = 200.0", "width_mm = 20.0")
+            .replace("font_pt = 9.0", "font_pt = 40.0\nx_max_months = -3.0\nrisk_table_months = []");
+        let err = Study::parse(&text, "s.toml").unwrap_err().join("\n");
+        for key in ["width_mm", "font_pt", "x_max_months", "risk_table_months"] {
+            assert!(err.contains(&format!("figure_style.{key}")), "{key}: {err}");
+        }
     }
 }

@@ -1,12 +1,14 @@
 //! Forest plot of a multivariable Cox model: each coefficient's hazard
 //! ratio and confidence interval on a log axis, with the numbers beside it.
 
+use super::canvas::{text_width, Anchor, Canvas, TextStyle};
 use super::format::{fixed, p_value};
-use super::svg::{text_width, Anchor, Svg, TextStyle};
+use super::palette::line_style;
 use crate::results::Model;
+use crate::study::FigureStyle;
 
-/// Render the model's terms; `None` when the model has no term.
-pub fn render(title: &str, model: &Model, conf_level: f64) -> Option<String> {
+/// Draw the model's terms; `None` when the model has no term.
+pub fn render(title: &str, model: &Model, conf_level: f64, style: &FigureStyle) -> Option<Canvas> {
     let terms: Vec<_> = model
         .terms
         .iter()
@@ -15,7 +17,8 @@ pub fn render(title: &str, model: &Model, conf_level: f64) -> Option<String> {
     if terms.is_empty() {
         return None;
     }
-    let font = 12.0;
+    let font = style.font_pt * 96.0 / 72.0;
+    let colour = line_style(style.palette, 0).colour;
     let names: Vec<String> = terms.iter().map(|t| t.display_name()).collect();
     let left = names.iter().map(|n| text_width(n, font)).fold(120.0, f64::max) + 24.0;
     let plot_w = 320.0;
@@ -28,7 +31,7 @@ pub fn render(title: &str, model: &Model, conf_level: f64) -> Option<String> {
     let hi = terms.iter().filter_map(|t| t.hr.upper).fold(1.0f64, f64::max).min(1e3) * 1.5;
     let (llo, lhi) = (lo.ln(), hi.ln());
     let x = |hr: f64| left + plot_w * (hr.clamp(lo, hi).ln() - llo) / (lhi - llo);
-    let mut svg = Svg::new(width, height);
+    let mut svg = Canvas::new(width, height, title);
     svg.text(12.0, 24.0, TextStyle::new(14.0, Anchor::Start).bold(), title);
     let ci = format!("HR ({:.0}% CI)", conf_level * 100.0);
     svg.text(left + plot_w + 12.0, top - 14.0, TextStyle::new(font, Anchor::Start).bold(), &ci);
@@ -48,11 +51,11 @@ pub fn render(title: &str, model: &Model, conf_level: f64) -> Option<String> {
         svg.text(left - 12.0, cy + 4.0, TextStyle::new(font, Anchor::End), name);
         let (hr, l, u) =
             (t.hr.estimate.expect("filtered"), t.hr.lower.expect("filtered"), t.hr.upper.expect("filtered"));
-        svg.line(x(l), cy, x(u), cy, "#0072B2", 2.0);
-        svg.rect(x(hr) - 5.0, cy - 5.0, 10.0, 10.0, "#0072B2", None);
+        svg.line(x(l), cy, x(u), cy, &colour, 2.0);
+        svg.rect(x(hr) - 5.0, cy - 5.0, 10.0, 10.0, &colour, None);
         let estimate = format!("{} ({}–{})", fixed(Some(hr), 3), fixed(Some(l), 3), fixed(Some(u), 3));
         svg.text(left + plot_w + 12.0, cy + 4.0, TextStyle::new(font, Anchor::Start), &estimate);
         svg.text(width - 12.0, cy + 4.0, TextStyle::new(font, Anchor::End), &p_value(t.p));
     }
-    Some(svg.finish(title))
+    Some(svg)
 }

@@ -4,6 +4,7 @@
 //! `results.json` and the `study.toml` used, rendered in memory;
 //! [`crate::report_dir`] puts them in place.
 
+pub mod canvas;
 pub mod docx;
 pub mod forest;
 pub mod format;
@@ -12,10 +13,11 @@ pub mod km_figure;
 pub mod literature;
 pub mod manuscript;
 pub mod methods;
+pub mod palette;
 pub mod paper_tables;
+pub mod pdf;
 pub mod png;
 pub mod robustness_tables;
-pub mod svg;
 pub mod table;
 
 use crate::results::Results;
@@ -64,25 +66,27 @@ pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> any
     }
     let mut km_blocks = Vec::new();
     for f in &results.figures {
-        let svg = km_figure::render(f);
-        km_blocks.push(html::FigureBlock { id: f.id.clone(), svg, caption: f.title.clone() });
+        let canvas = km_figure::render(f, &study.figure_style);
+        km_blocks.push(html::FigureBlock { id: f.id.clone(), canvas, caption: f.title.clone() });
     }
     let mut forest_blocks = Vec::new();
     for ep in &results.endpoints {
         let title = format!("{}: multivariable Cox model", ep.label);
-        if let Some(svg) = forest::render(&title, &ep.model, study.conf_level) {
+        if let Some(canvas) = forest::render(&title, &ep.model, study.conf_level, &study.figure_style) {
             forest_blocks.push(html::FigureBlock {
                 id: format!("forest_{}", ep.id.name()),
-                svg,
+                canvas,
                 caption: format!("{title}: hazard ratios of the retained terms."),
             });
         }
     }
     let mut doc_figures = Vec::new();
     for b in km_blocks.iter().chain(&forest_blocks) {
-        let png = png::render(&b.svg, study.figure_dpi)?;
+        let svg = b.canvas.to_svg();
+        let png = png::render(&svg, study.figure_dpi)?;
         files.push((format!("{}.png", b.id), png.bytes.clone()));
-        files.push((format!("{}.svg", b.id), b.svg.clone().into_bytes()));
+        files.push((format!("{}.svg", b.id), svg.into_bytes()));
+        files.push((format!("{}.pdf", b.id), pdf::render(&b.canvas)?));
         doc_figures.push(manuscript::DocFigure { id: b.id.clone(), caption: b.caption.clone(), png });
     }
     let methods = methods::paragraph(study);

@@ -1,9 +1,11 @@
-//! The Word documents of `analyze`: every table of the report is a real
-//! Word table in `report.docx` (the paper's) or `supplement.docx` (the
-//! Robustness section) with exactly the cells of its CSV file; the
-//! figures are embedded at the study's resolution; the document XML
-//! matches its golden file; and, where LibreOffice is installed, both
-//! documents convert to PDF with every word inside the page.
+//! What `analyze` writes for print. The Word documents: every table of the
+//! report is a real Word table in `report.docx` (the paper's) or
+//! `supplement.docx` (the Robustness section) with exactly the cells of
+//! its CSV file; the figures are embedded at the study's resolution; the
+//! document XML matches its golden file; and, where LibreOffice is
+//! installed, both documents convert to PDF with every word inside the
+//! page. The figures: each also a one-page vector PDF with its fonts
+//! embedded and its text searchable.
 
 mod common;
 
@@ -234,5 +236,39 @@ fn libreoffice_converts_both_documents_with_every_word_on_the_page() {
         assert!(text.contains("Univariate") || name == "supplement", "{name}: the tables' text is in the PDF");
         let outside = words_outside_the_page(&text);
         assert!(outside.is_empty(), "{name}: words beyond the page's right edge: {outside:?}");
+    }
+}
+
+#[test]
+fn every_figure_is_also_a_vector_pdf_with_its_fonts_embedded() {
+    let out = scratch("figure-pdf");
+    let o = sbrt(&["analyze", "--example", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    let svgs: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "svg"))
+        .collect();
+    assert!(svgs.len() >= 10);
+    let has = |cmd: &str| {
+        std::process::Command::new("sh").args(["-c", &format!("command -v {cmd}")]).output().unwrap().status.success()
+    };
+    for svg in &svgs {
+        let pdf_path = svg.with_extension("pdf");
+        let pdf = std::fs::read(&pdf_path).unwrap_or_else(|_| panic!("{} has no PDF", svg.display()));
+        assert!(pdf.starts_with(b"%PDF-"), "{}", pdf_path.display());
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("/FontFile2") && text.contains("/ToUnicode"), "{}: fonts embedded", pdf_path.display());
+        if has("pdftotext") && has("pdffonts") {
+            let fonts = std::process::Command::new("pdffonts").arg(&pdf_path).output().unwrap();
+            let fonts = String::from_utf8_lossy(&fonts.stdout);
+            assert!(fonts.lines().skip(2).all(|l| l.contains(" yes ")), "{}: {fonts}", pdf_path.display());
+            let words = std::process::Command::new("pdftotext").arg(&pdf_path).arg("-").output().unwrap();
+            let words = String::from_utf8_lossy(&words.stdout);
+            let title = std::fs::read_to_string(svg).unwrap();
+            let title = &title[title.find("<title>").unwrap() + 7..title.find("</title>").unwrap()];
+            let first_word = title.split_whitespace().next().unwrap();
+            assert!(words.contains(first_word), "{}: text '{first_word}' searchable", pdf_path.display());
+        }
     }
 }
