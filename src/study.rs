@@ -35,6 +35,9 @@ pub struct Study {
     /// How the Kaplan-Meier and forest figures are drawn.
     #[serde(default)]
     pub figure_style: FigureStyle,
+    /// How p-values are printed in tables and figures.
+    #[serde(default)]
+    pub p_values: PValues,
     /// Variable selection.
     pub selection: Selection,
     /// Endpoints analysed.
@@ -89,6 +92,17 @@ impl Default for FigureStyle {
             font_pt: 9.0,
         }
     }
+}
+
+/// Conventions for printing p-values.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PValues {
+    /// Three decimals, `<0.001` below (the paper's).
+    #[default]
+    ThreeDecimals,
+    /// The AMA Manual of Style: two decimals from 0.01, three below, `<0.001`, `>0.99`.
+    Ama,
 }
 
 /// Figure palettes.
@@ -358,6 +372,9 @@ fn choice_problems(raw: &mut toml::Table, name: &str) -> Vec<String> {
     }
     if let Some(v) = raw.get_mut("selection").and_then(|s| s.get_mut("test")) {
         note("selection.test".into(), check_choice(v, SelectionTest::LikelihoodRatio));
+    }
+    if let Some(v) = raw.get_mut("p_values") {
+        note("p_values".into(), check_choice(v, PValues::ThreeDecimals));
     }
     if let Some(v) = raw.get_mut("figure_style").and_then(|s| s.get_mut("palette")) {
         note("figure_style.palette".into(), check_choice(v, Palette::ColourBlind));

@@ -322,6 +322,23 @@ fn the_robustness_section_agrees_with_r() {
 }
 
 #[test]
+fn the_study_sets_the_p_value_convention() {
+    let dir = scratch("p-values");
+    let study = dir.join("ama.toml");
+    let text = sbrt::study::BUILTIN.replace("p_values = \"three_decimals\"", "p_values = \"ama\"");
+    assert!(text.contains("p_values = \"ama\""));
+    std::fs::write(&study, text).unwrap();
+    let out = dir.join("out");
+    let o = sbrt(&["analyze", "--example", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let paper = std::fs::read_to_string(example_report("p-values-paper").join("table4.csv")).unwrap();
+    let ama = std::fs::read_to_string(out.join("table4.csv")).unwrap();
+    // Gender's PFS log-rank p: 0.874 by the paper's convention, 0.87 by AMA's.
+    assert!(paper.contains(",0.874,") && ama.contains(",0.87,"), "{ama}");
+    assert!(!ama.contains(",0.874,"));
+}
+
+#[test]
 fn the_adjusted_figure_agrees_with_r() {
     // Figure 2A adjusted for age and disease status: direct adjustment, each
     // level's curve at every observation time, and the likelihood-ratio p.

@@ -5,10 +5,10 @@ use super::canvas::{text_width, Anchor, Canvas, TextStyle};
 use super::format::{fixed, p_value};
 use super::palette::line_style;
 use crate::results::Model;
-use crate::study::FigureStyle;
+use crate::study::{FigureStyle, PValues};
 
 /// Draw the model's terms; `None` when the model has no term.
-pub fn render(title: &str, model: &Model, conf_level: f64, style: &FigureStyle) -> Option<Canvas> {
+pub fn render(title: &str, model: &Model, conf_level: f64, style: &FigureStyle, pv: PValues) -> Option<Canvas> {
     let terms: Vec<_> = model
         .terms
         .iter()
@@ -55,7 +55,7 @@ pub fn render(title: &str, model: &Model, conf_level: f64, style: &FigureStyle) 
         svg.rect(x(hr) - 5.0, cy - 5.0, 10.0, 10.0, &colour, None);
         let estimate = format!("{} ({}–{})", fixed(Some(hr), 3), fixed(Some(l), 3), fixed(Some(u), 3));
         svg.text(left + plot_w + 12.0, cy + 4.0, TextStyle::new(font, Anchor::Start), &estimate);
-        svg.text(width - 12.0, cy + 4.0, TextStyle::new(font, Anchor::End), &p_value(t.p));
+        svg.text(width - 12.0, cy + 4.0, TextStyle::new(font, Anchor::End), &p_value(t.p, pv));
     }
     Some(svg)
 }

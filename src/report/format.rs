@@ -1,6 +1,7 @@
 //! How the report's tables print numbers: counts with percentages,
 //! p-values, rates, medians with ranges, landmark names.
 
+use crate::study::PValues;
 use crate::summary::Summary;
 use survstat::Interval;
 
@@ -12,12 +13,18 @@ pub fn count_pct(n: usize, total: usize) -> String {
     format!("{n} ({:.1}%)", 100.0 * n as f64 / total as f64)
 }
 
-/// A p-value as tables print it: `<0.001` or three decimals.
-pub fn p_value(p: Option<f64>) -> String {
-    match p {
-        None => "–".into(),
-        Some(p) if p < 0.001 => "<0.001".into(),
-        Some(p) => format!("{p:.3}"),
+/// A p-value as tables and figures print it, by the study's convention:
+/// three decimals with `<0.001` below (the paper's), or the AMA Manual of
+/// Style's two decimals from 0.01 (`0.04`, `0.38`), three below (`0.004`),
+/// `<0.001` and `>0.99`.
+pub fn p_value(p: Option<f64>, style: PValues) -> String {
+    match (p, style) {
+        (None, _) => "–".into(),
+        (Some(p), _) if p < 0.001 => "<0.001".into(),
+        (Some(p), PValues::ThreeDecimals) => format!("{p:.3}"),
+        (Some(p), PValues::Ama) if p > 0.99 => ">0.99".into(),
+        (Some(p), PValues::Ama) if p < 0.01 => format!("{p:.3}"),
+        (Some(p), PValues::Ama) => format!("{p:.2}"),
     }
 }
 
@@ -87,8 +94,13 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(count_pct(30, 44), "30 (68.2%)");
-        assert_eq!(p_value(Some(0.0004)), "<0.001");
-        assert_eq!(p_value(Some(0.0321)), "0.032");
+        assert_eq!(p_value(Some(0.0004), PValues::ThreeDecimals), "<0.001");
+        assert_eq!(p_value(Some(0.0321), PValues::ThreeDecimals), "0.032");
+        let ama = |p| p_value(Some(p), PValues::Ama);
+        assert_eq!(
+            (ama(0.0004), ama(0.0042), ama(0.0321), ama(0.38), ama(0.995)),
+            ("<0.001".into(), "0.004".into(), "0.03".into(), "0.38".into(), ">0.99".into())
+        );
         assert_eq!(median_range(&Summary::of(&[1.25, 16.0, 163.6]), 1), "16.0 (1.2–163.6)");
         assert_eq!(landmark_name(12.0), "1-year");
         assert_eq!(landmark_name(18.0), "18-month");

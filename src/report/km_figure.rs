@@ -10,7 +10,7 @@ use super::canvas::{text_width, Anchor, Canvas, Stroke, TextStyle};
 use super::format::p_value;
 use super::palette::line_style;
 use crate::results::{Curve, FigureResult};
-use crate::study::FigureStyle;
+use crate::study::{FigureStyle, PValues};
 
 /// A tick step (months) giving at most ten intervals up to `max_time`.
 pub fn tick_step(max_time: f64) -> f64 {
@@ -73,7 +73,7 @@ const PX_PER_MM: f64 = 96.0 / 25.4;
 const PX_PER_PT: f64 = 96.0 / 72.0;
 
 /// Draw a figure.
-pub fn render(fig: &FigureResult, style: &FigureStyle) -> Canvas {
+pub fn render(fig: &FigureResult, style: &FigureStyle, pv: PValues) -> Canvas {
     let font = style.font_pt * PX_PER_PT;
     let em = font / 12.0;
     let labels: Vec<String> = fig.curves.iter().map(|c| c.label.clone()).collect();
@@ -198,7 +198,7 @@ pub fn render(fig: &FigureResult, style: &FigureStyle) -> Canvas {
         Some(a) => a.p.map(|p| ("Adjusted p", p)),
     };
     if let Some((name, p)) = shown_p {
-        let p = p_value(Some(p));
+        let p = p_value(Some(p), pv);
         let text = if p.starts_with('<') { format!("{name} {p}") } else { format!("{name} = {p}") };
         c.text(left + 12.0 * em, top + plot_h - 12.0 * em, TextStyle::new(font, Anchor::Start), &text);
     }
@@ -253,7 +253,7 @@ mod tests {
     #[test]
     fn risk_table_sits_under_the_ticks() {
         let c = curve("A", &[1.0, 5.0, 13.0, 30.0], &[true, false, true, false]);
-        let svg = render(&figure(c), &FigureStyle::default()).to_svg();
+        let svg = render(&figure(c), &FigureStyle::default(), PValues::default()).to_svg();
         // Tick label "12" and the at-risk count under it share an x coordinate.
         let tick_x = x_of(&svg, ">12</text>");
         let risk_x = x_of(&svg, ">2</text>");
@@ -270,10 +270,10 @@ mod tests {
 
     #[test]
     fn censor_marks_give_way_at_registry_scale_and_counts_clear_the_labels() {
-        let few = render(&figure_of(60), &FigureStyle::default()).to_svg();
+        let few = render(&figure_of(60), &FigureStyle::default(), PValues::default()).to_svg();
         assert!(few.contains("stroke-width=\"1.4\""));
         assert!(!few.contains("Censoring marks not drawn"));
-        let many = render(&figure_of(1_000_000), &FigureStyle::default()).to_svg();
+        let many = render(&figure_of(1_000_000), &FigureStyle::default(), PValues::default()).to_svg();
         assert!(!many.contains("stroke-width=\"1.4\""));
         assert!(many.contains("Censoring marks not drawn"));
         // The row label ends left of the half-width of "1000000" centred on the axis.
@@ -299,7 +299,7 @@ mod tests {
             plot_height_mm: 60.0,
             font_pt: 8.0,
         };
-        let canvas = render(&fig, &style);
+        let canvas = render(&fig, &style, PValues::Ama);
         assert!((canvas.width - 120.0 * PX_PER_MM).abs() < 1e-9, "width from mm");
         let svg = canvas.to_svg();
         // Ticks every 9 months up to 36; nothing drawn beyond 36.

@@ -66,13 +66,13 @@ pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> any
     }
     let mut km_blocks = Vec::new();
     for f in &results.figures {
-        let canvas = km_figure::render(f, &study.figure_style);
+        let canvas = km_figure::render(f, &study.figure_style, study.p_values);
         km_blocks.push(html::FigureBlock { id: f.id.clone(), canvas, caption: f.title.clone() });
     }
     let mut forest_blocks = Vec::new();
     for ep in &results.endpoints {
         let title = format!("{}: multivariable Cox model", ep.label);
-        if let Some(canvas) = forest::render(&title, &ep.model, study.conf_level, &study.figure_style) {
+        if let Some(canvas) = forest::render(&title, &ep.model, study.conf_level, &study.figure_style, study.p_values) {
             forest_blocks.push(html::FigureBlock {
                 id: format!("forest_{}", ep.id.name()),
                 canvas,

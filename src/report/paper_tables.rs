@@ -10,7 +10,7 @@ use crate::cohort::histology;
 use crate::cohort::Extent;
 use crate::results::descriptive::{Bands, Count, Histologies, HistologyGroup};
 use crate::results::{Curve, EndpointResult, Model, Results, Univariate};
-use crate::study::{EndpointId, Origin, Study, Unit};
+use crate::study::{EndpointId, Origin, PValues, Study, Unit};
 
 /// An "Unknown" row for the `unknown` of `n` without a value, when there are any,
 /// so that a block's percentages add up to 100.
@@ -236,22 +236,22 @@ pub fn outcomes(results: &Results, study: &Study) -> Table {
 type RowBlock = Vec<(String, Vec<String>)>;
 
 /// The univariate and multivariable cells of one covariate for one endpoint, keyed by row.
-fn endpoint_cells(u: &Univariate, model: &Model) -> RowBlock {
+fn endpoint_cells(u: &Univariate, model: &Model, pv: PValues) -> RowBlock {
     let retained = model.retained.contains(&u.covariate);
     let term_p = model.term_tests.iter().find(|t| t.covariate == u.covariate).map(|t| t.p);
     let mut out = Vec::new();
     if u.levels.is_empty() {
         let term = model.terms.iter().find(|t| t.covariate == u.covariate);
         let (hr, ci, p) = match term.filter(|_| retained) {
-            Some(t) => (fixed(t.hr.estimate, 3), limits(&t.hr), p_value(term_p)),
+            Some(t) => (fixed(t.hr.estimate, 3), limits(&t.hr), p_value(term_p, pv)),
             None => (String::new(), String::new(), String::new()),
         };
-        out.push((u.label.clone(), vec!["–".into(), p_value(u.p), hr, ci, p]));
+        out.push((u.label.clone(), vec!["–".into(), p_value(u.p, pv), hr, ci, p]));
         return out;
     }
     out.push((u.label.clone(), vec![String::new(); 5]));
     for (k, lv) in u.levels.iter().enumerate() {
-        let p = if k == 0 { p_value(u.p) } else { String::new() };
+        let p = if k == 0 { p_value(u.p, pv) } else { String::new() };
         let mut cells = vec![percent(lv.curve.first_rate()), p, String::new(), String::new(), String::new()];
         if retained {
             match model.terms.iter().find(|t| t.covariate == u.covariate && t.level.as_deref() == Some(&lv.label)) {
@@ -262,7 +262,7 @@ fn endpoint_cells(u: &Univariate, model: &Model) -> RowBlock {
                     // reference row); a per-level Wald p beside it would be
                     // a second, different p-value for the same hypothesis.
                     if u.levels.len() > 2 {
-                        cells[4] = p_value(t.p);
+                        cells[4] = p_value(t.p, pv);
                     }
                 }
                 None if model
@@ -271,7 +271,7 @@ fn endpoint_cells(u: &Univariate, model: &Model) -> RowBlock {
                     .any(|t| t.covariate == u.covariate && t.reference.as_deref() == Some(&lv.label)) =>
                 {
                     cells[2] = "1 (reference)".into();
-                    cells[4] = p_value(term_p);
+                    cells[4] = p_value(term_p, pv);
                 }
                 None => {}
             }
@@ -312,7 +312,12 @@ fn univariate_table(id: &str, title: &str, endpoints: &[&EndpointResult], study:
     for cov in &study.covariates {
         let blocks: Vec<Option<RowBlock>> = endpoints
             .iter()
-            .map(|ep| ep.univariate.iter().find(|u| u.covariate == cov.id).map(|u| endpoint_cells(u, &ep.model)))
+            .map(|ep| {
+                ep.univariate
+                    .iter()
+                    .find(|u| u.covariate == cov.id)
+                    .map(|u| endpoint_cells(u, &ep.model, study.p_values))
+            })
             .collect();
         if blocks.iter().all(Option::is_none) {
             continue;

@@ -7,7 +7,7 @@ use super::format::{fixed, landmark_name, level, limits, p_value, percent_interv
 use super::table::Table;
 use crate::results::robustness::{Competing, FineGrayTerm, FollowUpMethods, Stability};
 use crate::results::{EndpointResult, Results};
-use crate::study::{EndpointId, Study};
+use crate::study::{EndpointId, PValues, Study};
 use crate::summary::Summary;
 use survstat::Interval;
 
@@ -31,19 +31,19 @@ fn competing(c: &Competing, conf_level: f64) -> Table {
     t
 }
 
-fn gray(c: &Competing) -> Table {
+fn gray(c: &Competing, pv: PValues) -> Table {
     let mut g = Table::new(
         "robust_gray",
         "Robustness 2. Tests of the local-control factors: log-rank (1 − KM) and Gray's test (cumulative incidence)",
         &["Variable", "Log-rank p", "Gray's test p"],
     );
     for row in &c.gray {
-        g.push(0, vec![row.label.clone(), p_value(row.logrank_p), p_value(row.gray_p)]);
+        g.push(0, vec![row.label.clone(), p_value(row.logrank_p, pv), p_value(row.gray_p, pv)]);
     }
     g
 }
 
-fn fine_gray(fg: &[FineGrayTerm], conf_level: f64) -> Table {
+fn fine_gray(fg: &[FineGrayTerm], conf_level: f64, pv: PValues) -> Table {
     let mut t = Table::new(
         "robust_fine_gray",
         "Robustness 2b. The local-control model as a Fine-Gray model (death as a competing risk)",
@@ -57,7 +57,7 @@ fn fine_gray(fg: &[FineGrayTerm], conf_level: f64) -> Table {
                 fixed(row.cox_hr, 3),
                 fixed(Some(row.hr), 3),
                 limits(&Interval { estimate: Some(row.hr), lower: Some(row.hr_lower), upper: Some(row.hr_upper) }),
-                p_value(Some(row.p)),
+                p_value(Some(row.p), pv),
             ],
         );
     }
@@ -65,7 +65,7 @@ fn fine_gray(fg: &[FineGrayTerm], conf_level: f64) -> Table {
     t
 }
 
-fn models(endpoints: &[EndpointResult], conf_level: f64) -> Table {
+fn models(endpoints: &[EndpointResult], conf_level: f64, pv: PValues) -> Table {
     let lv = level(conf_level);
     let mut t = Table::new(
         "robust_models",
@@ -91,9 +91,9 @@ fn models(endpoints: &[EndpointResult], conf_level: f64) -> Table {
                     term.display_name(),
                     fixed(term.hr.estimate, 3),
                     limits(&term.hr),
-                    p_value(term.p),
+                    p_value(term.p, pv),
                     r.map_or("–".into(), |r| limits(&r.hr)),
-                    r.map_or("–".into(), |r| p_value(r.p)),
+                    r.map_or("–".into(), |r| p_value(r.p, pv)),
                 ],
             );
         }
@@ -102,7 +102,7 @@ fn models(endpoints: &[EndpointResult], conf_level: f64) -> Table {
     t
 }
 
-fn firth(endpoints: &[&EndpointResult], conf_level: f64) -> Table {
+fn firth(endpoints: &[&EndpointResult], conf_level: f64, pv: PValues) -> Table {
     let mut t = Table::new(
         "robust_firth",
         "Robustness 4. Firth-penalised models where the Cox likelihood is monotone",
@@ -118,7 +118,7 @@ fn firth(endpoints: &[&EndpointResult], conf_level: f64) -> Table {
                     fixed(cox.hr.estimate, 3),
                     fixed(f.hr.estimate, 3),
                     limits(&f.hr),
-                    p_value(f.p),
+                    p_value(f.p, pv),
                 ],
             );
         }
@@ -142,7 +142,13 @@ fn proportional_hazards(endpoints: &[EndpointResult], study: &Study) -> Table {
             };
             t.push(
                 0,
-                vec![ep.label.clone(), label, format!("{:.3}", row.chisq), row.df.to_string(), p_value(Some(row.p))],
+                vec![
+                    ep.label.clone(),
+                    label,
+                    format!("{:.3}", row.chisq),
+                    row.df.to_string(),
+                    p_value(Some(row.p), study.p_values),
+                ],
             );
         }
     }
@@ -232,7 +238,7 @@ fn events_per_variable(endpoints: &[EndpointResult]) -> Table {
     t
 }
 
-fn alpha_beta(results: &Results, conf_level: f64) -> Table {
+fn alpha_beta(results: &Results, conf_level: f64, pv: PValues) -> Table {
     let mut cols = vec!["α/β (Gy)".to_string(), "Median BED, Gy (range)".to_string()];
     for ep in &results.endpoints {
         cols.push(format!("{}: HR per Gy ({} CI), p", ep.label, level(conf_level)));
@@ -245,7 +251,7 @@ fn alpha_beta(results: &Results, conf_level: f64) -> Table {
             format!("{} ({}–{})", fixed(row.median, 0), fixed(row.min, 0), fixed(row.max, 0)),
         ];
         for e in &row.endpoints {
-            cells.push(format!("{} ({}), p {}", fixed(e.hr.estimate, 3), limits(&e.hr), p_value(e.p)));
+            cells.push(format!("{} ({}), p {}", fixed(e.hr.estimate, 3), limits(&e.hr), p_value(e.p, pv)));
         }
         t.push(0, cells);
     }
@@ -261,17 +267,17 @@ pub fn all(results: &Results, study: &Study) -> Vec<Table> {
     let mut out = Vec::new();
     if let Some(c) = &rb.competing {
         out.push(competing(c, conf_level));
-        out.push(gray(c));
+        out.push(gray(c, study.p_values));
     }
     if let Some(fg) = &rb.fine_gray {
-        out.push(fine_gray(fg, conf_level));
+        out.push(fine_gray(fg, conf_level, study.p_values));
     }
     if checks.cluster_robust {
-        out.push(models(&results.endpoints, conf_level));
+        out.push(models(&results.endpoints, conf_level, study.p_values));
     }
     let refitted: Vec<&EndpointResult> = results.endpoints.iter().filter(|e| e.model.firth_terms.is_some()).collect();
     if !refitted.is_empty() {
-        out.push(firth(&refitted, conf_level));
+        out.push(firth(&refitted, conf_level, study.p_values));
     }
     if checks.ph_test {
         out.push(proportional_hazards(&results.endpoints, study));
@@ -286,7 +292,7 @@ pub fn all(results: &Results, study: &Study) -> Vec<Table> {
         out.push(events_per_variable(&results.endpoints));
     }
     if !rb.alpha_beta.is_empty() {
-        out.push(alpha_beta(results, conf_level));
+        out.push(alpha_beta(results, conf_level, study.p_values));
     }
     out
 }
