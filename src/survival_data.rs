@@ -233,29 +233,44 @@ impl<'t> SurvivalData<'t> {
         &self.table.file
     }
 
-    /// The case weights (`--weights`, a column among those selected) of the
-    /// used rows: each a finite number >= 0. Rows of weight 0 are then
-    /// dropped and counted (`n_zero_weight`; R refuses them in `coxph`), so
-    /// call this before taking any other column of the rows.
-    pub fn weights(&mut self, column: &str) -> Result<Vec<f64>, InputProblems> {
+    /// The numbers of a column (one of those selected) over the used rows,
+    /// each checked by `check(cell, parsed, time of the row)`; every cell
+    /// that fails is reported with its row and column, all at once.
+    fn checked_numbers(
+        &self,
+        column: &str,
+        check: impl Fn(&str, Option<f64>, f64) -> Result<f64, String>,
+    ) -> Result<Vec<f64>, InputProblems> {
         let c = self.table.column(column).map_err(InputProblems::one)?;
         let mut problems = ProblemLog::default();
-        let mut weights = Vec::with_capacity(self.rows.len());
-        for &i in &self.rows {
+        let mut out = Vec::with_capacity(self.rows.len());
+        for (k, &i) in self.rows.iter().enumerate() {
             let cell = self.table.cell(i, c);
-            match cell.parse::<f64>() {
-                Ok(v) if v.is_finite() && v >= 0.0 => weights.push(v),
-                _ => problems.push(Problem::error(
+            match check(cell, cell.parse::<f64>().ok(), self.time[k]) {
+                Ok(v) => out.push(v),
+                Err(message) => problems.push(Problem::error(
                     &self.table.file,
                     Some(CsvTable::row_number(i)),
                     Some(column),
-                    format!("a case weight must be a finite number >= 0, found '{cell}'"),
+                    message,
                 )),
             }
         }
         if !problems.is_empty() {
             return Err(InputProblems(problems.into_vec(&self.table.file)));
         }
+        Ok(out)
+    }
+
+    /// The case weights (`--weights`, a column among those selected) of the
+    /// used rows: each a finite number >= 0. Rows of weight 0 are then
+    /// dropped and counted (`n_zero_weight`; R refuses them in `coxph`), so
+    /// call this before taking any other column of the rows.
+    pub fn weights(&mut self, column: &str) -> Result<Vec<f64>, InputProblems> {
+        let weights = self.checked_numbers(column, |cell, v, _| match v {
+            Some(v) if v.is_finite() && v >= 0.0 => Ok(v),
+            _ => Err(format!("a case weight must be a finite number >= 0, found '{cell}'")),
+        })?;
         let keep: Vec<bool> = weights.iter().map(|&w| w > 0.0).collect();
         self.n_zero_weight = keep.iter().filter(|&&k| !k).count();
         if self.n_zero_weight == keep.len() {
@@ -278,30 +293,11 @@ impl<'t> SurvivalData<'t> {
     /// its time; starts and times are then tied together by R's rule for
     /// near-equal times (a start within rounding of a time is that time).
     pub fn entries(&mut self, start: &str) -> Result<Vec<f64>, InputProblems> {
-        let c = self.table.column(start).map_err(InputProblems::one)?;
-        let mut problems = ProblemLog::default();
-        let mut entry = Vec::with_capacity(self.rows.len());
-        for (k, &i) in self.rows.iter().enumerate() {
-            let cell = self.table.cell(i, c);
-            match cell.parse::<f64>() {
-                Ok(v) if v.is_finite() && v < self.time[k] => entry.push(v),
-                Ok(v) if v.is_finite() => problems.push(Problem::error(
-                    &self.table.file,
-                    Some(CsvTable::row_number(i)),
-                    Some(start),
-                    format!("the start ({cell}) must be before the time ({})", self.time[k]),
-                )),
-                _ => problems.push(Problem::error(
-                    &self.table.file,
-                    Some(CsvTable::row_number(i)),
-                    Some(start),
-                    format!("not a finite number: '{cell}'"),
-                )),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(InputProblems(problems.into_vec(&self.table.file)));
-        }
+        let entry = self.checked_numbers(start, |cell, v, time| match v {
+            Some(v) if v.is_finite() && v < time => Ok(v),
+            Some(v) if v.is_finite() => Err(format!("the start ({cell}) must be before the time ({time})")),
+            _ => Err(format!("not a finite number: '{cell}'")),
+        })?;
         let mut both: Vec<f64> = entry.iter().chain(&self.time).copied().collect();
         tie_near_equal_times(&mut both, DEFAULT_TOLERANCE);
         let (tied_entry, tied_time) = both.split_at(entry.len());

@@ -82,6 +82,18 @@ fn deflate(data: &[u8]) -> anyhow::Result<Vec<u8>> {
     Ok(e.finish()?)
 }
 
+/// Add the path through `points` (canvas coordinates, mapped by `at`).
+fn trace(content: &mut Content, points: &[(f64, f64)], at: &dyn Fn(f64, f64) -> (f32, f32)) {
+    for (k, &(x, y)) in points.iter().enumerate() {
+        let (px, py) = at(x, y);
+        if k == 0 {
+            content.move_to(px, py);
+        } else {
+            content.line_to(px, py);
+        }
+    }
+}
+
 /// The figure as a PDF file.
 pub fn render(canvas: &Canvas) -> anyhow::Result<Vec<u8>> {
     let mut faces = [Face::new(b"LiberationSans", b"F1", REGULAR)?, Face::new(b"LiberationSans-Bold", b"F2", BOLD)?];
@@ -108,14 +120,7 @@ pub fn render(canvas: &Canvas) -> anyhow::Result<Vec<u8>> {
                 let (r, g, b) = rgb(&stroke.colour);
                 content.set_stroke_rgb(r, g, b).set_line_width((stroke.width * PT_PER_PX) as f32);
                 content.set_dash_pattern(stroke.dash.iter().map(|d| (d * PT_PER_PX) as f32), 0.0);
-                for (k, &(x, y)) in points.iter().enumerate() {
-                    let (px, py) = at(x, y);
-                    if k == 0 {
-                        content.move_to(px, py);
-                    } else {
-                        content.line_to(px, py);
-                    }
-                }
+                trace(&mut content, points, &at);
                 content.stroke();
                 content.set_dash_pattern([], 0.0);
             }
@@ -128,14 +133,7 @@ pub fn render(canvas: &Canvas) -> anyhow::Result<Vec<u8>> {
                 content.set_parameters(Name(format!("GS{k}").as_bytes()));
                 let (r, g, b) = rgb(fill);
                 content.set_fill_rgb(r, g, b);
-                for (i, &(x, y)) in points.iter().enumerate() {
-                    let (px, py) = at(x, y);
-                    if i == 0 {
-                        content.move_to(px, py);
-                    } else {
-                        content.line_to(px, py);
-                    }
-                }
+                trace(&mut content, points, &at);
                 content.close_path().fill_nonzero();
                 content.restore_state();
             }
