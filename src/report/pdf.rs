@@ -7,12 +7,14 @@
 //! **Coordinates.** The canvas is in CSS pixels (1/96 in) with y down; a
 //! PDF page is in points (1/72 in) with y up: `(x, y) → (0.75 x, H − 0.75 y)`.
 //!
-//! **Fonts.** Each face used is embedded whole as a TrueType program
-//! (`FontFile2`, deflated) behind a Type 0 font with Identity-H encoding:
-//! a shown string is the big-endian glyph ids of its characters (from the
-//! font's `cmap`), the `W` array gives every glyph's advance in 1/1000 em
-//! (from `hmtx`), and a `ToUnicode` map lets readers copy and search the
-//! text. Anchored text is placed with the same advances (Middle: start at
+//! **Fonts.** Each face is embedded as a TrueType program (`FontFile2`,
+//! deflated) subset to the glyphs the figure shows (the `subsetter` crate
+//! renumbers them in order of first use; the name carries the subset tag
+//! `SBRTAA+`), behind a Type 0 font with Identity-H encoding: a shown
+//! string is the big-endian subset glyph ids of its characters (from the
+//! font's `cmap`), the `W` array gives each subset glyph's advance in
+//! 1/1000 em (from `hmtx`), and a `ToUnicode` map lets readers copy and
+//! search the text. Anchored text is placed with the same advances (Middle: start at
 //! x − width/2; End: x − width), so alignment is exact in the PDF.
 //!
 //! **Opacity.** A filled band's opacity is an `ExtGState` with `ca`.
@@ -30,31 +32,35 @@ static BOLD: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Bold.ttf"
 /// Points per CSS pixel.
 const PT_PER_PX: f64 = 0.75;
 
-/// One embedded face: its parsed font and the characters shown in it.
+/// One embedded face: its parsed font, the subset of its glyphs shown and
+/// the character each subset glyph stands for.
 struct Face {
     name: &'static [u8],
     resource: &'static [u8],
     data: &'static [u8],
     font: ttf_parser::Face<'static>,
+    subset: subsetter::GlyphRemapper,
     used: BTreeMap<u16, char>,
 }
 
 impl Face {
     fn new(name: &'static [u8], resource: &'static [u8], data: &'static [u8]) -> anyhow::Result<Face> {
         let font = ttf_parser::Face::parse(data, 0).context("the embedded font cannot be read")?;
-        Ok(Face { name, resource, data, font, used: BTreeMap::new() })
+        Ok(Face { name, resource, data, font, subset: subsetter::GlyphRemapper::new(), used: BTreeMap::new() })
     }
 
-    /// The glyph ids of `text` (0, the missing glyph, for a character the
-    /// font lacks), remembered for the font's ToUnicode map.
-    fn glyphs(&mut self, text: &str) -> Vec<u16> {
+    /// The font's glyph ids of `text` (0, the missing glyph, for a
+    /// character the font lacks) and their ids in the subset, remembered
+    /// for the subset and its ToUnicode map.
+    fn glyphs(&mut self, text: &str) -> (Vec<u16>, Vec<u16>) {
         text.chars()
             .map(|c| {
                 let g = self.font.glyph_index(c).map_or(0, |g| g.0);
-                self.used.entry(g).or_insert(c);
-                g
+                let s = self.subset.remap(g);
+                self.used.entry(s).or_insert(c);
+                (g, s)
             })
-            .collect()
+            .unzip()
     }
 
     /// Advance of glyph `g` in 1/1000 em.
@@ -139,7 +145,7 @@ pub fn render(canvas: &Canvas) -> anyhow::Result<Vec<u8>> {
             }
             Shape::Text { x, y, size, anchor, fill, bold, vertical, content: text } => {
                 let face = &mut faces[usize::from(*bold)];
-                let glyphs = face.glyphs(text);
+                let (glyphs, shown) = face.glyphs(text);
                 let size_pt = size * PT_PER_PX;
                 let shift = match anchor {
                     Anchor::Start => 0.0,
@@ -148,7 +154,7 @@ pub fn render(canvas: &Canvas) -> anyhow::Result<Vec<u8>> {
                 } as f32;
                 let (px, py) = at(*x, *y);
                 let (r, g, b) = rgb(fill);
-                let bytes: Vec<u8> = glyphs.iter().flat_map(|g| g.to_be_bytes()).collect();
+                let bytes: Vec<u8> = shown.iter().flat_map(|g| g.to_be_bytes()).collect();
                 content.set_fill_rgb(r, g, b).begin_text().set_font(Name(face.resource), size_pt as f32);
                 if *vertical {
                     content.set_text_matrix([0.0, 1.0, -1.0, 0.0, px, py - shift]);
@@ -193,25 +199,25 @@ pub fn render(canvas: &Canvas) -> anyhow::Result<Vec<u8>> {
     pdf.stream(contents, &deflate(&content.finish())?).filter(Filter::FlateDecode);
     let identity = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
     for (face, [type0, cid, descriptor, file, cmap]) in faces.iter().zip(&font_refs) {
+        let name = [b"SBRTAA+".as_slice(), face.name].concat();
         pdf.type0_font(*type0)
-            .base_font(Name(face.name))
+            .base_font(Name(&name))
             .encoding_predefined(Name(b"Identity-H"))
             .descendant_font(*cid)
             .to_unicode(*cmap);
         let mut c = pdf.cid_font(*cid);
         c.subtype(CidFontType::Type2)
-            .base_font(Name(face.name))
+            .base_font(Name(&name))
             .system_info(identity)
             .font_descriptor(*descriptor)
             .cid_to_gid_map_predefined(Name(b"Identity"));
-        let glyphs = face.font.number_of_glyphs();
-        c.widths().consecutive(0, (0..glyphs).map(|g| face.advance(g) as f32));
+        c.widths().consecutive(0, face.subset.remapped_gids().map(|g| face.advance(g) as f32));
         c.finish();
         let units = face.font.units_per_em() as f32;
         let scale = |v: i16| v as f32 * 1000.0 / units;
         let b = face.font.global_bounding_box();
         pdf.font_descriptor(*descriptor)
-            .name(Name(face.name))
+            .name(Name(&name))
             .flags(FontFlags::NON_SYMBOLIC)
             .bbox(Rect::new(scale(b.x_min), scale(b.y_min), scale(b.x_max), scale(b.y_max)))
             .italic_angle(0.0)
@@ -220,9 +226,8 @@ pub fn render(canvas: &Canvas) -> anyhow::Result<Vec<u8>> {
             .cap_height(scale(face.font.capital_height().unwrap_or(face.font.ascender())))
             .stem_v(if face.resource == b"F2" { 140.0 } else { 80.0 })
             .font_file2(*file);
-        pdf.stream(*file, &deflate(face.data)?)
-            .filter(Filter::FlateDecode)
-            .pair(Name(b"Length1"), face.data.len() as i32);
+        let program = subsetter::subset(face.data, 0, &face.subset).context("cannot subset the embedded font")?;
+        pdf.stream(*file, &deflate(&program)?).filter(Filter::FlateDecode).pair(Name(b"Length1"), program.len() as i32);
         let mut map = UnicodeCmap::new(Name(b"Custom"), identity);
         for (&g, &ch) in &face.used {
             map.pair(g, ch);
@@ -249,5 +254,8 @@ mod tests {
         assert!(text.contains("/MediaBox [0 0 300 150]"), "400 × 200 px = 300 × 150 pt");
         assert!(text.contains("/FontFile2") && text.contains("/Identity-H") && text.contains("/ToUnicode"));
         assert!(text.contains("/ca 0.15"));
+        // The fonts are subset to the glyphs shown: a few kilobytes, not the 0.4 MB faces.
+        assert!(text.contains("/SBRTAA+LiberationSans-Bold"));
+        assert!(pdf.len() < 40_000, "{} bytes", pdf.len());
     }
 }
