@@ -77,6 +77,8 @@ pub struct FigureStyle {
     pub plot_height_mm: f64,
     /// Text size, points.
     pub font_pt: f64,
+    /// Also write each figure as TIFF (PackBits RGB at `figure_dpi`).
+    pub tiff: bool,
 }
 
 impl Default for FigureStyle {
@@ -90,6 +92,7 @@ impl Default for FigureStyle {
             width_mm: 200.0,
             plot_height_mm: 85.0,
             font_pt: 9.0,
+            tiff: false,
         }
     }
 }

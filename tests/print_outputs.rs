@@ -272,3 +272,42 @@ fn every_figure_is_also_a_vector_pdf_with_its_fonts_embedded() {
         }
     }
 }
+
+#[test]
+fn figures_are_also_tiff_when_the_study_asks_with_the_png_pixels() {
+    let dir = scratch("tiff");
+    let study = dir.join("tiff.toml");
+    let text = sbrt::study::BUILTIN.replace("tiff = false", "tiff = true");
+    assert!(text.contains("tiff = true"));
+    std::fs::write(&study, text).unwrap();
+    let out = dir.join("out");
+    let o = sbrt(&["analyze", "--example", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let tiff = std::fs::read(out.join("figure1.tiff")).unwrap();
+    let png = resvg::tiny_skia::Pixmap::decode_png(&std::fs::read(out.join("figure1.png")).unwrap()).unwrap();
+    // Read the TIFF as a reader does: the directory, then the PackBits strip.
+    let u16_at = |i: usize| u16::from_le_bytes([tiff[i], tiff[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes([tiff[i], tiff[i + 1], tiff[i + 2], tiff[i + 3]]);
+    assert_eq!(&tiff[..4], b"II*\0");
+    let ifd = u32_at(4) as usize;
+    let value = |tag: u16| {
+        (0..u16_at(ifd) as usize).map(|k| ifd + 2 + 12 * k).find(|&e| u16_at(e) == tag).map(|e| u32_at(e + 8))
+    };
+    assert_eq!((value(256), value(257)), (Some(png.width()), Some(png.height())));
+    let (mut at, end) = (value(273).unwrap() as usize, (value(273).unwrap() + value(279).unwrap()) as usize);
+    let mut rgb = Vec::new();
+    while at < end {
+        let n = tiff[at] as i8;
+        if n >= 0 {
+            rgb.extend_from_slice(&tiff[at + 1..at + 2 + n as usize]);
+            at += 2 + n as usize;
+        } else {
+            rgb.extend(std::iter::repeat_n(tiff[at + 1], (1 - n as i16) as usize));
+            at += 2;
+        }
+    }
+    let png_rgb: Vec<u8> = png.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    assert!(rgb == png_rgb, "the TIFF holds the PNG's pixels");
+    let r = value(282).unwrap() as usize;
+    assert_eq!(u32_at(r) as f64 / u32_at(r + 4) as f64, 300.0);
+}

@@ -298,6 +298,7 @@ mod tests {
             width_mm: 120.0,
             plot_height_mm: 60.0,
             font_pt: 8.0,
+            tiff: false,
         };
         let canvas = render(&fig, &style, PValues::Ama);
         assert!((canvas.width - 120.0 * PX_PER_MM).abs() < 1e-9, "width from mm");

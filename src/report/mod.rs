@@ -19,6 +19,7 @@ pub mod pdf;
 pub mod png;
 pub mod robustness_tables;
 pub mod table;
+pub mod tiff;
 
 use crate::results::Results;
 use crate::study::Study;
@@ -83,8 +84,12 @@ pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> any
     let mut doc_figures = Vec::new();
     for b in km_blocks.iter().chain(&forest_blocks) {
         let svg = b.canvas.to_svg();
-        let png = png::render(&svg, study.figure_dpi)?;
+        let pixmap = png::rasterise(&svg, study.figure_dpi)?;
+        let png = png::encode(&pixmap, study.figure_dpi)?;
         files.push((format!("{}.png", b.id), png.bytes.clone()));
+        if study.figure_style.tiff {
+            files.push((format!("{}.tiff", b.id), tiff::from_pixmap(&pixmap, study.figure_dpi)));
+        }
         files.push((format!("{}.svg", b.id), svg.into_bytes()));
         files.push((format!("{}.pdf", b.id), pdf::render(&b.canvas)?));
         doc_figures.push(manuscript::DocFigure { id: b.id.clone(), caption: b.caption.clone(), png });

@@ -33,14 +33,24 @@ pub struct Png {
 /// resolution; the PNG records the resolution (`pHYs`, pixels per metre)
 /// so that word processors and journals read its print size.
 pub fn render(svg: &str, dpi: f64) -> anyhow::Result<Png> {
+    encode(&rasterise(svg, dpi)?, dpi)
+}
+
+/// A pixmap drawn at `dpi` as PNG, the resolution recorded.
+pub fn encode(pixmap: &resvg::tiny_skia::Pixmap, dpi: f64) -> anyhow::Result<Png> {
+    let png = pixmap.encode_png().context("cannot encode PNG")?;
+    Ok(Png { bytes: with_resolution(&png, dpi), pixels: (pixmap.width(), pixmap.height()), dpi })
+}
+
+/// The SVG drawn at `dpi` (1 user unit = 1/96 inch) on a pixmap.
+pub fn rasterise(svg: &str, dpi: f64) -> anyhow::Result<resvg::tiny_skia::Pixmap> {
     let scale = (dpi / 96.0) as f32;
     let tree = resvg::usvg::Tree::from_str(svg, options()).context("cannot parse the figure's SVG")?;
     let size = tree.size();
     let (w, h) = ((size.width() * scale).ceil() as u32, (size.height() * scale).ceil() as u32);
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).context("figure too large to rasterise")?;
     resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-    let png = pixmap.encode_png().context("cannot encode PNG")?;
-    Ok(Png { bytes: with_resolution(&png, dpi), pixels: (w, h), dpi })
+    Ok(pixmap)
 }
 
 /// The PNG with a `pHYs` chunk (PNG 1.2 §4.2.4.2) after its header:
