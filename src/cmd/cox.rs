@@ -55,8 +55,9 @@ pub struct CoxArgs {
     pub start: Option<String>,
     /// Column of case weights (each >= 0; rows of weight 0 are dropped and
     /// counted), as R coxph(weights = ): weighted Efron or Breslow; a weight
-    /// that is not a whole number makes the variance robust, as in R.
-    #[arg(long, conflicts_with_all = ["firth", "zph", "predict"])]
+    /// that is not a whole number makes the variance robust, as in R; with
+    /// --predict, the weighted baseline (R survfit(fit, newdata)).
+    #[arg(long, conflicts_with_all = ["firth", "zph"])]
     pub weights: Option<String>,
     /// Firth-penalised fit for monotone likelihood (Heinze & Schemper 2001, as R coxphf):
     /// profile penalised-likelihood intervals and penalised likelihood-ratio p-values.

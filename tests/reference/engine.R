@@ -477,6 +477,13 @@ cox_case("cox lung fractional weights breslow strata", lung_w_df, "lung_weights"
 cox_case("cox lung zero weights cluster", lung_w_df, "lung_weights", "time", "status", c("age", "sex"), cluster = "inst", weights = "zw")
 cox_case("cox lung integer weights robust", lung_w_df, "lung_weights", "time", "status", c("age", "sex"), robust = TRUE, weights = "iw")
 cox_case("cox heart counting weighted cluster", heart_w_df, "heart_weights", "stop", "event", c("age", "transplant"), factors = "transplant", cluster = "id", start = "start", weights = "w")
+# Predicted survival from weighted fits (survfit(fit, newdata) of a
+# weighted coxph: the weighted baseline; fractional weights carry the
+# robust variance into the curve's standard error, as R).
+cox_case("cox predict lung integer weights", lung_w_df, "lung_weights", "time", "status", c("age", "sex"), factors = "sex",
+         weights = "iw", predict = list(age = 60, sex = "2"), at = c(100, 365, 700))
+cox_case("cox predict lung fractional weights breslow", lung_w_df, "lung_weights", "time", "status", c("age", "ph.ecog"), factors = "ph.ecog",
+         ties = "breslow", weights = "zw", predict = list(age = 70, ph.ecog = "1"), at = c(50, 300, 900))
 km_case("km book6 weighted", book6_df, "book6", "time", "status", at = c(1.5, 4), weights = "wt")
 km_case("km book6 fractional weights jackknife", book6_frac_df, "book6_fractional", "time", "status", at = c(2, 4.5), weights = "wt")
 km_case("km lung integer weights by sex", lung_w_df, "lung_weights", "time", "status", "sex", at = c(180, 365), weights = "iw")

@@ -21,6 +21,10 @@
 //! S(t | z)       = exp(−Λ(t | z)),   se S = S · se Λ
 //! ```
 //!
+//! With case weights every sum carries the rows' weights and each of the
+//! `d` Efron pieces weighs the events' mean weight (Breslow: their total),
+//! as R's `agsurv` (the weighted fit's own risk sets; see [`super`]).
+//!
 //! (`Λ₀`, `V`, `X` the sums of the increments up to `t`), the second term
 //! carrying the uncertainty of β̂ (Tsiatis 1981). The limits are R's
 //! default, on the log scale: `S exp(∓z_α se Λ)`, the upper capped at 1.
@@ -69,7 +73,10 @@ fn increments(data: &CoxData, beta: &[f64], means: &[f64], ties: Ties) -> Increm
     let n = data.time.len();
     let p = beta.len();
     let centred = |i: usize| (0..p).map(move |j| data.x.get(i, j) - means[j]);
-    let risk: Vec<f64> = (0..n).map(|i| centred(i).zip(beta).map(|(x, b)| x * b).sum::<f64>().exp()).collect();
+    let weight = |i: usize| data.weights.map_or(1.0, |w| w[i]);
+    // Weighted risk scores w_i exp(x_iᵀβ).
+    let risk: Vec<f64> =
+        (0..n).map(|i| weight(i) * centred(i).zip(beta).map(|(x, b)| x * b).sum::<f64>().exp()).collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| data.time[b].total_cmp(&data.time[a]));
     // Walk in decreasing time so the risk set grows, then reverse.
@@ -78,7 +85,7 @@ fn increments(data: &CoxData, beta: &[f64], means: &[f64], ties: Ties) -> Increm
     let mut k = 0;
     while k < n {
         let t = data.time[order[k]];
-        let (mut e0, mut e1, mut d) = (0.0, vec![0.0; p], 0usize);
+        let (mut e0, mut e1, mut d, mut event_weight) = (0.0, vec![0.0; p], 0usize, 0.0);
         while k < n && data.time[order[k]] == t {
             let i = order[k];
             s0 += risk[i];
@@ -91,13 +98,14 @@ fn increments(data: &CoxData, beta: &[f64], means: &[f64], ties: Ties) -> Increm
             if data.event[i] {
                 e0 += risk[i];
                 d += 1;
+                event_weight += weight(i);
             }
             k += 1;
         }
         let (mut haz, mut var, mut xbar) = (0.0, 0.0, vec![0.0; p]);
         if d > 0 {
             let pieces = if ties == Ties::Efron { d } else { 1 };
-            let weight = if ties == Ties::Efron { 1.0 } else { d as f64 };
+            let weight = if ties == Ties::Efron { event_weight / d as f64 } else { event_weight };
             for piece in 0..pieces {
                 let f = piece as f64 / d as f64;
                 let denom = s0 - f * e0;
@@ -141,9 +149,6 @@ impl CoxBaseline {
     pub fn new(data: &CoxData, fit: &CoxFit, ties: Ties) -> Result<CoxBaseline, Error> {
         if data.strata.is_some() {
             return Err(Error::Unsupported("prediction from a stratified model"));
-        }
-        if data.weights.is_some() {
-            return Err(Error::Unsupported("prediction from a model with case weights"));
         }
         let beta: Vec<f64> = fit.terms.iter().map(|t| t.coef).collect::<Option<_>>().ok_or(Error::Singular)?;
         let n = data.time.len() as f64;
