@@ -10,8 +10,8 @@ use crate::survival_data::SurvivalData;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use survstat::cox::{
-    fit, fit_counting, fit_firth, proportional_hazards_test, ChisqTest, CoxBaseline, CoxData, CoxFit, CoxOptions,
-    FirthFit, Ties,
+    fit, fit_counting, fit_firth, proportional_hazards_test, proportional_hazards_test_counting, ChisqTest,
+    CoxBaseline, CoxData, CoxFit, CoxOptions, FirthFit, Ties,
 };
 use survstat::design::Term;
 
@@ -51,13 +51,13 @@ pub struct CoxArgs {
     /// Column of entry times: each row is at risk on (start, time] —
     /// time-dependent covariates as several rows per subject, delayed entry
     /// (R Surv(start, stop, event)).
-    #[arg(long, conflicts_with_all = ["firth", "zph", "predict"])]
+    #[arg(long, conflicts_with_all = ["firth", "predict"])]
     pub start: Option<String>,
     /// Column of case weights (each >= 0; rows of weight 0 are dropped and
     /// counted), as R coxph(weights = ): weighted Efron or Breslow; a weight
     /// that is not a whole number makes the variance robust, as in R; with
     /// --predict, the weighted baseline (R survfit(fit, newdata)).
-    #[arg(long, conflicts_with_all = ["firth", "zph"])]
+    #[arg(long, conflicts_with = "firth")]
     pub weights: Option<String>,
     /// Firth-penalised fit for monotone likelihood (Heinze & Schemper 2001, as R coxphf):
     /// profile penalised-likelihood intervals and penalised likelihood-ratio p-values.
@@ -246,8 +246,11 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     let ph = if args.zph {
         let groups: Vec<Vec<usize>> =
             (0..formula.terms.len()).map(|k| (0..terms.len()).filter(|&j| terms[j].term == k).collect()).collect();
-        let test = proportional_hazards_test(&cox_data, &result, options.ties, &groups)
-            .map_err(|e| InputProblems::usage(&table.file, format!("proportional-hazards test not possible: {e}")))?;
+        let test = match &entry {
+            None => proportional_hazards_test(&cox_data, &result, options.ties, &groups),
+            Some(entry) => proportional_hazards_test_counting(&cox_data, entry, &result, options.ties, &groups),
+        }
+        .map_err(|e| InputProblems::usage(&table.file, format!("proportional-hazards test not possible: {e}")))?;
         Some(test)
     } else {
         None

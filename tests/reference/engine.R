@@ -320,7 +320,8 @@ cox_case <- function(name, data, file, time, event, covariates, factors = charac
   if (!is.null(start)) mf$.start <- used[[start]]
   if (!is.null(strata)) { mf$.strata <- used[[strata]]; rhs <- paste(rhs, "+ strata(.strata)") }
   if (!is.null(cluster)) mf$.cluster <- used[[cluster]]
-  mf$.w <- rows$w
+  # double, not integer: cox.zph's C code rejects integer weights (survival 3.5-3).
+  mf$.w <- as.numeric(rows$w)
   form <- as.formula(paste(if (is.null(start)) "Surv(.time, .event) ~" else "Surv(.start, .time, .event) ~", rhs))
   warns <- character(0)
   fit <- withCallingHandlers(
@@ -462,6 +463,10 @@ cox_case("cox synth robust breslow", synth_df, "synth_ties", "time", "status", c
 cox_case("cox delayed entry ties factor", late_df, "delayed_entry", "exit", "status", c("x", "g"), start = "entry")
 cox_case("cox ovarian rx + rx:resid.ds", ovarian_df, "ovarian", "futime", "fustat", c("rx", "rx:resid.ds"), factors = c("rx", "resid.ds"))
 
+late_w <- late_df
+set.seed(9)
+late_w$w <- round(runif(nrow(late_w), 0.5, 2.5), 2)
+late_w_df <- write_data(late_w, "delayed_entry_weights")
 # Case weights: survival's book6 (weighted Efron by hand) and Breslow; the
 # same weights fractional (robust variance by default, as R); lung with
 # whole, fractional and zero weights, strata and clusters; weighted
@@ -484,6 +489,16 @@ cox_case("cox predict lung integer weights", lung_w_df, "lung_weights", "time", 
          weights = "iw", predict = list(age = 60, sex = "2"), at = c(100, 365, 700))
 cox_case("cox predict lung fractional weights breslow", lung_w_df, "lung_weights", "time", "status", c("age", "ph.ecog"), factors = "ph.ecog",
          ties = "breslow", weights = "zw", predict = list(age = 70, ph.ecog = "1"), at = c(50, 300, 900))
+# The proportional-hazards test of weighted and counting-process fits
+# (cox.zph, transform "km": the unweighted KM of the rows).
+cox_case("cox zph lung fractional weights", lung_w_df, "lung_weights", "time", "status", c("age", "sex", "ph.ecog"), factors = "ph.ecog",
+         weights = "fw", zph = TRUE)
+cox_case("cox zph lung integer weights breslow strata", lung_w_df, "lung_weights", "time", "status", c("age", "ph.karno"), ties = "breslow",
+         strata = "sex", weights = "iw", zph = TRUE)
+cox_case("cox zph heart counting process", heart_df, "heart", "stop", "event", c("age", "year", "transplant"), factors = "transplant",
+         start = "start", zph = TRUE)
+cox_case("cox zph delayed entry weighted", late_w_df, "delayed_entry_weights", "exit", "status", c("x", "g"), start = "entry",
+         weights = "w", zph = TRUE)
 km_case("km book6 weighted", book6_df, "book6", "time", "status", at = c(1.5, 4), weights = "wt")
 km_case("km book6 fractional weights jackknife", book6_frac_df, "book6_fractional", "time", "status", at = c(2, 4.5), weights = "wt")
 km_case("km lung integer weights by sex", lung_w_df, "lung_weights", "time", "status", "sex", at = c(180, 365), weights = "iw")

@@ -215,6 +215,13 @@ impl CountingData {
     }
 
     pub fn evaluate(&self, beta: &[f64], ties: Ties) -> Evaluation {
+        self.evaluate_weighted(beta, ties, |_| 1.0)
+    }
+
+    /// The score and information with each event time's contribution
+    /// weighted by `psi(t)` (the blocks of the proportional-hazards test,
+    /// [`super::zph`]); `psi = 1` is the plain evaluation.
+    pub fn evaluate_weighted(&self, beta: &[f64], ties: Ties, psi: impl Fn(f64) -> f64) -> Evaluation {
         let p = self.p;
         let eta = self.linear_predictor(beta);
         let mut loglik = 0.0;
@@ -222,6 +229,7 @@ impl CountingData {
         let mut information = vec![0.0; p * p];
         self.sweep(beta, true, &mut |at| {
             let EventTime { events, s0, s1, s2, risk } = *at;
+            let g = psi(self.stop[events[0]]);
             let e0: f64 = events.iter().map(|&i| self.weight[i] * risk[i]).sum();
             let mut e2 = vec![0.0; p * p];
             for &i in events {
@@ -229,7 +237,7 @@ impl CountingData {
                 loglik += w * eta[i];
                 let x = self.row(i);
                 for a in 0..p {
-                    score[a] += w * x[a];
+                    score[a] += g * w * x[a];
                     for b in 0..p {
                         e2[a * p + b] += wr * x[a] * x[b];
                     }
@@ -239,10 +247,10 @@ impl CountingData {
                 let (f, w) = (piece.downweight, piece.weight);
                 loglik -= w * (s0 - f * e0).ln();
                 for a in 0..p {
-                    score[a] -= w * piece.mean[a];
+                    score[a] -= g * w * piece.mean[a];
                     for b in 0..p {
-                        information[a * p + b] +=
-                            piece.hazard * (s2[a * p + b] - f * e2[a * p + b]) - w * piece.mean[a] * piece.mean[b];
+                        information[a * p + b] += g
+                            * (piece.hazard * (s2[a * p + b] - f * e2[a * p + b]) - w * piece.mean[a] * piece.mean[b]);
                     }
                 }
             }

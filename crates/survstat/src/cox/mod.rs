@@ -44,7 +44,7 @@ mod zph;
 
 pub use firth::{fit_firth, FirthFit, FirthTerm};
 pub use predict::{BaselineHazard, CoxBaseline, PredictedAt};
-pub use zph::{proportional_hazards_test, PhTest};
+pub use zph::{proportional_hazards_test, proportional_hazards_test_counting, PhTest};
 
 use crate::concordance::{concordance_sorted, Concordance};
 use crate::dist::{chisq_sf, normal_two_sided_p};

@@ -17,8 +17,15 @@
 //! together) is `uᵀ I_SS⁻¹ u` with `S` = all original columns plus T's
 //! companions and `u = (0, U₂,T)`, on |T| df; the global test uses every
 //! companion, on p df. Aliased columns are left out, as R does.
+//!
+//! With case weights or counting-process rows `(start, stop]` the sums are
+//! those of the weighted risk sets of [`super::counting`], as R's `zph2`;
+//! `g` stays the unweighted Kaplan-Meier of the rows (with delayed entry
+//! for `(start, stop]`), centred by the plain mean over the events, as
+//! `cox.zph` computes it.
 
-use super::likelihood::SortedData;
+use super::counting::CountingData;
+use super::likelihood::{Evaluation, SortedData};
 use super::{ChisqTest, CoxData, CoxFit, Ties};
 use crate::error::Error;
 use crate::km::{ConfSpec, KaplanMeier};
@@ -40,9 +47,31 @@ pub fn proportional_hazards_test(
     ties: Ties,
     terms: &[Vec<usize>],
 ) -> Result<PhTest, Error> {
-    if data.weights.is_some() {
-        return Err(Error::Unsupported("the proportional-hazards test with case weights"));
+    ph_test(data, None, fit, ties, terms)
+}
+
+/// The same for a fit to counting-process rows `(entry, time]`
+/// ([`super::fit_counting`]).
+pub fn proportional_hazards_test_counting(
+    data: &CoxData,
+    entry: &[f64],
+    fit: &CoxFit,
+    ties: Ties,
+    terms: &[Vec<usize>],
+) -> Result<PhTest, Error> {
+    if entry.len() != data.time.len() {
+        return Err(Error::LengthMismatch);
     }
+    ph_test(data, Some(entry), fit, ties, terms)
+}
+
+fn ph_test(
+    data: &CoxData,
+    entry: Option<&[f64]>,
+    fit: &CoxFit,
+    ties: Ties,
+    terms: &[Vec<usize>],
+) -> Result<PhTest, Error> {
     let n = data.time.len();
     let cols: Vec<usize> = (0..data.x.ncol).filter(|&j| fit.terms[j].coef.is_some()).collect();
     let q = cols.len();
@@ -55,7 +84,7 @@ pub fn proportional_hazards_test(
         x.extend(cols.iter().map(|&j| data.x.get(i, j)));
     }
     // g(t) = 1 - S(t-), centred over the events.
-    let km = KaplanMeier::fit(data.time, data.event, ConfSpec::default());
+    let km = KaplanMeier::fit_weighted(entry, data.time, data.event, None, ConfSpec::default());
     let g_raw = |t: f64| {
         let k = km.steps.partition_point(|s| s.time < t);
         1.0 - if k == 0 { 1.0 } else { km.steps[k - 1].surv }
@@ -63,11 +92,30 @@ pub fn proportional_hazards_test(
     let events: Vec<f64> = (0..n).filter(|&i| data.event[i]).map(|i| g_raw(data.time[i])).collect();
     let centre = events.iter().sum::<f64>() / events.len() as f64;
 
-    let sorted = SortedData::new(data.time, data.event, &x, q, data.strata);
     let g = |t: f64| g_raw(t) - centre;
-    let plain = sorted.evaluate(&beta, ties);
-    let by_g = sorted.evaluate_weighted(&beta, ties, g);
-    let by_g2 = sorted.evaluate_weighted(&beta, ties, |t| g(t) * g(t));
+    let b = &beta;
+    let evaluate: Box<dyn Fn(&(dyn Fn(f64) -> f64 + Sync)) -> Evaluation> = if entry.is_none() && data.weights.is_none()
+    {
+        let sorted = SortedData::new(data.time, data.event, &x, q, data.strata);
+        Box::new(move |psi| sorted.evaluate_weighted(b, ties, psi))
+    } else {
+        let always_at_risk = vec![f64::NEG_INFINITY; n];
+        let x = Matrix { nrow: n, ncol: q, data: x };
+        let counting = CountingData::new(
+            entry.unwrap_or(&always_at_risk),
+            data.time,
+            data.event,
+            &x,
+            data.weights,
+            data.strata,
+            &vec![0.0; q],
+            &vec![1.0; q],
+        );
+        Box::new(move |psi| counting.evaluate_weighted(b, ties, psi))
+    };
+    let plain = evaluate(&|_| 1.0);
+    let by_g = evaluate(&g);
+    let by_g2 = evaluate(&|t| g(t) * g(t));
     let u2 = by_g.score;
     let m = 2 * q;
     let mut info = Matrix::zeros(m, m);
