@@ -201,8 +201,11 @@ fn km_start_must_precede_the_time() {
         assert_clean_failure(&o, ":4:s: error: not a finite number: 'x'");
     }
     // What counting-process fits do not have yet is refused, not approximated.
-    let o = sbrt(&["cox", f, "--time", "t", "--event", "e", "--start", "s", "--covariates", "t", "--zph"]);
-    assert_clean_failure(&o, "cannot be used with");
+    for extra in [vec!["--firth"], vec!["--predict", "t=1", "--at", "1"]] {
+        let mut args = vec!["cox", f, "--time", "t", "--event", "e", "--start", "s", "--covariates", "t"];
+        args.extend(extra);
+        assert_clean_failure(&sbrt(&args), "cannot be used with");
+    }
 }
 
 #[test]

@@ -31,6 +31,9 @@ use crate::error::Error;
 use crate::km::{ConfSpec, KaplanMeier};
 use crate::linalg::{Ldl, Matrix, DEFAULT_TOLER_CHOL};
 
+/// A weight per event time (`ψ(t)`), as the score and information sums take it.
+type TimeWeight<'a> = &'a (dyn Fn(f64) -> f64 + Sync);
+
 /// Per-term and global tests.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhTest {
@@ -94,8 +97,7 @@ fn ph_test(
 
     let g = |t: f64| g_raw(t) - centre;
     let b = &beta;
-    let evaluate: Box<dyn Fn(&(dyn Fn(f64) -> f64 + Sync)) -> Evaluation> = if entry.is_none() && data.weights.is_none()
-    {
+    let evaluate: Box<dyn Fn(TimeWeight) -> Evaluation> = if entry.is_none() && data.weights.is_none() {
         let sorted = SortedData::new(data.time, data.event, &x, q, data.strata);
         Box::new(move |psi| sorted.evaluate_weighted(b, ties, psi))
     } else {
