@@ -89,8 +89,10 @@ struct Piece {
 
 impl CountingData {
     #[allow(clippy::too_many_arguments)]
+    /// Rows at risk on `(start, stop]`, or from −∞ without starts (the
+    /// weighted right-censored case).
     pub fn new(
-        start: &[f64],
+        start: Option<&[f64]>,
         stop: &[f64],
         event: &[bool],
         x: &Matrix,
@@ -117,7 +119,9 @@ impl CountingData {
                 let mut by_stop = rows.clone();
                 by_stop.sort_by(|&a, &b| stop[b].total_cmp(&stop[a]));
                 let mut by_start = rows;
-                by_start.sort_by(|&a, &b| start[b].total_cmp(&start[a]));
+                if let Some(start) = start {
+                    by_start.sort_by(|&a, &b| start[b].total_cmp(&start[a]));
+                }
                 (by_stop, by_start)
             })
             .collect();
@@ -125,7 +129,7 @@ impl CountingData {
             p,
             x: data.collect(),
             weight: weights.map_or_else(|| vec![1.0; n], <[f64]>::to_vec),
-            start: start.to_vec(),
+            start: start.map_or_else(|| vec![f64::NEG_INFINITY; n], <[f64]>::to_vec),
             stop: stop.to_vec(),
             event: event.to_vec(),
             strata,
@@ -214,13 +218,10 @@ impl CountingData {
             .collect()
     }
 
-    pub fn evaluate(&self, beta: &[f64], ties: Ties) -> Evaluation {
-        self.evaluate_weighted(beta, ties, |_| 1.0)
-    }
-
-    /// The score and information with each event time's contribution
-    /// weighted by `psi(t)` (the blocks of the proportional-hazards test,
-    /// [`super::zph`]); `psi = 1` is the plain evaluation.
+    /// The log-likelihood, score and information at `beta`, each event
+    /// time's contribution to the score and information weighted by
+    /// `psi(t)` (the blocks of the proportional-hazards test, [`super::zph`];
+    /// `psi = 1` is the plain evaluation).
     pub fn evaluate_weighted(&self, beta: &[f64], ties: Ties, psi: impl Fn(f64) -> f64) -> Evaluation {
         let p = self.p;
         let eta = self.linear_predictor(beta);

@@ -226,10 +226,36 @@ enum RiskSets {
 }
 
 impl RiskSets {
+    /// The sums of `data` on covariates centred by `means` and scaled by
+    /// `scale`: sorted once for right-censored data without weights, the
+    /// counting-process sweep for `(entry, time]` rows or case weights.
+    fn new(data: &CoxData, entry: Option<&[f64]>, means: &[f64], scale: &[f64]) -> RiskSets {
+        if entry.is_none() && data.weights.is_none() {
+            let p = data.x.ncol;
+            RiskSets::Sorted(SortedData::centred(data.time, data.event, &data.x.data, p, data.strata, means, scale))
+        } else {
+            RiskSets::Counting(counting::CountingData::new(
+                entry,
+                data.time,
+                data.event,
+                data.x,
+                data.weights,
+                data.strata,
+                means,
+                scale,
+            ))
+        }
+    }
+
     fn evaluate(&self, beta: &[f64], ties: Ties) -> likelihood::Evaluation {
+        self.evaluate_weighted(beta, ties, &|_| 1.0)
+    }
+
+    /// The score and information with each event time weighted by `psi(t)`.
+    fn evaluate_weighted(&self, beta: &[f64], ties: Ties, psi: &(dyn Fn(f64) -> f64 + Sync)) -> likelihood::Evaluation {
         match self {
-            RiskSets::Sorted(s) => s.evaluate(beta, ties),
-            RiskSets::Counting(c) => c.evaluate(beta, ties),
+            RiskSets::Sorted(s) => s.evaluate_weighted(beta, ties, psi),
+            RiskSets::Counting(c) => c.evaluate_weighted(beta, ties, psi),
         }
     }
 
@@ -308,29 +334,7 @@ fn fit_with_entry(data: &CoxData, entry: Option<&[f64]>, options: &CoxOptions) -
 
     // Centre and scale (R's coxfit6 `doscale`), leaving {-1,0,1} columns alone.
     let (means, scale) = centring(data.x, data.weights);
-    let always_at_risk;
-    let entry = match (entry, data.weights) {
-        (None, Some(_)) => {
-            always_at_risk = vec![f64::NEG_INFINITY; n];
-            Some(&always_at_risk[..])
-        }
-        _ => entry,
-    };
-    let sorted = match entry {
-        None => {
-            RiskSets::Sorted(SortedData::centred(data.time, data.event, &data.x.data, p, data.strata, &means, &scale))
-        }
-        Some(entry) => RiskSets::Counting(counting::CountingData::new(
-            entry,
-            data.time,
-            data.event,
-            data.x,
-            data.weights,
-            data.strata,
-            &means,
-            &scale,
-        )),
-    };
+    let sorted = RiskSets::new(data, entry, &means, &scale);
 
     // Newton-Raphson, R's coxfit6 schedule.
     let mut beta = vec![0.0; p];

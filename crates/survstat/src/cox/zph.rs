@@ -24,15 +24,11 @@
 //! for `(start, stop]`), centred by the plain mean over the events, as
 //! `cox.zph` computes it.
 
-use super::counting::CountingData;
-use super::likelihood::{Evaluation, SortedData};
+use super::RiskSets;
 use super::{ChisqTest, CoxData, CoxFit, Ties};
 use crate::error::Error;
 use crate::km::{ConfSpec, KaplanMeier};
 use crate::linalg::{Ldl, Matrix, DEFAULT_TOLER_CHOL};
-
-/// A weight per event time (`ψ(t)`), as the score and information sums take it.
-type TimeWeight<'a> = &'a (dyn Fn(f64) -> f64 + Sync);
 
 /// Per-term and global tests.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,9 +78,9 @@ fn ph_test(
         return Err(Error::NoEvents);
     }
     let beta: Vec<f64> = cols.iter().map(|&j| fit.terms[j].coef.expect("estimable")).collect();
-    let mut x = Vec::with_capacity(n * q);
+    let mut x = Matrix { nrow: n, ncol: q, data: Vec::with_capacity(n * q) };
     for i in 0..n {
-        x.extend(cols.iter().map(|&j| data.x.get(i, j)));
+        x.data.extend(cols.iter().map(|&j| data.x.get(i, j)));
     }
     // g(t) = 1 - S(t-), centred over the events.
     let km = KaplanMeier::fit_weighted(entry, data.time, data.event, None, ConfSpec::default());
@@ -96,28 +92,11 @@ fn ph_test(
     let centre = events.iter().sum::<f64>() / events.len() as f64;
 
     let g = |t: f64| g_raw(t) - centre;
-    let b = &beta;
-    let evaluate: Box<dyn Fn(TimeWeight) -> Evaluation> = if entry.is_none() && data.weights.is_none() {
-        let sorted = SortedData::new(data.time, data.event, &x, q, data.strata);
-        Box::new(move |psi| sorted.evaluate_weighted(b, ties, psi))
-    } else {
-        let always_at_risk = vec![f64::NEG_INFINITY; n];
-        let x = Matrix { nrow: n, ncol: q, data: x };
-        let counting = CountingData::new(
-            entry.unwrap_or(&always_at_risk),
-            data.time,
-            data.event,
-            &x,
-            data.weights,
-            data.strata,
-            &vec![0.0; q],
-            &vec![1.0; q],
-        );
-        Box::new(move |psi| counting.evaluate_weighted(b, ties, psi))
-    };
-    let plain = evaluate(&|_| 1.0);
-    let by_g = evaluate(&g);
-    let by_g2 = evaluate(&|t| g(t) * g(t));
+    let estimable = CoxData { x: &x, ..*data };
+    let sums = RiskSets::new(&estimable, entry, &vec![0.0; q], &vec![1.0; q]);
+    let plain = sums.evaluate(&beta, ties);
+    let by_g = sums.evaluate_weighted(&beta, ties, &g);
+    let by_g2 = sums.evaluate_weighted(&beta, ties, &|t| g(t) * g(t));
     let u2 = by_g.score;
     let m = 2 * q;
     let mut info = Matrix::zeros(m, m);
