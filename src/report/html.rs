@@ -2,7 +2,7 @@
 //! script, no external resource, and a Content-Security-Policy that
 //! forbids loading anything, so opening it makes no network request.
 
-use super::canvas::{escape, Canvas};
+use super::canvas::escape;
 use super::table::Table;
 use crate::results::Results;
 use crate::study::Study;
@@ -12,8 +12,8 @@ use std::fmt::Write;
 pub struct FigureBlock {
     /// The figure's file stem (Robustness figures start with `lc_competing`).
     pub id: String,
-    /// The drawing (written inline as SVG).
-    pub canvas: Canvas,
+    /// The SVG document.
+    pub svg: String,
     /// Caption.
     pub caption: String,
 }
@@ -60,7 +60,7 @@ pub fn table_html(t: &Table) -> String {
 }
 
 fn figure_html(f: &FigureBlock) -> String {
-    format!("<figure>{}<figcaption>{}</figcaption></figure>", f.canvas.to_svg().trim_end(), escape(&f.caption))
+    format!("<figure>{}<figcaption>{}</figcaption></figure>", f.svg.trim_end(), escape(&f.caption))
 }
 
 /// The whole report.

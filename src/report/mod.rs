@@ -57,6 +57,30 @@ pub fn tables(results: &Results, study: &Study) -> Vec<Table> {
     tables
 }
 
+/// A figure's files — SVG, PNG at the study's resolution, TIFF when asked,
+/// PDF — each drawn once from `canvas`; its picture for the Word documents
+/// goes to `doc_figures`, and its block for the HTML report is returned.
+fn figure_files(
+    id: &str,
+    caption: &str,
+    canvas: &canvas::Canvas,
+    study: &Study,
+    files: &mut Vec<(String, Vec<u8>)>,
+    doc_figures: &mut Vec<manuscript::DocFigure>,
+) -> anyhow::Result<html::FigureBlock> {
+    let svg = canvas.to_svg();
+    let pixmap = png::rasterise(&svg, study.figure_dpi)?;
+    let png = png::encode(&pixmap, study.figure_dpi)?;
+    files.push((format!("{id}.png"), png.bytes.clone()));
+    if study.figure_style.tiff {
+        files.push((format!("{id}.tiff"), tiff::from_pixmap(&pixmap, study.figure_dpi)));
+    }
+    files.push((format!("{id}.svg"), svg.clone().into_bytes()));
+    files.push((format!("{id}.pdf"), pdf::render(canvas)?));
+    doc_figures.push(manuscript::DocFigure { id: id.into(), caption: caption.into(), png });
+    Ok(html::FigureBlock { id: id.into(), svg, caption: caption.into() })
+}
+
 /// The report's files, by name.
 pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -65,34 +89,20 @@ pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> any
         files.push((format!("{}.csv", t.id), t.to_csv().into_bytes()));
         files.push((format!("{}.md", t.id), t.to_markdown().into_bytes()));
     }
+    let mut doc_figures = Vec::new();
     let mut km_blocks = Vec::new();
     for f in &results.figures {
         let canvas = km_figure::render(f, &study.figure_style, study.p_values);
-        km_blocks.push(html::FigureBlock { id: f.id.clone(), canvas, caption: f.title.clone() });
+        km_blocks.push(figure_files(&f.id, &f.title, &canvas, study, &mut files, &mut doc_figures)?);
     }
     let mut forest_blocks = Vec::new();
     for ep in &results.endpoints {
         let title = format!("{}: multivariable Cox model", ep.label);
         if let Some(canvas) = forest::render(&title, &ep.model, study.conf_level, &study.figure_style, study.p_values) {
-            forest_blocks.push(html::FigureBlock {
-                id: format!("forest_{}", ep.id.name()),
-                canvas,
-                caption: format!("{title}: hazard ratios of the retained terms."),
-            });
+            let (id, caption) =
+                (format!("forest_{}", ep.id.name()), format!("{title}: hazard ratios of the retained terms."));
+            forest_blocks.push(figure_files(&id, &caption, &canvas, study, &mut files, &mut doc_figures)?);
         }
-    }
-    let mut doc_figures = Vec::new();
-    for b in km_blocks.iter().chain(&forest_blocks) {
-        let svg = b.canvas.to_svg();
-        let pixmap = png::rasterise(&svg, study.figure_dpi)?;
-        let png = png::encode(&pixmap, study.figure_dpi)?;
-        files.push((format!("{}.png", b.id), png.bytes.clone()));
-        if study.figure_style.tiff {
-            files.push((format!("{}.tiff", b.id), tiff::from_pixmap(&pixmap, study.figure_dpi)));
-        }
-        files.push((format!("{}.svg", b.id), svg.into_bytes()));
-        files.push((format!("{}.pdf", b.id), pdf::render(&b.canvas)?));
-        doc_figures.push(manuscript::DocFigure { id: b.id.clone(), caption: b.caption.clone(), png });
     }
     let methods = methods::paragraph(study);
     files.push(("report.docx".into(), manuscript::report(study, &methods, &tables, &doc_figures)?));
