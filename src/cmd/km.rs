@@ -105,12 +105,8 @@ pub fn run(args: &KmArgs) -> anyhow::Result<()> {
         data.events(),
         data.n_dropped
     );
-    if weights.is_some() {
-        println!(
-            "Case weights from '{}'; rows of weight 0 dropped = {}",
-            crate::inert::terminal(args.weights.as_deref().unwrap_or_default()),
-            data.n_zero_weight
-        );
+    if let Some(column) = &args.weights {
+        super::print::case_weights(column, data.n_zero_weight);
     }
     println!();
     println!(

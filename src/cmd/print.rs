@@ -19,6 +19,11 @@ pub fn count(v: f64) -> String {
     }
 }
 
+/// The line that says a command's case weights were used.
+pub fn case_weights(column: &str, n_zero_weight: usize) {
+    println!("Case weights from '{}'; rows of weight 0 dropped = {n_zero_weight}", crate::inert::terminal(column));
+}
+
 /// Print the first warnings of a cohort on stderr, and how many more there are.
 pub fn first_warnings(file: &str, warnings: &[Problem]) {
     const SHOWN: usize = 20;
