@@ -4,7 +4,7 @@
 //! rows that make each block add up, one labelled p-value per term.
 
 mod common;
-use common::{root, sbrt, scratch};
+use common::{analyze_example_with, root, sbrt, scratch};
 
 /// The percentages of the rows under `heading` in a Markdown table.
 fn block_percentages(md: &str, heading: &str) -> Vec<f64> {
@@ -28,16 +28,13 @@ fn block_percentages(md: &str, heading: &str) -> Vec<f64> {
     out
 }
 
-/// Analyse the example with the study `text` (written to `study`): the
-/// report directory, its results.json and the R reference of the study.
-fn analyze_example_with(
-    study: &std::path::Path,
+/// Analyse the example with the study `text` in `dir`: the report
+/// directory, its results.json and the R reference of the study.
+fn analyze_example_and_read(
+    dir: &std::path::Path,
     text: &str,
 ) -> (std::path::PathBuf, serde_json::Value, serde_json::Value) {
-    std::fs::write(study, text).unwrap();
-    let out = study.with_extension("report");
-    let o = sbrt(&["analyze", "--example", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = analyze_example_with(dir, text);
     let read = |p: std::path::PathBuf| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
     };
@@ -104,7 +101,6 @@ fn per_patient_survival_stands_beside_the_lesion_level_rows() {
 #[test]
 fn lesion_rows_may_start_at_their_own_sbrt_as_r_computes_it() {
     let dir = scratch("origin");
-    let study = dir.join("study.toml");
     let text = sbrt::study::BUILTIN
         .replace(
             "id = \"pfs\"\nlabel = \"Progression-free survival\"\nunit = \"lesion\"",
@@ -115,7 +111,7 @@ fn lesion_rows_may_start_at_their_own_sbrt_as_r_computes_it() {
             "id = \"os\"\nlabel = \"Overall survival\"\nunit = \"lesion\"\norigin = \"lesion_sbrt\"",
         );
     assert_eq!(text.matches("\norigin = \"lesion_sbrt\"").count(), 2);
-    let (out, got, reference) = analyze_example_with(&study, &text);
+    let (out, got, reference) = analyze_example_and_read(&dir, &text);
     for id in ["pfs", "os"] {
         let ep = got["results"]["endpoints"].as_array().unwrap().iter().find(|e| e["id"] == id).unwrap();
         let r = &reference["origin_lesion"][id];
@@ -154,13 +150,12 @@ fn lesion_rows_may_start_at_their_own_sbrt_as_r_computes_it() {
 #[test]
 fn landmark_analysis_agrees_with_r_and_is_reported() {
     let dir = scratch("landmark");
-    let study = dir.join("landmark.toml");
     let text = sbrt::study::BUILTIN.replace(
         "id = \"os\"\nlabel = \"Overall survival\"\nunit = \"lesion\"",
         "id = \"os\"\nlabel = \"Overall survival\"\nunit = \"lesion\"\nlandmark_months = 6.0",
     );
     assert!(text.contains("landmark_months = 6.0"));
-    let (out, got, reference) = analyze_example_with(&study, &text);
+    let (out, got, reference) = analyze_example_and_read(&dir, &text);
     let r = &reference["landmark_os"];
     let os = got["results"]["endpoints"].as_array().unwrap().iter().find(|e| e["id"] == "os").unwrap();
     assert_eq!(os["landmark_months"], 6.0);

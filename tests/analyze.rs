@@ -3,24 +3,11 @@
 //! called directly; its tables match the golden files; its outputs are
 //! complete, self-contained, free of identifiers and written atomically.
 
+mod common;
+
+use common::{analyze_example_with, root, sbrt, scratch};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sbrt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sbrt")).args(args).current_dir(root()).output().unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sbrt-analyze-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Run the example analysis into a fresh directory.
 fn example_report(name: &str) -> PathBuf {
@@ -323,14 +310,9 @@ fn the_robustness_section_agrees_with_r() {
 
 #[test]
 fn the_study_sets_the_p_value_convention() {
-    let dir = scratch("p-values");
-    let study = dir.join("ama.toml");
     let text = sbrt::study::BUILTIN.replace("p_values = \"three_decimals\"", "p_values = \"ama\"");
     assert!(text.contains("p_values = \"ama\""));
-    std::fs::write(&study, text).unwrap();
-    let out = dir.join("out");
-    let o = sbrt(&["analyze", "--example", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = analyze_example_with(&scratch("p-values"), &text);
     let paper = std::fs::read_to_string(example_report("p-values-paper").join("table4.csv")).unwrap();
     let ama = std::fs::read_to_string(out.join("table4.csv")).unwrap();
     // Gender's PFS log-rank p: 0.874 by the paper's convention, 0.87 by AMA's.

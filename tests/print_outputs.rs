@@ -9,9 +9,20 @@
 
 mod common;
 
-use common::{root, sbrt, scratch};
+use common::{analyze_example_with, root, sbrt, scratch};
 use std::io::Read;
 use std::path::Path;
+
+/// The bundled example's report, made once for the tests that only read it.
+fn example_report() -> &'static Path {
+    static REPORT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    REPORT.get_or_init(|| {
+        let out = scratch("example").join("report");
+        let o = sbrt(&["analyze", "--example", "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    })
+}
 
 /// The named part of a ZIP package, as text or bytes.
 fn part(docx: &Path, name: &str) -> Vec<u8> {
@@ -106,13 +117,11 @@ fn same_cell(csv: &str, word: &str) -> bool {
 
 #[test]
 fn every_table_is_a_word_table_with_the_cells_of_its_csv() {
-    let out = scratch("word");
-    let o = sbrt(&["analyze", "--example", "--out", out.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = example_report();
     let report = String::from_utf8(part(&out.join("report.docx"), "word/document.xml")).unwrap();
     let supplement = String::from_utf8(part(&out.join("supplement.docx"), "word/document.xml")).unwrap();
     let (main_tables, supp_tables) = (word_tables(&report), word_tables(&supplement));
-    let mut csvs: Vec<_> = std::fs::read_dir(&out)
+    let mut csvs: Vec<_> = std::fs::read_dir(out)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "csv"))
@@ -162,9 +171,7 @@ fn every_table_is_a_word_table_with_the_cells_of_its_csv() {
 
 #[test]
 fn the_document_xml_matches_its_golden_file() {
-    let out = scratch("word-golden");
-    let o = sbrt(&["analyze", "--example", "--out", out.to_str().unwrap()]);
-    assert!(o.status.success());
+    let out = example_report();
     for (file, golden) in [("report.docx", "report_document.xml"), ("supplement.docx", "supplement_document.xml")] {
         let xml = String::from_utf8(part(&out.join(file), "word/document.xml")).unwrap();
         // One element per line, so that a change reads as a small diff.
@@ -212,9 +219,7 @@ fn libreoffice_converts_both_documents_with_every_word_on_the_page() {
         eprintln!("skipped: LibreOffice (soffice) or pdftotext is not installed");
         return;
     }
-    let out = scratch("word-pdf");
-    let o = sbrt(&["analyze", "--example", "--out", out.to_str().unwrap()]);
-    assert!(o.status.success());
+    let out = example_report();
     let pdf_dir = scratch("word-pdf-converted");
     for name in ["report", "supplement"] {
         let profile = format!("-env:UserInstallation=file://{}", pdf_dir.join("profile").display());
@@ -241,10 +246,8 @@ fn libreoffice_converts_both_documents_with_every_word_on_the_page() {
 
 #[test]
 fn every_figure_is_also_a_vector_pdf_with_its_fonts_embedded() {
-    let out = scratch("figure-pdf");
-    let o = sbrt(&["analyze", "--example", "--out", out.to_str().unwrap()]);
-    assert!(o.status.success());
-    let svgs: Vec<_> = std::fs::read_dir(&out)
+    let out = example_report();
+    let svgs: Vec<_> = std::fs::read_dir(out)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "svg"))
@@ -275,14 +278,9 @@ fn every_figure_is_also_a_vector_pdf_with_its_fonts_embedded() {
 
 #[test]
 fn figures_are_also_tiff_when_the_study_asks_with_the_png_pixels() {
-    let dir = scratch("tiff");
-    let study = dir.join("tiff.toml");
     let text = sbrt::study::BUILTIN.replace("tiff = false", "tiff = true");
     assert!(text.contains("tiff = true"));
-    std::fs::write(&study, text).unwrap();
-    let out = dir.join("out");
-    let o = sbrt(&["analyze", "--example", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = analyze_example_with(&scratch("tiff"), &text);
     let tiff = std::fs::read(out.join("figure1.tiff")).unwrap();
     let png = resvg::tiny_skia::Pixmap::decode_png(&std::fs::read(out.join("figure1.png")).unwrap()).unwrap();
     // Read the TIFF as a reader does: the directory, then the PackBits strip.

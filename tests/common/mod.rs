@@ -30,6 +30,17 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Analyse the bundled example with the study `text`, written to
+/// `dir/study.toml`; the report directory (`dir/report`), the run having succeeded.
+pub fn analyze_example_with(dir: &Path, text: &str) -> PathBuf {
+    let study = dir.join("study.toml");
+    std::fs::write(&study, text).unwrap();
+    let out = dir.join("report");
+    let o = sbrt(&["analyze", "--example", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out
+}
+
 /// An empty directory of this test process, named `name`.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sbrt-test-{}-{name}", std::process::id()));
