@@ -124,6 +124,16 @@ pub const COLUMNS: &[&str] = &[
     "pfs_event",
     "os_time",
     "os_event",
+    "vcf_status",
+    "sins",
+    "bilsky",
+    "vcf_baseline",
+    "pain_baseline",
+    "ome_baseline_mg",
+    "local_failure_site",
+    "salvage",
+    "distant_spine_time",
+    "distant_spine_event",
 ];
 
 /// The values of one row (before extras), in [`COLUMNS`] order; `None` is empty.
@@ -172,6 +182,16 @@ pub fn row_values(r: &AnalysisRow, options: &DeriveOptions) -> Vec<Option<Value>
         event(r.pfs.event),
         num(Some(r.os.time)),
         event(r.os.event),
+        num(Some(f64::from(r.vcf_status))),
+        num(r.sins.map(f64::from)),
+        word(r.bilsky.map(|b| b.code())),
+        yes_no(r.vcf_baseline),
+        num(r.pain_baseline),
+        num(r.ome_baseline_mg),
+        word(r.local_failure_site.map(|s| s.code())),
+        word(r.salvage.map(|s| s.code())),
+        num(Some(r.distant_spine.time)),
+        event(r.distant_spine.event),
     ]
 }
 

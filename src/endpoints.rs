@@ -19,8 +19,11 @@
 //! Patient-level values come from the first of the patient's rows that has
 //! them (validation has checked that the rows agree).
 
+use crate::cohort::date::Date;
+use crate::cohort::spine::{sins_total, Bilsky, FailureSite, Salvage};
 use crate::cohort::vertebra::Region;
 use crate::cohort::{Cohort, DiseaseStatus, Extent, Lesion, Sex};
+use crate::events::{EventKind, FRACTURE_TERMS};
 use crate::radiobiology::Prescription;
 use std::collections::HashMap;
 
@@ -123,8 +126,27 @@ pub struct AnalysisRow {
     pub adjacent: Outcome,
     /// Recurrence pattern of the lesion.
     pub recurrence: RecurrencePattern,
-    /// Vertebral compression fracture.
+    /// Vertebral compression fracture (the earlier of `vcf_date` and a
+    /// fracture in the events table), from the lesion's SBRT.
     pub vcf: Outcome,
+    /// 1 fracture, 2 death without fracture, 0 censored.
+    pub vcf_status: u8,
+    /// SINS (the total, or the sum of its six components).
+    pub sins: Option<u32>,
+    /// Bilsky grade.
+    pub bilsky: Option<Bilsky>,
+    /// Compression fracture at the treated levels before SBRT.
+    pub vcf_baseline: Option<bool>,
+    /// Worst pain at the site before SBRT, 0-10.
+    pub pain_baseline: Option<f64>,
+    /// Daily oral morphine equivalent before SBRT, mg.
+    pub ome_baseline_mg: Option<f64>,
+    /// Where the local failure arose.
+    pub local_failure_site: Option<FailureSite>,
+    /// Salvage of a local or adjacent failure.
+    pub salvage: Option<Salvage>,
+    /// The patient's first distant spinal failure, from the first SBRT.
+    pub distant_spine: Outcome,
     /// The patient's PFS (from first SBRT).
     pub pfs: Outcome,
     /// The patient's PFS event (from the first SBRT) came before this
@@ -142,24 +164,47 @@ pub struct AnalysisRow {
     pub extra: Vec<Option<String>>,
 }
 
+/// Each patient's sequential number: 1, 2, … in order of first appearance.
+pub fn patient_numbers(cohort: &Cohort) -> HashMap<&str, usize> {
+    let mut numbers: HashMap<&str, usize> = HashMap::new();
+    for l in &cohort.lesions {
+        let next = numbers.len() + 1;
+        numbers.entry(&l.patient_id).or_insert(next);
+    }
+    numbers
+}
+
+/// The first fracture of each lesion recorded in the events table
+/// ([`crate::events::FRACTURE_TERMS`]), by lesion index.
+fn fracture_events(cohort: &Cohort) -> HashMap<usize, Date> {
+    let mut out: HashMap<usize, Date> = HashMap::new();
+    for e in cohort.events.iter().flat_map(|ev| &ev.events) {
+        if let (Some(k), EventKind::Toxicity { term, .. }) = (e.lesion, &e.kind) {
+            if FRACTURE_TERMS.contains(&term.name.as_str()) {
+                let d = out.entry(k).or_insert(e.date);
+                *d = (*d).min(e.date);
+            }
+        }
+    }
+    out
+}
+
 /// Derive one analysis row per lesion, in input order.
 pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
-    let mut patient_number: HashMap<&str, usize> = HashMap::new();
+    let patient_number = patient_numbers(cohort);
+    let fractures = fracture_events(cohort);
     let mut rows_of: HashMap<&str, Vec<&Lesion>> = HashMap::new();
     for l in &cohort.lesions {
-        let next = patient_number.len() + 1;
-        patient_number.entry(&l.patient_id).or_insert(next);
         rows_of.entry(&l.patient_id).or_default().push(l);
     }
-    let months =
-        |from: crate::cohort::date::Date, to: crate::cohort::date::Date| from.days_until(to) as f64 / DAYS_PER_MONTH;
+    let months = |from: Date, to: Date| from.days_until(to) as f64 / DAYS_PER_MONTH;
     cohort
         .lesions
         .iter()
         .enumerate()
         .map(|(k, l)| {
             let rows = &rows_of[l.patient_id.as_str()];
-            let first = |f: &dyn Fn(&Lesion) -> Option<crate::cohort::date::Date>| rows.iter().find_map(|r| f(r));
+            let first = |f: &dyn Fn(&Lesion) -> Option<Date>| rows.iter().find_map(|r| f(r));
             let death = first(&|r| r.death_date);
             let progression = first(&|r| r.progression_date);
             let diagnosis = first(&|r| r.diagnosis_date);
@@ -168,7 +213,7 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
             let end = death.unwrap_or(last_fu);
             let first_sbrt = rows.iter().map(|r| r.sbrt_date).min().expect("rows");
 
-            let outcome = |origin, event: Option<crate::cohort::date::Date>| match event {
+            let outcome = |origin, event: Option<Date>| match event {
                 Some(d) => Outcome { time: months(origin, d), event: true },
                 None => Outcome { time: months(origin, end), event: false },
             };
@@ -194,6 +239,12 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
             }
             let age =
                 rows.iter().find_map(|r| r.age).or_else(|| birth.map(|b| b.days_until(first_sbrt) as f64 / 365.25));
+            let vcf_date = [l.vcf_date, fractures.get(&k).copied()].into_iter().flatten().min();
+            let vcf_status = match (vcf_date, death) {
+                (Some(_), _) => 1,
+                (None, Some(_)) => 2,
+                (None, None) => 0,
+            };
             let prescription = match (l.dose_gy, l.fractions) {
                 (Some(d), Some(n)) if d > 0.0 && n > 0 => Some(Prescription { dose_gy: d, fractions: n }),
                 _ => None,
@@ -223,7 +274,16 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
                 lc_status,
                 adjacent: outcome(l.sbrt_date, l.adjacent_failure_date),
                 recurrence,
-                vcf: outcome(l.sbrt_date, l.vcf_date),
+                vcf: outcome(l.sbrt_date, vcf_date),
+                vcf_status,
+                sins: sins_total(l.sins, &l.sins_parts),
+                bilsky: l.bilsky,
+                vcf_baseline: l.vcf_baseline,
+                pain_baseline: l.pain_baseline,
+                ome_baseline_mg: l.ome_baseline_mg,
+                local_failure_site: l.local_failure_site,
+                salvage: l.salvage,
+                distant_spine: outcome(first_sbrt, first(&|r| r.distant_spine_failure_date)),
                 pfs: outcome(first_sbrt, pfs_event),
                 pfs_event_before_treatment: pfs_event.is_some_and(|d| d < l.sbrt_date),
                 pfs_from_lesion: pfs_event.is_none_or(|d| d >= l.sbrt_date).then(|| outcome(l.sbrt_date, pfs_event)),
@@ -269,9 +329,18 @@ mod tests {
             isodose_pct: None,
             ptv_cc: None,
             ptv_coverage_pct: None,
+            sins: None,
+            sins_parts: [None; 6],
+            bilsky: None,
+            vcf_baseline: None,
+            pain_baseline: None,
+            ome_baseline_mg: None,
             local_failure_date: None,
+            local_failure_site: None,
             adjacent_failure_date: None,
+            salvage: None,
             vcf_date: None,
+            distant_spine_failure_date: None,
             extra: vec![],
         }
     }
@@ -286,7 +355,7 @@ mod tests {
             l.death_date = Some(d("2017-12-01"));
             l.last_followup_date = d("2017-11-15");
         }
-        let cohort = Cohort { file: "f".into(), lesions: vec![a, b], extra_columns: vec![] };
+        let cohort = Cohort { file: "f".into(), lesions: vec![a, b], extra_columns: vec![], fields: vec![], events: None };
         let rows = derive(&cohort, &DeriveOptions::default());
         let m = |from: &str, to: &str| d(from).days_until(d(to)) as f64 / DAYS_PER_MONTH;
         // Lesion 1: no failure, censored at death for LC, competing status 2.
@@ -309,7 +378,7 @@ mod tests {
         let mut a = lesion("x", "2016-01-01");
         a.death_date = Some(d("2016-06-01"));
         a.last_followup_date = d("2016-06-01");
-        let cohort = Cohort { file: "f".into(), lesions: vec![a], extra_columns: vec![] };
+        let cohort = Cohort { file: "f".into(), lesions: vec![a], extra_columns: vec![], fields: vec![], events: None };
         let paper = derive(&cohort, &DeriveOptions::default());
         assert!(!paper[0].pfs.event);
         let with_death = derive(&cohort, &DeriveOptions { pfs_counts_death: true, ..DeriveOptions::default() });

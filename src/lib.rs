@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod cohort;
 pub mod csv_table;
 pub mod endpoints;
+pub mod events;
 pub mod example;
 pub mod inert;
 pub mod json;

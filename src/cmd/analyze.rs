@@ -46,6 +46,11 @@ pub struct AnalyzeArgs {
     /// Column mapping (TOML): source headers renamed, values recoded.
     #[arg(long)]
     pub columns: Option<PathBuf>,
+    /// Events table (.csv, or the sheet `events` of an .xlsx): adverse
+    /// events by CTCAE v5.0 term and grade, and pain scores. A cohort
+    /// workbook's own `events` sheet is read without it.
+    #[arg(long, conflicts_with = "example")]
+    pub events: Option<PathBuf>,
     /// Show progress on stderr even when it is not a terminal.
     #[arg(long)]
     pub progress: bool,
@@ -79,7 +84,7 @@ fn identifying_study_texts(
 /// Run `sbrt analyze`.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let inputs: Vec<&std::path::Path> =
-        args.file.iter().chain(&args.study).chain(&args.columns).map(PathBuf::as_path).collect();
+        args.file.iter().chain(&args.study).chain(&args.columns).chain(&args.events).map(PathBuf::as_path).collect();
     let report_dir = ReportDir::prepare(&args.out, &inputs)?;
     for notice in &report_dir.notices {
         eprintln!("note: {notice}");
@@ -94,13 +99,21 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
                 date_format: args.date_format.clone(),
                 sheet: args.sheet.clone(),
                 columns: args.columns.clone(),
+                events: args.events.clone(),
             };
             input.load()?
         }
         None => {
             let csv = crate::example::CSV.as_bytes();
-            let (cohort, _) = load_bytes(crate::example::NAME, FileType::Csv, csv.to_vec(), &ReadOptions::default())
-                .map_err(InputProblems)?;
+            let (mut cohort, _) =
+                load_bytes(crate::example::NAME, FileType::Csv, csv.to_vec(), &ReadOptions::default())
+                    .map_err(InputProblems)?;
+            let events = crate::example::EVENTS_CSV.as_bytes().to_vec();
+            let fmt = crate::cohort::date::DateFormat::Iso;
+            let (events, _) =
+                crate::events::from_bytes(crate::example::EVENTS_NAME, FileType::Csv, events, None, &cohort, &fmt)
+                    .map_err(InputProblems)?;
+            cohort.events = Some(events);
             LoadedCohort { cohort, sha256: format!("{:x}", Sha256::digest(csv)) }
         }
     };

@@ -20,6 +20,12 @@ pub struct CohortInput {
     /// values recoded (`sbrt validate FILE --suggest-mapping` writes one).
     #[arg(long)]
     pub columns: Option<std::path::PathBuf>,
+    /// Events table (.csv, or the sheet `events` of an .xlsx): adverse
+    /// events by CTCAE v5.0 term and grade, and pain scores
+    /// (`docs/cohort.md`). A cohort workbook's own `events` sheet is read
+    /// without it.
+    #[arg(long)]
+    pub events: Option<std::path::PathBuf>,
 }
 
 /// A validated cohort and the SHA-256 of the bytes it was read from.
@@ -53,6 +59,38 @@ impl CohortInput {
         Ok(crate::cohort::ReadOptions { date_format, sheet: self.sheet.clone(), mapping })
     }
 
+    /// Whether the cohort workbook's own `events` sheet is the events table:
+    /// no `--events` given, and the cohort is read from another sheet.
+    pub fn own_events_sheet(&self, kind: crate::cohort::read::FileType, bytes: &[u8]) -> bool {
+        self.events.is_none()
+            && kind == crate::cohort::read::FileType::Xlsx
+            && self.sheet.as_deref() != Some(crate::events::SHEET)
+            && crate::cohort::read::has_sheet(bytes, crate::events::SHEET)
+    }
+
+    /// The events table checked against `cohort`: `--events`, or the
+    /// workbook `own_sheet` (the cohort's bytes, see [`Self::own_events_sheet`]);
+    /// `None` when there is none.
+    pub fn read_events(
+        &self,
+        cohort: &crate::cohort::Cohort,
+        kind: crate::cohort::read::FileType,
+        own_sheet: Option<Vec<u8>>,
+    ) -> Option<Result<(crate::events::Events, Vec<Problem>), Vec<Problem>>> {
+        let fmt = match self.options() {
+            Ok(o) => o.date_format,
+            Err(InputProblems(p)) => return Some(Err(p)),
+        };
+        match (&self.events, own_sheet) {
+            (Some(path), _) => Some(crate::events::load(path, cohort, &fmt)),
+            (None, Some(bytes)) => {
+                let name = format!("{} (sheet {})", self.file.display(), crate::events::SHEET);
+                Some(crate::events::from_bytes(&name, kind, bytes, Some(crate::events::SHEET), cohort, &fmt))
+            }
+            (None, None) => None,
+        }
+    }
+
     /// Read the file once (the size limit checked first), hash and validate
     /// those bytes; the first warnings are printed to stderr (all of them
     /// with `sbrt validate`), errors returned.
@@ -62,8 +100,15 @@ impl CohortInput {
         let (kind, bytes) = crate::cohort::read_file(&self.file).map_err(InputProblems)?;
         let sha256 = format!("{:x}", sha2::Sha256::digest(&bytes));
         let name = self.file.display().to_string();
-        let (cohort, warnings) = crate::cohort::load_bytes(&name, kind, bytes, &options).map_err(InputProblems)?;
+        let own_events = self.own_events_sheet(kind, &bytes).then(|| bytes.clone());
+        let (mut cohort, warnings) =
+            crate::cohort::load_bytes(&name, kind, bytes, &options).map_err(InputProblems)?;
         super::print::first_warnings(&name, &warnings);
+        if let Some(read) = self.read_events(&cohort, kind, own_events) {
+            let (events, warnings) = read.map_err(InputProblems)?;
+            super::print::first_warnings(&events.file, &warnings);
+            cohort.events = Some(events);
+        }
         Ok(LoadedCohort { cohort, sha256 })
     }
 }

@@ -4,7 +4,7 @@
 //! (and `docs/cli.md` reproduces).
 
 use super::inputs::CohortInput;
-use crate::cohort::load;
+use crate::cohort::load_bytes;
 use clap::Args;
 
 /// Check a cohort file and report every problem.
@@ -31,15 +31,33 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
         print!("{}", crate::cohort::mapping::suggest(&grid));
         return Ok(());
     }
-    match load(&args.input.file, &args.input.options()?) {
-        Ok((cohort, warnings)) => {
+    let (kind, bytes) = crate::cohort::read_file(&args.input.file).map_err(crate::problem::InputProblems)?;
+    let own_events = args.input.own_events_sheet(kind, &bytes).then(|| bytes.clone());
+    let name = args.input.file.display().to_string();
+    match load_bytes(&name, kind, bytes, &args.input.options()?) {
+        Ok((mut cohort, mut warnings)) => {
+            match args.input.read_events(&cohort, kind, own_events) {
+                Some(Ok((events, w))) => {
+                    warnings.extend(w);
+                    cohort.events = Some(events);
+                }
+                Some(Err(problems)) => {
+                    let (errors, warnings) = crate::problem::totals(&problems);
+                    for p in &problems {
+                        println!("{p}");
+                    }
+                    anyhow::bail!("events: {errors} error(s), {warnings} warning(s)")
+                }
+                None => {}
+            }
             for w in &warnings {
                 println!("{w}");
             }
             let patients: std::collections::HashSet<&str> =
                 cohort.lesions.iter().map(|l| l.patient_id.as_str()).collect();
+            let events = cohort.events.as_ref().map_or(String::new(), |e| format!(", {} events", e.events.len()));
             println!(
-                "{}: valid: {} lesions of {} patients, {} warning(s)",
+                "{}: valid: {} lesions of {} patients{events}, {} warning(s)",
                 cohort.file,
                 cohort.lesions.len(),
                 patients.len(),

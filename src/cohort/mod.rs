@@ -9,6 +9,7 @@ pub mod mapping;
 pub mod plausibility;
 pub mod read;
 pub mod schema;
+pub mod spine;
 pub mod validate;
 pub mod vertebra;
 
@@ -16,6 +17,7 @@ use crate::problem::{Problem, ProblemLog};
 use date::{Date, DateFormat};
 use read::Cell;
 use schema::{known, normalise_header, Field, Kind, COLUMNS};
+use spine::{Bilsky, FailureSite, Salvage, SinsParts};
 use std::collections::HashMap;
 use std::path::Path;
 use vertebra::{parse_levels, Levels};
@@ -110,12 +112,30 @@ pub struct Lesion {
     pub ptv_cc: Option<f64>,
     /// PTV coverage, percent.
     pub ptv_coverage_pct: Option<f64>,
+    /// SINS total as recorded.
+    pub sins: Option<u32>,
+    /// SINS components as recorded ([`spine::SINS_COMPONENTS`]).
+    pub sins_parts: SinsParts,
+    /// Bilsky grade.
+    pub bilsky: Option<Bilsky>,
+    /// Compression fracture at the treated levels before SBRT.
+    pub vcf_baseline: Option<bool>,
+    /// Worst pain at the site before SBRT, 0-10.
+    pub pain_baseline: Option<f64>,
+    /// Daily oral morphine equivalent before SBRT, mg.
+    pub ome_baseline_mg: Option<f64>,
     /// Local failure.
     pub local_failure_date: Option<Date>,
+    /// Where the local failure arose.
+    pub local_failure_site: Option<FailureSite>,
     /// Adjacent-level failure.
     pub adjacent_failure_date: Option<Date>,
+    /// Salvage of a local or adjacent failure.
+    pub salvage: Option<Salvage>,
     /// Vertebral compression fracture.
     pub vcf_date: Option<Date>,
+    /// The patient's first distant spinal failure.
+    pub distant_spine_failure_date: Option<Date>,
     /// Values of the extra (unknown) columns, text, in header order.
     pub extra: Vec<Option<String>>,
 }
@@ -129,6 +149,10 @@ pub struct Cohort {
     pub lesions: Vec<Lesion>,
     /// Names of the extra columns (normalised).
     pub extra_columns: Vec<String>,
+    /// The schema columns the file has.
+    pub fields: Vec<Field>,
+    /// The events table, when one was given ([`crate::events`]).
+    pub events: Option<crate::events::Events>,
 }
 
 /// How to read the cohort.
@@ -153,6 +177,9 @@ enum Value {
     Status(DiseaseStatus),
     Extent(Extent),
     Levels(Levels),
+    Bilsky(Bilsky),
+    FailureSite(FailureSite),
+    Salvage(Salvage),
 }
 
 fn words(s: &str) -> String {
@@ -184,9 +211,18 @@ struct Draft {
     isodose_pct: Option<f64>,
     ptv_cc: Option<f64>,
     ptv_coverage_pct: Option<f64>,
+    sins: Option<u32>,
+    sins_parts: SinsParts,
+    bilsky: Option<Bilsky>,
+    vcf_baseline: Option<bool>,
+    pain_baseline: Option<f64>,
+    ome_baseline_mg: Option<f64>,
     local_failure_date: Option<Date>,
+    local_failure_site: Option<FailureSite>,
     adjacent_failure_date: Option<Date>,
+    salvage: Option<Salvage>,
     vcf_date: Option<Date>,
+    distant_spine_failure_date: Option<Date>,
 }
 
 impl Value {
@@ -209,6 +245,10 @@ impl Value {
             Value::Date(d) => Some(d),
             _ => None,
         }
+    }
+
+    fn count(self) -> Option<u32> {
+        self.number().map(|n| n as u32)
     }
 
     fn yes(self) -> Option<bool> {
@@ -263,13 +303,42 @@ impl Draft {
             Field::PriorRt => self.prior_rt = v.yes(),
             Field::Reirradiation => self.reirradiation = v.yes(),
             Field::DoseGy => self.dose_gy = v.number(),
-            Field::Fractions => self.fractions = v.number().map(|n| n as u32),
+            Field::Fractions => self.fractions = v.count(),
             Field::IsodosePct => self.isodose_pct = v.number(),
             Field::PtvCc => self.ptv_cc = v.number(),
             Field::PtvCoveragePct => self.ptv_coverage_pct = v.number(),
+            Field::Sins => self.sins = v.count(),
+            Field::SinsLocation => self.sins_parts[0] = v.count(),
+            Field::SinsPain => self.sins_parts[1] = v.count(),
+            Field::SinsBoneLesion => self.sins_parts[2] = v.count(),
+            Field::SinsAlignment => self.sins_parts[3] = v.count(),
+            Field::SinsCollapse => self.sins_parts[4] = v.count(),
+            Field::SinsPosterolateral => self.sins_parts[5] = v.count(),
+            Field::Bilsky => {
+                self.bilsky = match v {
+                    Value::Bilsky(b) => Some(b),
+                    _ => None,
+                }
+            }
+            Field::VcfBaseline => self.vcf_baseline = v.yes(),
+            Field::PainBaseline => self.pain_baseline = v.number(),
+            Field::OmeBaselineMg => self.ome_baseline_mg = v.number(),
             Field::LocalFailureDate => self.local_failure_date = v.date(),
+            Field::LocalFailureSite => {
+                self.local_failure_site = match v {
+                    Value::FailureSite(f) => Some(f),
+                    _ => None,
+                }
+            }
             Field::AdjacentFailureDate => self.adjacent_failure_date = v.date(),
+            Field::Salvage => {
+                self.salvage = match v {
+                    Value::Salvage(x) => Some(x),
+                    _ => None,
+                }
+            }
             Field::VcfDate => self.vcf_date = v.date(),
+            Field::DistantSpineFailureDate => self.distant_spine_failure_date = v.date(),
         }
     }
 
@@ -299,11 +368,34 @@ impl Draft {
             isodose_pct: self.isodose_pct,
             ptv_cc: self.ptv_cc,
             ptv_coverage_pct: self.ptv_coverage_pct,
+            sins: self.sins,
+            sins_parts: self.sins_parts,
+            bilsky: self.bilsky,
+            vcf_baseline: self.vcf_baseline,
+            pain_baseline: self.pain_baseline,
+            ome_baseline_mg: self.ome_baseline_mg,
             local_failure_date: self.local_failure_date,
+            local_failure_site: self.local_failure_site,
             adjacent_failure_date: self.adjacent_failure_date,
+            salvage: self.salvage,
             vcf_date: self.vcf_date,
+            distant_spine_failure_date: self.distant_spine_failure_date,
             extra,
         }
+    }
+}
+
+/// A date cell: an Excel date, text in `fmt`, or a plain number read as an
+/// Excel date serial with a warning; `Ok((date, warning))`.
+pub(crate) fn cell_date(cell: &Cell, fmt: &DateFormat) -> Result<(Date, Option<String>), String> {
+    let text = cell.display();
+    match cell {
+        Cell::Date(d) => Ok((*d, None)),
+        Cell::Number(v) => {
+            let d = Date::from_excel_serial(*v).ok_or_else(|| format!("'{text}' is a number, not a date"))?;
+            Ok((d, Some(format!("date stored as a plain number ({text}); read as the Excel date {d}"))))
+        }
+        _ => Ok((fmt.parse(&text)?, None)),
     }
 }
 
@@ -332,17 +424,10 @@ fn parse_cell(kind: Kind, cell: &Cell, fmt: &DateFormat) -> Result<(Value, Optio
                 }
                 Value::Number(v)
             }
-            Kind::Date => match cell {
-                Cell::Date(d) => Value::Date(*d),
-                Cell::Number(v) => {
-                    let d = Date::from_excel_serial(*v).ok_or_else(|| format!("'{text}' is a number, not a date"))?;
-                    return Ok((
-                        Value::Date(d),
-                        Some(format!("date stored as a plain number ({text}); read as the Excel date {d}")),
-                    ));
-                }
-                _ => Value::Date(fmt.parse(&text)?),
-            },
+            Kind::Date => {
+                let (d, warning) = cell_date(cell, fmt)?;
+                return Ok((Value::Date(d), warning));
+            }
             Kind::YesNo => match cell {
                 Cell::Bool(b) => Value::Bool(*b),
                 _ => match words(&text).as_str() {
@@ -370,6 +455,16 @@ fn parse_cell(kind: Kind, cell: &Cell, fmt: &DateFormat) -> Result<(Value, Optio
                 }
             },
             Kind::Levels => Value::Levels(parse_levels(&text)?),
+            Kind::Bilsky => Value::Bilsky(
+                Bilsky::parse(&text).ok_or_else(|| format!("'{text}' is not a Bilsky grade (0, 1a, 1b, 1c, 2, 3)"))?,
+            ),
+            Kind::FailureSite => Value::FailureSite(
+                FailureSite::parse(&text)
+                    .ok_or_else(|| format!("'{text}' is not a local failure site (in_field/marginal)"))?,
+            ),
+            Kind::Salvage => Value::Salvage(Salvage::parse(&text).ok_or_else(|| {
+                format!("'{text}' is not a salvage treatment (none/surgery/reirradiation/surgery_and_reirradiation/systemic)")
+            })?),
         },
         None,
     ))
@@ -535,7 +630,8 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
             .collect();
         lesions.push(draft.into_lesion(row.number, extra));
     }
-    let cohort = Cohort { file: file.clone(), lesions, extra_columns };
+    let fields = COLUMNS.iter().map(|c| c.field).filter(|f| index.contains_key(f)).collect();
+    let cohort = Cohort { file: file.clone(), lesions, extra_columns, fields, events: None };
     let ranges = options.mapping.as_ref().map(|(m, _)| m.plausibility).unwrap_or_default();
     problems.extend(validate::check(&cohort, &incomplete, &ranges));
     let failed = problems.has_errors();

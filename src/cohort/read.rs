@@ -91,6 +91,13 @@ pub fn file_type(path: &Path) -> Result<FileType, Problem> {
     }
 }
 
+/// Whether an .xlsx workbook held in memory has a sheet named `name`
+/// (false for anything unreadable: reading it reports why).
+pub fn has_sheet(bytes: &[u8], name: &str) -> bool {
+    check_inflated_size(bytes).is_ok()
+        && Xlsx::new(std::io::Cursor::new(bytes)).is_ok_and(|wb: Xlsx<_>| wb.sheet_names().iter().any(|n| n == name))
+}
+
 /// Read a cohort held in memory; `file` names it in messages.
 pub fn grid_from_bytes(file: &str, kind: FileType, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Grid, Vec<Problem>> {
     match kind {

@@ -104,6 +104,22 @@ fn check_row(file: &str, l: &Lesion, ranges: &Ranges, out: &mut Vec<Problem>) {
             }
         }
     }
+    for (col, msg) in super::spine::sins_problems(l.sins, &l.sins_parts) {
+        err(out, col, msg);
+    }
+    if let Some(p) = l.pain_baseline.filter(|p| !(0.0..=10.0).contains(p)) {
+        err(out, "pain_baseline", format!("a pain score is 0-10, found {p}"));
+    }
+    if let Some(m) = l.ome_baseline_mg.filter(|m| *m < 0.0) {
+        err(out, "ome_baseline_mg", format!("must be 0 or more mg, found {m}"));
+    }
+    if l.local_failure_site.is_some() && l.local_failure_date.is_none() {
+        err(out, "local_failure_site", "a failure site without a local_failure_date".into());
+    }
+    let failed = l.local_failure_date.is_some() || l.adjacent_failure_date.is_some();
+    if let Some(s) = l.salvage.filter(|s| *s != super::spine::Salvage::None && !failed) {
+        err(out, "salvage", format!("'{}' salvage without a local or adjacent failure date", s.code()));
+    }
     if let Some(a) = l.age.filter(|a| !(*a > 0.0 && *a < 120.0)) {
         err(out, "age", format!("must be between 0 and 120 years, found {a}"));
     }
@@ -129,6 +145,7 @@ fn check_row(file: &str, l: &Lesion, ranges: &Ranges, out: &mut Vec<Problem>) {
         ("adjacent_failure_date", l.adjacent_failure_date),
         ("vcf_date", l.vcf_date),
         ("progression_date", l.progression_date),
+        ("distant_spine_failure_date", l.distant_spine_failure_date),
     ];
     let all_dates = [
         ("sbrt_date", Some(l.sbrt_date)),
@@ -169,14 +186,14 @@ fn check_row(file: &str, l: &Lesion, ranges: &Ranges, out: &mut Vec<Problem>) {
         } else if d > l.last_followup_date {
             err(out, col, format!("{d} is after last follow-up {}", l.last_followup_date));
         }
-        if col != "progression_date" && d < l.sbrt_date {
+        if !matches!(col, "progression_date" | "distant_spine_failure_date") && d < l.sbrt_date {
             err(out, col, format!("{d} is before this lesion's SBRT start {}", l.sbrt_date));
         }
     }
 }
 
 /// The text of a patient-level field on a row, for comparison (None when empty).
-fn patient_fields(l: &Lesion) -> [(&'static str, Option<String>); 8] {
+fn patient_fields(l: &Lesion) -> [(&'static str, Option<String>); 9] {
     [
         ("sex", l.sex.map(|s| format!("{s:?}"))),
         ("age", l.age.map(|a| a.to_string())),
@@ -186,6 +203,7 @@ fn patient_fields(l: &Lesion) -> [(&'static str, Option<String>); 8] {
         ("last_followup_date", Some(l.last_followup_date.to_string())),
         ("death_date", l.death_date.map(|d| d.to_string())),
         ("progression_date", l.progression_date.map(|d| d.to_string())),
+        ("distant_spine_failure_date", l.distant_spine_failure_date.map(|d| d.to_string())),
     ]
 }
 
@@ -220,15 +238,17 @@ fn check_patients(cohort: &Cohort, partial: &std::collections::HashSet<&str>, ou
         }
         let first_sbrt = rows.iter().map(|l| l.sbrt_date).min().expect("non-empty");
         for l in rows {
-            if let Some(p) = l.progression_date.filter(|p| *p < first_sbrt) {
-                out.push(Problem::error(
-                    &cohort.file,
-                    Some(l.row),
-                    Some("progression_date"),
-                    format!(
-                        "{p} is before the patient's first SBRT {first_sbrt}: record the first progression after SBRT"
-                    ),
-                ));
+            for (col, d) in [("progression_date", l.progression_date), ("distant_spine_failure_date", l.distant_spine_failure_date)] {
+                if let Some(p) = d.filter(|p| *p < first_sbrt) {
+                    out.push(Problem::error(
+                        &cohort.file,
+                        Some(l.row),
+                        Some(col),
+                        format!(
+                            "{p} is before the patient's first SBRT {first_sbrt}: record the first failure after SBRT"
+                        ),
+                    ));
+                }
             }
         }
         // The paper's lesion-level PFS follows every lesion from the
