@@ -355,7 +355,8 @@ mod tests {
             l.death_date = Some(d("2017-12-01"));
             l.last_followup_date = d("2017-11-15");
         }
-        let cohort = Cohort { file: "f".into(), lesions: vec![a, b], extra_columns: vec![], fields: vec![], events: None };
+        let cohort =
+            Cohort { file: "f".into(), lesions: vec![a, b], extra_columns: vec![], fields: vec![], events: None };
         let rows = derive(&cohort, &DeriveOptions::default());
         let m = |from: &str, to: &str| d(from).days_until(d(to)) as f64 / DAYS_PER_MONTH;
         // Lesion 1: no failure, censored at death for LC, competing status 2.

@@ -52,6 +52,49 @@ pub struct Study {
     /// The reviewer's checks shown in the report's Robustness section.
     #[serde(default)]
     pub robustness: RobustnessChecks,
+    /// Toxicity, vertebral compression fracture, pain response and patterns
+    /// of failure (the report's section after the paper's analysis).
+    #[serde(default)]
+    pub spine_outcomes: SpineOutcomes,
+}
+
+/// The sections every spine SBRT paper reports besides survival; each can
+/// be turned off. A section whose data the cohort lacks is left out with a
+/// warning (no events table, no `pain_baseline`), never shown as zeros.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpineOutcomes {
+    /// Patients by worst CTCAE grade per term, acute and late.
+    pub toxicity: bool,
+    /// Last day after SBRT of the acute window.
+    pub acute_days: u32,
+    /// Cumulative incidence of VCF with death competing, by SINS group and pre-existing VCF.
+    pub vcf: bool,
+    /// Upper bounds of the SINS groups but the last: `[6, 12]` gives 0-6, 7-12, 13-18.
+    pub sins_groups: Vec<u32>,
+    /// Pain response by the international consensus criteria.
+    pub pain_response: bool,
+    /// Time of the pain response, months after SBRT.
+    pub pain_response_months: f64,
+    /// The assessment closest to that time within this many months either side is used.
+    pub pain_window_months: f64,
+    /// Patterns of failure: in-field, marginal, adjacent level, distant spine, with salvage.
+    pub failure_patterns: bool,
+}
+
+impl Default for SpineOutcomes {
+    fn default() -> Self {
+        SpineOutcomes {
+            toxicity: true,
+            acute_days: 90,
+            vcf: true,
+            sins_groups: vec![6, 12],
+            pain_response: true,
+            pain_response_months: 3.0,
+            pain_window_months: 1.0,
+            failure_patterns: true,
+        }
+    }
 }
 
 /// The figures' options (study `[figure_style]`).
@@ -577,6 +620,19 @@ impl Study {
                     }
                 }
             }
+        }
+        let so = &self.spine_outcomes;
+        if so.acute_days == 0 || so.acute_days > 3650 {
+            bad("spine_outcomes.acute_days".into(), "must be 1 to 3650 days");
+        }
+        if so.sins_groups.windows(2).any(|w| w[1] <= w[0]) || so.sins_groups.iter().any(|&c| c >= 18) {
+            bad("spine_outcomes.sins_groups".into(), "must be increasing SINS values below 18");
+        }
+        if !(so.pain_response_months > 0.0 && so.pain_response_months.is_finite()) {
+            bad("spine_outcomes.pain_response_months".into(), "must be a positive number of months");
+        }
+        if !(so.pain_window_months >= 0.0 && so.pain_window_months < so.pain_response_months) {
+            bad("spine_outcomes.pain_window_months".into(), "must be 0 or more and below pain_response_months");
         }
         if self.robustness.alpha_beta_sensitivity.iter().any(|a| !(*a > 0.0 && a.is_finite())) {
             bad("robustness.alpha_beta_sensitivity".into(), "every α/β must be a positive number of Gy");

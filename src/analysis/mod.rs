@@ -9,6 +9,7 @@ pub mod adjusted;
 pub mod descriptive;
 pub mod robustness;
 pub mod selection;
+pub mod spine_outcomes;
 pub mod stability;
 pub mod survival;
 pub mod univariate;
@@ -282,6 +283,7 @@ fn figure_result(data: &AnalysisData, study: &Study, f: &FigureSpec, warnings: &
         curves,
         logrank_p,
         adjustment,
+        incidence: false,
     }
 }
 
@@ -339,6 +341,10 @@ pub fn analyze_with_progress(
     }
     let robustness = robustness::compute(&data, study, &endpoints, progress);
     warnings.extend(robustness.skipped.iter().cloned());
+    progress("toxicity, fracture, pain and failure patterns", 0, 0);
+    let spine = spine_outcomes::compute(cohort, &data, study);
+    warnings.extend(spine.skipped.iter().cloned());
+    figures.extend(spine.figures);
     Ok(Results {
         n_patients: data.rows.iter().map(|r| r.patient).max().unwrap_or(0),
         n_lesions: data.rows.len(),
@@ -347,6 +353,10 @@ pub fn analyze_with_progress(
         figures,
         follow_up: descriptive::follow_up(&data.rows),
         robustness,
+        toxicity: spine.toxicity,
+        vcf: spine.vcf,
+        pain_response: spine.pain_response,
+        failure_patterns: spine.failure_patterns,
         warnings,
     })
 }

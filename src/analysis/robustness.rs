@@ -7,7 +7,7 @@
 
 use super::selection::{model_matrix, Candidate};
 use super::stability::{bootstrap, SelectionInputs};
-use super::survival::fit_curve;
+use super::survival::{fit_curve, incidence_curve};
 use super::univariate::test;
 use super::variables::Variable;
 use super::{spec_data, variable_on, AnalysisData};
@@ -19,7 +19,7 @@ use crate::study::{CovariateKind, EndpointId, Study};
 use crate::summary::Summary;
 use survstat::competing::{gray_test, CumulativeIncidence};
 use survstat::finegray::fine_gray;
-use survstat::km::{KaplanMeier, KmStep};
+use survstat::km::KaplanMeier;
 use survstat::Interval;
 
 /// Above this many analysis rows the analyses whose cost grows faster than
@@ -40,37 +40,14 @@ pub fn competing_figure(data: &AnalysisData, study: &Study) -> FigureResult {
     let event: Vec<bool> = data.rows.iter().map(|r| r.lc.event).collect();
     let status = lc_status(data);
     let km = fit_curve("Kaplan-Meier, death censored", &time, &event, study.conf_spec(), &study.landmarks_months);
-    let cif = CumulativeIncidence::fit(&time, &status, 1);
-    // Rows censored for both endpoints (status 0) at each time: one pass.
-    let mut censored_at: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
-    for (r, t) in data.rows.iter().zip(&time) {
-        if r.lc_status == 0 {
-            *censored_at.entry(t.to_bits()).or_default() += 1;
-        }
-    }
-    let mut cr = km.clone();
-    cr.label = "1 − cumulative incidence, death competing".into();
-    cr.steps = km
-        .steps
-        .iter()
-        .map(|s| {
-            let f = cif.at(s.time, study.conf_level).estimate.unwrap_or(0.0);
-            let censored = censored_at.get(&s.time.to_bits()).copied().unwrap_or(0);
-            KmStep {
-                time: s.time,
-                n_risk: s.n_risk,
-                n_event: s.n_event,
-                n_censor: censored as f64,
-                surv: 1.0 - f,
-                se_cumhaz: f64::NAN,
-                std_err: None,
-                lower: None,
-                upper: None,
-                cumhaz: f64::NAN,
-                std_chaz: f64::NAN,
-            }
-        })
-        .collect();
+    let cr = incidence_curve(
+        "1 − cumulative incidence, death competing",
+        &time,
+        &status,
+        1,
+        study.conf_level,
+        &study.landmarks_months,
+    );
     FigureResult {
         id: "lc_competing".into(),
         title: "Local control: Kaplan-Meier (death censored) and competing-risk estimate".into(),
@@ -80,6 +57,7 @@ pub fn competing_figure(data: &AnalysisData, study: &Study) -> FigureResult {
         curves: vec![km, cr],
         logrank_p: None,
         adjustment: None,
+        incidence: false,
     }
 }
 

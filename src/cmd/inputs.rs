@@ -101,8 +101,7 @@ impl CohortInput {
         let sha256 = format!("{:x}", sha2::Sha256::digest(&bytes));
         let name = self.file.display().to_string();
         let own_events = self.own_events_sheet(kind, &bytes).then(|| bytes.clone());
-        let (mut cohort, warnings) =
-            crate::cohort::load_bytes(&name, kind, bytes, &options).map_err(InputProblems)?;
+        let (mut cohort, warnings) = crate::cohort::load_bytes(&name, kind, bytes, &options).map_err(InputProblems)?;
         super::print::first_warnings(&name, &warnings);
         if let Some(read) = self.read_events(&cohort, kind, own_events) {
             let (events, warnings) = read.map_err(InputProblems)?;

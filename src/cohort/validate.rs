@@ -238,7 +238,9 @@ fn check_patients(cohort: &Cohort, partial: &std::collections::HashSet<&str>, ou
         }
         let first_sbrt = rows.iter().map(|l| l.sbrt_date).min().expect("non-empty");
         for l in rows {
-            for (col, d) in [("progression_date", l.progression_date), ("distant_spine_failure_date", l.distant_spine_failure_date)] {
+            for (col, d) in
+                [("progression_date", l.progression_date), ("distant_spine_failure_date", l.distant_spine_failure_date)]
+            {
                 if let Some(p) = d.filter(|p| *p < first_sbrt) {
                     out.push(Problem::error(
                         &cohort.file,

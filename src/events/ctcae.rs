@@ -95,7 +95,16 @@ pub fn suggestions(text: &str) -> Vec<&'static str> {
             let d = crate::cohort::schema::edit_distance(&k, &name);
             let nested = k.len().min(name.len()) >= 5 && (name.contains(&k) || k.contains(&name));
             let clinical = CLINICAL_WORDS.iter().any(|(w, n)| *w == k && *n == t.name);
-            (if clinical { 0 } else if nested { d.min(2) } else { d }, t.name.as_str())
+            (
+                if clinical {
+                    0
+                } else if nested {
+                    d.min(2)
+                } else {
+                    d
+                },
+                t.name.as_str(),
+            )
         })
         .filter(|&(d, _)| d <= (k.len() / 3).max(2))
         .collect();

@@ -374,7 +374,10 @@ pub fn from_grid(grid: Grid, cohort: &Cohort, fmt: &DateFormat) -> Result<(Event
             };
             if grade == 5 && patient.death != Some(date) {
                 let death = patient.death.map_or("no death date".to_string(), |d| format!("death on {d}"));
-                err("grade", format!("grade 5 is death from the event, but the cohort records {death} for the patient"));
+                err(
+                    "grade",
+                    format!("grade 5 is death from the event, but the cohort records {death} for the patient"),
+                );
                 row_ok = false;
             }
             let attribution = match cell(Column::Attribution).map(|c| c.display()) {

@@ -107,7 +107,8 @@ pub fn report(
         s.push_str(&table_html(t));
     }
     let robust_figure = |f: &&FigureBlock| super::is_robustness_figure(&f.id);
-    for f in km_figures.iter().filter(|f| !robust_figure(f)) {
+    let spine_figure = |f: &&FigureBlock| super::is_spine_figure(&f.id);
+    for f in km_figures.iter().filter(|f| !robust_figure(f) && !spine_figure(f)) {
         s.push_str(&figure_html(f));
     }
     s.push_str("<h2>Prognostic factors</h2>");
@@ -122,6 +123,18 @@ pub fn report(
     s.push_str("<h2>Comparison with published series</h2>");
     if let Some(t) = table("table5") {
         s.push_str(&table_html(t));
+    }
+    let spine: Vec<&Table> = tables.iter().filter(|t| super::spine_tables::is_spine_table(&t.id)).collect();
+    if !spine.is_empty() {
+        s.push_str("<h2>Toxicity, fracture, pain and patterns of failure</h2><p>What spine SBRT papers report besides survival (turn each off in the study's [spine_outcomes] table).</p>");
+        for t in spine {
+            s.push_str(&table_html(t));
+            if t.id == "vcf" {
+                for f in km_figures.iter().filter(spine_figure) {
+                    s.push_str(&figure_html(f));
+                }
+            }
+        }
     }
     let robust: Vec<&Table> = tables.iter().filter(|t| t.id.starts_with("robust_")).collect();
     if !robust.is_empty() {

@@ -99,7 +99,9 @@ pub fn render(fig: &FigureResult, style: &FigureStyle, pv: PValues) -> Canvas {
     };
     let plot_w = width - left - right;
     let x = |t: f64| left + plot_w * t / x_max;
-    let y = |s: f64| top + plot_h * (1.0 - s);
+    // Survival from the top; an incidence figure draws 1 − surv from the bottom.
+    let y = |s: f64| if fig.incidence { top + plot_h * s } else { top + plot_h * (1.0 - s) };
+    let height_of = |fraction: f64| top + plot_h * (1.0 - fraction);
     let to_plot = |p: Vec<(f64, f64)>| p.into_iter().map(|(t, s)| (x(t), y(s))).collect::<Vec<_>>();
 
     let mut c = Canvas::new(width, height, &fig.title);
@@ -108,10 +110,10 @@ pub fn render(fig: &FigureResult, style: &FigureStyle, pv: PValues) -> Canvas {
     c.line(left, top, left, top + plot_h, "#000000", 1.0);
     c.line(left, top + plot_h, left + plot_w, top + plot_h, "#000000", 1.0);
     for k in 0..=5 {
-        let s = k as f64 / 5.0;
-        c.line(left - 5.0, y(s), left, y(s), "#000000", 1.0);
-        c.line(left, y(s), left + plot_w, y(s), "#e5e5e5", 0.6);
-        c.text(left - 8.0, y(s) + 4.0 * em, TextStyle::new(font, Anchor::End), &format!("{}%", k * 20));
+        let h = height_of(k as f64 / 5.0);
+        c.line(left - 5.0, h, left, h, "#000000", 1.0);
+        c.line(left, h, left + plot_w, h, "#e5e5e5", 0.6);
+        c.text(left - 8.0, h + 4.0 * em, TextStyle::new(font, Anchor::End), &format!("{}%", k * 20));
     }
     let ticks: Vec<f64> = (0..=((x_max / step + 1e-9).floor() as usize)).map(|k| k as f64 * step).collect();
     for &t in &ticks {
@@ -194,6 +196,7 @@ pub fn render(fig: &FigureResult, style: &FigureStyle, pv: PValues) -> Canvas {
         c.text(legend_x + 30.0 * em, ly, TextStyle::new(font, Anchor::Start), text);
     }
     let shown_p = match &fig.adjustment {
+        None if fig.incidence => fig.logrank_p.map(|p| ("Gray's test p", p)),
         None => fig.logrank_p.map(|p| ("Log-rank p", p)),
         Some(a) => a.p.map(|p| ("Adjusted p", p)),
     };
@@ -240,6 +243,7 @@ mod tests {
             curves: vec![curve],
             logrank_p: None,
             adjustment: None,
+            incidence: false,
         }
     }
 

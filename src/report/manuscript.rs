@@ -36,7 +36,10 @@ pub fn report(study: &Study, methods: &str, tables: &[Table], figures: &[DocFigu
             doc.table(t);
         }
     }
-    for f in figures.iter().filter(|f| !super::is_robustness_figure(&f.id) && !f.id.starts_with("forest_")) {
+    let paper_figure = |f: &&DocFigure| {
+        !super::is_robustness_figure(&f.id) && !super::is_spine_figure(&f.id) && !f.id.starts_with("forest_")
+    };
+    for f in figures.iter().filter(paper_figure) {
         add_figure(&mut doc, f);
     }
     for id in ["table3", "table4"] {
@@ -49,6 +52,14 @@ pub fn report(study: &Study, methods: &str, tables: &[Table], figures: &[DocFigu
     }
     if let Some(t) = table("table5") {
         doc.table(t);
+    }
+    for t in tables.iter().filter(|t| super::spine_tables::is_spine_table(&t.id)) {
+        doc.table(t);
+        if t.id == "vcf" {
+            for f in figures.iter().filter(|f| super::is_spine_figure(&f.id)) {
+                add_figure(&mut doc, f);
+            }
+        }
     }
     doc.finish()
 }

@@ -1,6 +1,7 @@
 //! The statistical methods in words, generated from the study settings, so
 //! the text a user pastes into a manuscript says what was computed.
 
+use crate::results::Results;
 use crate::study::{EndpointId, Origin, SelectionTest, Study, Unit};
 use survstat::km::ConfType;
 
@@ -29,8 +30,64 @@ fn landmark_sentence(study: &Study, id: EndpointId, name: &str) -> String {
     }
 }
 
+/// Which analyses of the toxicity, fracture, pain and failure section were
+/// made (a section asked for may lack its data).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SpineSections {
+    /// The toxicity table.
+    pub toxicity: bool,
+    /// The VCF analysis.
+    pub vcf: bool,
+    /// The pain response.
+    pub pain_response: bool,
+    /// The patterns of failure.
+    pub failure_patterns: bool,
+}
+
+impl SpineSections {
+    /// The sections `results` hold.
+    pub fn of(results: &Results) -> SpineSections {
+        SpineSections {
+            toxicity: results.toxicity.is_some(),
+            vcf: results.vcf.is_some(),
+            pain_response: results.pain_response.is_some(),
+            failure_patterns: results.failure_patterns.is_some(),
+        }
+    }
+}
+
+/// The sentences of the toxicity, fracture, pain and failure section, for
+/// the analyses that were made, as the study set them.
+fn spine_outcomes_sentences(made: SpineSections, study: &Study) -> String {
+    let so = &study.spine_outcomes;
+    let mut s = String::new();
+    if made.toxicity {
+        s.push_str(&format!(
+            "Adverse events were graded with CTCAE v5.0 and reported as the number of patients by worst grade per term, as acute (within {} days of SBRT) or late; events attributed unrelated or unlikely were not counted. ",
+            so.acute_days
+        ));
+    }
+    if made.vcf {
+        let groups = crate::analysis::spine_outcomes::sins_labels(&so.sins_groups).join(", ");
+        s.push_str(&format!(
+            "Vertebral compression fracture (new or progression of a fracture present before SBRT) was analysed per lesion from its SBRT as a cumulative incidence with death as a competing risk (Aalen-Johansen estimator), compared by SINS group ({groups}) and by a fracture before SBRT with Gray's test and univariate Fine-Gray models. "
+        ));
+    }
+    if made.pain_response {
+        s.push_str(&format!(
+            "Pain response at {} months (the assessment closest to it within {} months) was classified by the international consensus criteria (Chow et al. 2012) from the worst pain score (0-10) at the treated site and the daily oral morphine equivalent, for lesions with baseline pain of 2 or more. ",
+            super::format::plain_number(so.pain_response_months),
+            super::format::plain_number(so.pain_window_months)
+        ));
+    }
+    if made.failure_patterns {
+        s.push_str("Failures were classified as local (in-field or marginal), adjacent level, or distant spine, with their salvage treatment. ");
+    }
+    s
+}
+
 /// The methods paragraph.
-pub fn paragraph(study: &Study) -> String {
+pub fn paragraph(study: &Study, made: SpineSections) -> String {
     let mut s = String::new();
     if let Some(u) = unit_phrase(study, EndpointId::Lc) {
         s.push_str(&format!(
@@ -114,6 +171,7 @@ pub fn paragraph(study: &Study) -> String {
         let joined = if checks.is_empty() { last } else { format!("{}, and {last}", checks.join("; ")) };
         s.push_str(&format!("As sensitivity analyses, {joined}. "));
     }
+    s.push_str(&spine_outcomes_sentences(made, study));
     s.push_str(&format!(
         "Analyses were performed with sbrt-outcomes {}, whose survival statistics reproduce R's survival package (version 3.5-3) to a relative 1e-6.",
         env!("CARGO_PKG_VERSION")
@@ -128,12 +186,14 @@ mod tests {
     #[test]
     fn follows_the_study_settings() {
         let mut study = Study::builtin();
-        let text = paragraph(&study);
+        let text = paragraph(&study, SpineSections::default());
+        assert!(!text.contains("CTCAE"), "no toxicity sentence for a table not made");
         assert!(text.contains("p < 0.1 entered") && text.contains("likelihood-ratio") && text.contains("α/β = 5 Gy"));
         assert!(text.contains("deaths without recurrence were censored"));
         study.pfs_counts_death = true;
         study.selection.test = SelectionTest::Wald;
-        let text = paragraph(&study);
+        let text = paragraph(&study, SpineSections { toxicity: true, ..SpineSections::default() });
+        assert!(text.contains("CTCAE v5.0") && text.contains("within 90 days"));
         assert!(text.contains("or death from any cause") && text.contains("with the Wald test"));
     }
 }

@@ -18,6 +18,7 @@ pub mod paper_tables;
 pub mod pdf;
 pub mod png;
 pub mod robustness_tables;
+pub mod spine_tables;
 pub mod table;
 pub mod tiff;
 
@@ -50,9 +51,17 @@ pub fn is_robustness_figure(id: &str) -> bool {
     id.starts_with("lc_competing")
 }
 
-/// Every table of the report, in order: the paper's, then the Robustness section's.
+/// Whether a figure belongs to the toxicity, fracture, pain and failure
+/// section (the HTML report's section after the paper's).
+pub fn is_spine_figure(id: &str) -> bool {
+    id.starts_with("vcf_")
+}
+
+/// Every table of the report, in order: the paper's, the toxicity,
+/// fracture, pain and failure section's, then the Robustness section's.
 pub fn tables(results: &Results, study: &Study) -> Vec<Table> {
     let mut tables = paper_tables::all(results, study);
+    tables.extend(spine_tables::all(results, study));
     tables.extend(robustness_tables::all(results, study));
     tables
 }
@@ -104,7 +113,7 @@ pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> any
             forest_blocks.push(figure_files(&id, &caption, &canvas, study, &mut files, &mut doc_figures)?);
         }
     }
-    let methods = methods::paragraph(study);
+    let methods = methods::paragraph(study, methods::SpineSections::of(results));
     files.push(("report.docx".into(), manuscript::report(study, &methods, &tables, &doc_figures)?));
     files.push(("supplement.docx".into(), manuscript::supplement(study, &tables, &doc_figures)?));
     files.push((

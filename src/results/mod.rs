@@ -6,6 +6,7 @@ pub mod curve;
 pub mod descriptive;
 pub mod model;
 pub mod robustness;
+pub mod spine_outcomes;
 
 use crate::study::{EndpointId, Origin, Unit};
 use crate::summary::Summary;
@@ -59,11 +60,14 @@ pub struct FigureResult {
     pub by: Option<String>,
     /// One curve per level (or one overall).
     pub curves: Vec<Curve>,
-    /// Log-rank p across the curves.
+    /// Log-rank p across the curves (Gray's test p for an incidence figure).
     pub logrank_p: Option<f64>,
     /// The curves adjusted for other covariates, where the study asks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adjustment: Option<Adjustment>,
+    /// Drawn as cumulative incidence (`1 − surv`, rising from 0).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub incidence: bool,
 }
 
 /// All results of an analysis.
@@ -83,6 +87,14 @@ pub struct Results {
     pub follow_up: Summary,
     /// The reviewer's checks.
     pub robustness: Robustness,
+    /// Toxicity (`null` when not made: see the warnings).
+    pub toxicity: Option<spine_outcomes::Toxicity>,
+    /// Vertebral compression fracture.
+    pub vcf: Option<spine_outcomes::Vcf>,
+    /// Pain response.
+    pub pain_response: Option<spine_outcomes::PainResponse>,
+    /// Patterns of failure.
+    pub failure_patterns: Option<spine_outcomes::FailurePatterns>,
     /// Warnings for the reader.
     pub warnings: Vec<String>,
 }
