@@ -51,17 +51,42 @@ const OS_LOG_HR: [f64; 3] = [0.0, 1.79, 2.60];
 const OS_LOG_HR_PTV: f64 = 0.013;
 /// Distant progression: Weibull shape/scale; log-HR by extent; log-HR per month from diagnosis (centred at 22).
 const PROG_SHAPE: f64 = 0.6;
-const PROG_SCALE: f64 = 100.0;
-const PROG_LOG_HR: [f64; 3] = [0.0, 1.10, 1.39];
+const PROG_SCALE: f64 = 450.0;
+const PROG_LOG_HR: [f64; 3] = [0.0, 1.6, 2.9];
 const PROG_LOG_HR_MFD: f64 = -0.021;
 /// Local failure: Weibull shape/scale; log-HR for 2+ levels; log-HR per Gy₅ of BED (centred at 100).
 const LF_SHAPE: f64 = 0.8;
 const LF_SCALE: f64 = 100.0;
 const LF_LOG_HR_MULTILEVEL: f64 = 1.10;
 const LF_LOG_HR_BED: f64 = -0.005;
-/// Adjacent failure and VCF: exponential means, months.
+/// Adjacent failure: exponential mean, months.
 const ADJACENT_MEAN: f64 = 200.0;
-const VCF_MEAN: f64 = 400.0;
+/// Progression of a primary spinal tumour: log-HR against a solitary spinal metastasis.
+const PROG_LOG_HR_PRIMARY: f64 = -1.0;
+/// Distant spinal failure (patient): Weibull scale, months (shape and log-HR as progression's).
+const DISTANT_SPINE_SCALE: f64 = 8000.0;
+/// VCF: Weibull shape and scale (months); log-HR for SINS 0-6, 7-12, 13-18;
+/// for a fracture before SBRT; for 20 Gy or more per fraction.
+const VCF_SHAPE: f64 = 0.6;
+const VCF_SCALE: f64 = 1200.0;
+const VCF_LOG_HR_SINS: [f64; 3] = [0.0, 0.8, 1.5];
+const VCF_LOG_HR_BASELINE: f64 = 0.6;
+const VCF_LOG_HR_20GY: f64 = 0.9;
+/// Radiation myelopathy per lesion.
+const MYELOPATHY_RISK: f64 = 0.004;
+/// SINS components' weights, in their scores' order.
+const SINS_LOCATION: [f64; 4] = [0.15, 0.30, 0.30, 0.25];
+const SINS_PAIN: [f64; 3] = [0.30, 0.45, 0.25];
+const SINS_BONE: [f64; 3] = [0.15, 0.25, 0.60];
+const SINS_ALIGNMENT: [f64; 3] = [0.85, 0.10, 0.05];
+const SINS_COLLAPSE: [f64; 4] = [0.45, 0.25, 0.20, 0.10];
+const SINS_POSTEROLATERAL: [f64; 3] = [0.50, 0.35, 0.15];
+/// Bilsky grade 0, 1a, 1b, 1c, 2.
+const BILSKY: [f64; 5] = [0.50, 0.20, 0.15, 0.10, 0.05];
+/// Pain response: complete, partial, indeterminate, progression.
+const PAIN_RESPONSE: [f64; 4] = [0.35, 0.25, 0.25, 0.15];
+/// Salvage: surgery, re-irradiation, both, systemic, none.
+const SALVAGE: [f64; 5] = [0.20, 0.30, 0.10, 0.20, 0.20];
 /// Shared patient frailty (log-normal SD) on local failure and progression hazards,
 /// which makes a patient's failures go together as in clinical series.
 const FRAILTY_SD: f64 = 0.8;
@@ -102,6 +127,10 @@ const REGION_SPAN: [(usize, usize); 4] = [(0, 7), (7, 12), (19, 5), (24, 5)];
 struct LesionDraw {
     offset_days: i64,
     levels: String,
+    /// 0 cervical, 1 thoracic, 2 lumbar, 3 sacral (of the first level).
+    region: usize,
+    sins: [u32; 6],
+    bilsky: &'static str,
     n_levels: usize,
     primary: bool,
     extent: usize,
@@ -114,16 +143,52 @@ struct LesionDraw {
     coverage: f64,
 }
 
-/// Write a cohort of `patients` patients drawn with `seed` as CSV.
-pub fn write_cohort<W: Write>(
+/// The imaging schedule after SBRT: every 3 months for two years, then
+/// every 6 months. A failure is recorded on the first scan on or after it
+/// happens (with a few days' jitter), never before the first scan at
+/// about 3 months.
+fn first_scan_after(rng: &mut Rng, months: f64) -> f64 {
+    let scan = if months <= 24.0 { (months / 3.0).ceil().max(1.0) * 3.0 } else { (months / 6.0).ceil() * 6.0 };
+    scan + rng.between(-0.25, 0.25)
+}
+
+/// SINS components drawn for a lesion (location, pain, bone lesion,
+/// alignment, collapse, posterolateral), in [`crate::cohort::spine::SINS_COMPONENTS`] order.
+fn draw_sins(rng: &mut Rng) -> [u32; 6] {
+    [
+        [0, 1, 2, 3][rng.pick(&SINS_LOCATION)],
+        [0, 1, 3][rng.pick(&SINS_PAIN)],
+        [0, 1, 2][rng.pick(&SINS_BONE)],
+        [0, 2, 4][rng.pick(&SINS_ALIGNMENT)],
+        [0, 1, 2, 3][rng.pick(&SINS_COLLAPSE)],
+        [0, 1, 3][rng.pick(&SINS_POSTEROLATERAL)],
+    ]
+}
+
+/// One adverse event row.
+struct EventDraw {
+    lesion: Option<usize>,
+    date: Date,
+    term: &'static str,
+    grade: u8,
+    attribution: &'static str,
+}
+
+/// Write a cohort of `patients` patients drawn with `seed` as CSV to `out`,
+/// and its events table (adverse events and pain scores) to `events_out`.
+pub fn write_cohort<W: Write, E: Write>(
     out: W,
+    events_out: E,
     seed: u64,
     patients: usize,
     mut progress: impl FnMut(usize),
 ) -> anyhow::Result<()> {
     let mut rng = Rng::new(seed);
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(header())?;
+    let mut ev = csv::Writer::from_writer(events_out);
+    let columns = header();
+    w.write_record(&columns)?;
+    ev.write_record(["patient_id", "lesion_id", "event_date", "term", "grade", "attribution", "score", "ome_mg"])?;
     let study_start = Date::from_ymd(2006, 1, 1).expect("valid");
     let study_end = Date::from_ymd(2017, 12, 31).expect("valid");
     let cutoff = Date::from_ymd(2019, 12, 31).expect("valid");
@@ -157,9 +222,18 @@ pub fn write_cohort<W: Write>(
         let end = first_sbrt.plus_days(months_to_days(end_m).max(30));
         let death = died.then_some(end);
         let frailty = FRAILTY_SD * rng.normal();
-        let prog_lp = frailty + PROG_LOG_HR[extent0] + PROG_LOG_HR_MFD * (months_from_dx - 22.0);
-        let prog_m = weibull(&mut rng, PROG_SHAPE, PROG_SCALE, prog_lp);
+        let prog_lp = frailty
+            + if primary {
+                PROG_LOG_HR_PRIMARY
+            } else {
+                PROG_LOG_HR[extent0] + PROG_LOG_HR_MFD * (months_from_dx - 22.0)
+            };
+        let prog_true = weibull(&mut rng, PROG_SHAPE, PROG_SCALE, prog_lp);
+        let prog_m = first_scan_after(&mut rng, prog_true);
         let progression = Some(first_sbrt.plus_days(months_to_days(prog_m))).filter(|d| *d <= end);
+        let distant_true = weibull(&mut rng, PROG_SHAPE, DISTANT_SPINE_SCALE, prog_lp);
+        let distant_m = first_scan_after(&mut rng, distant_true);
+        let distant_spine = Some(first_sbrt.plus_days(months_to_days(distant_m))).filter(|d| *d <= end);
 
         let mut lesions = Vec::with_capacity(n_lesions);
         let mut used: Vec<(usize, usize)> = Vec::new();
@@ -179,8 +253,7 @@ pub fn write_cohort<W: Write>(
             let (start, count) = REGION_SPAN[region];
             let drawn = (start + rng.integer(0, count as i64 - 1) as usize).min(29 - n_levels);
             // A patient's later lesion never re-treats an earlier one's
-            // levels: the nearest free run of levels (no extra draw, so the
-            // random stream, and every other value, is unchanged).
+            // levels: the nearest free run of levels.
             let free = |f: usize| used.iter().all(|&(a, b)| f + n_levels <= a || f >= b);
             let first =
                 (0..=29 - n_levels).filter(|&f| free(f)).min_by_key(|&f| (f.abs_diff(drawn), f)).unwrap_or(drawn);
@@ -197,6 +270,15 @@ pub fn write_cohort<W: Write>(
             lesions.push(LesionDraw {
                 offset_days,
                 levels,
+                region: if first < 7 {
+                    0
+                } else if first < 19 {
+                    1
+                } else if first < 24 {
+                    2
+                } else {
+                    3
+                },
                 n_levels,
                 primary: primary && k == 0,
                 extent,
@@ -207,47 +289,180 @@ pub fn write_cohort<W: Write>(
                 isodose: [75.0, 75.0, 75.0, 75.0, 75.0, 75.0, 70.0, 80.0, 85.0][rng.integer(0, 8) as usize],
                 ptv: if k == 0 { first_ptv } else { draw_ptv(&mut rng) },
                 coverage: (100.0 - (1.2f64.ln() + 0.8 * rng.normal()).exp()).clamp(93.6, 100.0),
+                sins: draw_sins(&mut rng),
+                bilsky: ["0", "1a", "1b", "1c", "2"][rng.pick(&BILSKY)],
             });
         }
+        let mut events: Vec<EventDraw> = Vec::new();
+        let mut pain_rows: Vec<(usize, Date, f64, Option<f64>)> = Vec::new();
+        let mut rows: Vec<Vec<(&str, String)>> = Vec::new();
         for (k, l) in lesions.iter().enumerate() {
             let sbrt = first_sbrt.plus_days(l.offset_days);
             let bed = l.dose * (1.0 + l.dose / l.fractions as f64 / 5.0);
             let lf_lp =
                 frailty + if l.n_levels > 1 { LF_LOG_HR_MULTILEVEL } else { 0.0 } + LF_LOG_HR_BED * (bed - 100.0);
             let event_date = |m: f64| Some(sbrt.plus_days(months_to_days(m))).filter(|d| *d <= end);
-            let lf = event_date(weibull(&mut rng, LF_SHAPE, LF_SCALE, lf_lp));
-            let adj = event_date(rng.exponential(ADJACENT_MEAN));
-            let vcf = event_date(rng.exponential(VCF_MEAN));
-            w.write_record([
-                pid.as_str(),
-                sex,
-                &format!("{age}"),
-                histology,
-                &diagnosis.to_string(),
-                &end.to_string(),
-                &fmt_opt_date(death),
-                &fmt_opt_date(progression),
-                &format!("{pid}-L{}", k + 1),
-                &sbrt.to_string(),
-                &l.levels,
-                if l.primary { "primary" } else { "metastasis" },
-                ext_names[l.extent],
-                if l.prior_surgery { "yes" } else { "no" },
-                if l.prior_rt { "yes" } else { "no" },
-                &format!("{}", l.dose),
-                &format!("{}", l.fractions),
-                &format!("{}", l.isodose),
-                &format!("{:.1}", l.ptv),
-                &format!("{:.1}", l.coverage),
-                &fmt_opt_date(lf),
-                &fmt_opt_date(adj),
-                &fmt_opt_date(vcf),
-            ])?;
+            let lf_true = weibull(&mut rng, LF_SHAPE, LF_SCALE, lf_lp);
+            let lf = event_date(first_scan_after(&mut rng, lf_true));
+            let adj_true = rng.exponential(ADJACENT_MEAN);
+            let adj = event_date(first_scan_after(&mut rng, adj_true));
+            // VCF: early (Weibull shape below 1), more likely with SINS 7+,
+            // a fracture before SBRT and 20 Gy or more per fraction.
+            let sins: u32 = l.sins.iter().sum();
+            let vcf_baseline = l.sins[4] >= 2;
+            let vcf_lp = VCF_LOG_HR_SINS[usize::from(sins >= 7) + usize::from(sins >= 13)]
+                + if vcf_baseline { VCF_LOG_HR_BASELINE } else { 0.0 }
+                + if l.dose / l.fractions as f64 >= 20.0 { VCF_LOG_HR_20GY } else { 0.0 };
+            let vcf = event_date(weibull(&mut rng, VCF_SHAPE, VCF_SCALE, vcf_lp));
+            let lesion_id = format!("{pid}-L{}", k + 1);
+            if let Some(d) = vcf {
+                let grade = [1, 2, 3][rng.pick(&[0.5, 0.3, 0.2])];
+                events.push(EventDraw {
+                    lesion: Some(k),
+                    date: d,
+                    term: "Spinal fracture",
+                    grade,
+                    attribution: "probable",
+                });
+            }
+            // Acute effects within the first weeks, late ones after 90 days.
+            let mut acute = |rng: &mut Rng, p: f64, term: &'static str, grades: &[f64], lesion: bool, max_day: i64| {
+                if rng.chance(p) {
+                    let date = sbrt.plus_days(rng.integer(1, max_day));
+                    let grade = 1 + rng.pick(grades) as u8;
+                    let attribution = if rng.chance(0.15) { "unlikely" } else { "probable" };
+                    if date <= end {
+                        events.push(EventDraw { lesion: lesion.then_some(k), date, term, grade, attribution });
+                    }
+                }
+            };
+            acute(&mut rng, 0.22, "Pain", &[0.7, 0.3], true, 10);
+            acute(&mut rng, 0.25, "Fatigue", &[0.8, 0.2], false, 30);
+            acute(&mut rng, if l.region == 2 { 0.25 } else { 0.08 }, "Nausea", &[0.85, 0.15], false, 14);
+            acute(&mut rng, if l.region <= 1 { 0.18 } else { 0.0 }, "Esophagitis", &[0.7, 0.3], false, 30);
+            acute(&mut rng, if l.region >= 2 { 0.08 } else { 0.0 }, "Diarrhea", &[0.9, 0.1], false, 21);
+            acute(&mut rng, 0.04, "Dermatitis radiation", &[1.0], false, 60);
+            if rng.chance(0.03) {
+                let date = sbrt.plus_days(rng.integer(120, 720));
+                if date <= end {
+                    let grade = 1 + rng.pick(&[0.6, 0.4]) as u8;
+                    events.push(EventDraw {
+                        lesion: Some(k),
+                        date,
+                        term: "Radiculitis",
+                        grade,
+                        attribution: "possible",
+                    });
+                }
+            }
+            if rng.chance(MYELOPATHY_RISK) {
+                let date = sbrt.plus_days(rng.integer(180, 900));
+                if date <= end {
+                    events.push(EventDraw {
+                        lesion: Some(k),
+                        date,
+                        term: "Myelitis",
+                        grade: 3,
+                        attribution: "probable",
+                    });
+                }
+            }
+            // Pain: baseline from the SINS pain component; scores at 1, 3
+            // and 6 months while followed.
+            let pain0: f64 = match l.sins[1] {
+                0 => rng.integer(0, 1) as f64,
+                1 => rng.integer(2, 6) as f64,
+                _ => rng.integer(4, 9) as f64,
+            };
+            let ome0 =
+                if pain0 >= 4.0 && rng.chance(0.5) { (rng.between(10.0, 90.0) / 5.0).round() * 5.0 } else { 0.0 };
+            let response = rng.pick(&PAIN_RESPONSE);
+            for m in [1.0, 3.0, 6.0] {
+                let date = sbrt.plus_days(months_to_days(m) + rng.integer(-10, 10));
+                if date > end || (lf.is_some_and(|d| d < date) && m > 3.0) {
+                    continue;
+                }
+                let (score, ome) = match response {
+                    0 => (0.0, ome0 * 0.5),
+                    1 => ((pain0 - 2.0 - rng.integer(0, 2) as f64).max(1.0), ome0),
+                    2 => ((pain0 - 1.0).max(0.0), ome0),
+                    _ => ((pain0 + 2.0).min(10.0), ome0),
+                };
+                pain_rows.push((k, date, score, Some(ome)));
+            }
+            let failure_site = lf.map(|_| if rng.chance(0.7) { "in_field" } else { "marginal" });
+            let salvage = if lf.is_some() || adj.is_some() {
+                ["surgery", "reirradiation", "surgery_and_reirradiation", "systemic", "none"][rng.pick(&SALVAGE)]
+            } else {
+                ""
+            };
+            let text = |d: Option<Date>| fmt_opt_date(d);
+            rows.push(vec![
+                ("patient_id", pid.clone()),
+                ("sex", sex.into()),
+                ("age", format!("{age}")),
+                ("histology", histology.into()),
+                ("diagnosis_date", diagnosis.to_string()),
+                ("last_followup_date", end.to_string()),
+                ("death_date", text(death)),
+                ("progression_date", text(progression)),
+                ("lesion_id", lesion_id),
+                ("sbrt_date", sbrt.to_string()),
+                ("levels", l.levels.clone()),
+                ("disease_status", if l.primary { "primary" } else { "metastasis" }.into()),
+                ("extent", ext_names[l.extent].into()),
+                ("prior_surgery", yes_no(l.prior_surgery)),
+                ("prior_rt", yes_no(l.prior_rt)),
+                ("dose_gy", format!("{}", l.dose)),
+                ("fractions", format!("{}", l.fractions)),
+                ("isodose_pct", format!("{}", l.isodose)),
+                ("ptv_cc", format!("{:.1}", l.ptv)),
+                ("ptv_coverage_pct", format!("{:.1}", l.coverage)),
+                ("sins", sins.to_string()),
+                ("sins_location", l.sins[0].to_string()),
+                ("sins_pain", l.sins[1].to_string()),
+                ("sins_bone_lesion", l.sins[2].to_string()),
+                ("sins_alignment", l.sins[3].to_string()),
+                ("sins_collapse", l.sins[4].to_string()),
+                ("sins_posterolateral", l.sins[5].to_string()),
+                ("bilsky", l.bilsky.into()),
+                ("vcf_baseline", yes_no(vcf_baseline)),
+                ("pain_baseline", format!("{pain0}")),
+                ("ome_baseline_mg", format!("{ome0}")),
+                ("local_failure_date", text(lf)),
+                ("local_failure_site", failure_site.unwrap_or("").into()),
+                ("adjacent_failure_date", text(adj)),
+                ("salvage", salvage.into()),
+                ("vcf_date", text(vcf)),
+                ("distant_spine_failure_date", text(distant_spine)),
+            ]);
+        }
+        for row in rows {
+            w.write_record(
+                columns
+                    .iter()
+                    .map(|c| row.iter().find(|(k, _)| k == c).map(|(_, v)| v.as_str()).expect("every column drawn")),
+            )?;
+        }
+        events.sort_by_key(|e| e.date);
+        for e in events {
+            let lesion = e.lesion.map(|k| format!("{pid}-L{}", k + 1)).unwrap_or_default();
+            ev.write_record([&pid, &lesion, &e.date.to_string(), e.term, &e.grade.to_string(), e.attribution, "", ""])?;
+        }
+        for (k, date, score, ome) in pain_rows {
+            let ome = ome.map(|o| format!("{o}")).unwrap_or_default();
+            let lesion = format!("{pid}-L{}", k + 1);
+            ev.write_record([&pid, &lesion, &date.to_string(), "pain_score", "", "", &format!("{score}"), &ome])?;
         }
     }
     progress(patients);
     w.flush()?;
+    ev.flush()?;
     Ok(())
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
 }
 
 fn draw_ptv(rng: &mut Rng) -> f64 {

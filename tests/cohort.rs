@@ -201,7 +201,7 @@ fn simulated_cohorts_follow_the_papers_tables_and_rates() {
     for seed in 0..seeds {
         let path = dir.join(format!("c{seed}.csv"));
         let mut buf = Vec::new();
-        sbrt::simulate::write_cohort(&mut buf, 1000 + seed, 44, |_| {}).unwrap();
+        sbrt::simulate::write_cohort(&mut buf, std::io::sink(), 1000 + seed, 44, |_| {}).unwrap();
         std::fs::write(&path, buf).unwrap();
         let (cohort, _) = load(&path, &ReadOptions::default()).unwrap();
         let rows = derive(&cohort, &DeriveOptions::default());
@@ -265,7 +265,7 @@ proptest::proptest! {
         let dir = scratch("sim-prop");
         let path = dir.join(format!("c{seed}-{patients}.csv"));
         let mut buf = Vec::new();
-        sbrt::simulate::write_cohort(&mut buf, seed, patients, |_| {}).unwrap();
+        sbrt::simulate::write_cohort(&mut buf, std::io::sink(), seed, patients, |_| {}).unwrap();
         std::fs::write(&path, buf).unwrap();
         let loaded = load(&path, &ReadOptions::default());
         let _ = std::fs::remove_file(&path);

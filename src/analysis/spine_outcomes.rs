@@ -67,6 +67,12 @@ pub fn compute(cohort: &Cohort, data: &AnalysisData, study: &Study) -> SpineOutc
                 .any(|e| e.lesion.is_some() && crate::events::FRACTURE_TERMS.contains(&e.term.name.as_str()))
         });
         if cohort.fields.contains(&Field::VcfDate) || fracture_events {
+            if data.rows.len() > super::robustness::RESAMPLING_MAX_ROWS {
+                out.skipped.push(format!(
+                    "vcf: the Fine-Gray models are skipped above {} rows (their cost grows faster than the data)",
+                    super::robustness::RESAMPLING_MAX_ROWS
+                ));
+            }
             let (vcf, figures) = vcf(&data.rows, study);
             out.vcf = Some(vcf);
             out.figures.extend(figures);
@@ -212,7 +218,10 @@ fn vcf(rows: &[AnalysisRow], study: &Study) -> (Vcf, Vec<FigureResult>) {
         };
         let all: Vec<usize> = (0..present.len()).collect();
         let (x, _) = model_matrix(&[Candidate { id: label, label, variable: &variable }], &all);
-        let fg = (used.len() > 1).then(|| fine_gray(&t, &s, 1, &x, level).ok()).flatten();
+        // Fine-Gray's cost grows with rows × events: skipped on registry-sized data, as in the Robustness section.
+        let fg = (used.len() > 1 && t.len() <= super::robustness::RESAMPLING_MAX_ROWS)
+            .then(|| fine_gray(&t, &s, 1, &x, level).ok())
+            .flatten();
         let mut curves = Vec::new();
         let levels = used
             .iter()
@@ -301,6 +310,10 @@ fn pain_response(
         analgesics_unknown: 0,
         categories: Vec::new(),
     };
+    let mut visits: HashMap<usize, Vec<&crate::events::derive::PainRow>> = HashMap::new();
+    for p in pain {
+        visits.entry(p.lesion).or_default().push(p);
+    }
     let mut counts: BTreeMap<u8, usize> = BTreeMap::new();
     let order = [PainCategory::Complete, PainCategory::Partial, PainCategory::Indeterminate, PainCategory::Progression];
     for r in rows {
@@ -314,10 +327,9 @@ fn pain_response(
         }
         out.evaluable += 1;
         // The assessment closest to the time point; of two as close, the later.
-        let visit =
-            pain.iter().filter(|p| p.lesion == r.lesion && (p.months - months).abs() <= window).min_by(|a, b| {
-                (a.months - months).abs().total_cmp(&(b.months - months).abs()).then(b.months.total_cmp(&a.months))
-            });
+        let visit = visits.get(&r.lesion).into_iter().flatten().filter(|p| (p.months - months).abs() <= window).min_by(
+            |a, b| (a.months - months).abs().total_cmp(&(b.months - months).abs()).then(b.months.total_cmp(&a.months)),
+        );
         let Some(v) = visit else {
             out.not_assessed += 1;
             continue;

@@ -64,15 +64,18 @@ pub struct DerivedEvents {
 /// Derive the events of `cohort`, with `acute_days` the end of the acute window.
 pub fn derive(cohort: &Cohort, events: &Events, acute_days: u32) -> DerivedEvents {
     let numbers = patient_numbers(cohort);
+    let mut sbrt_dates: std::collections::HashMap<&str, Vec<crate::cohort::date::Date>> = Default::default();
+    for l in &cohort.lesions {
+        sbrt_dates.entry(l.patient_id.as_str()).or_default().push(l.sbrt_date);
+    }
     let mut out = DerivedEvents::default();
     for e in &events.events {
         let reference = match e.lesion {
             Some(k) => cohort.lesions[k].sbrt_date,
-            None => cohort
-                .lesions
+            None => sbrt_dates[e.patient_id.as_str()]
                 .iter()
-                .filter(|l| l.patient_id == e.patient_id && l.sbrt_date <= e.date)
-                .map(|l| l.sbrt_date)
+                .copied()
+                .filter(|d| *d <= e.date)
                 .max()
                 .expect("validated: the event is not before the patient's first SBRT"),
         };
