@@ -158,8 +158,14 @@ fn a_date_or_id_inside_a_histology_is_an_error_naming_the_cell() {
     let dir = scratch("histology");
     let text = std::fs::read_to_string(root().join("examples/spine_sarcoma_synthetic.csv")).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    lines[1] = lines[1].replacen(",mpnst,", ",leiomyosarcoma P0001 dx 2017-03-19,", 1);
-    lines[3] = lines[3].replacen(",osteosarcoma,", ",osteosarcoma 42813,", 1);
+    let set_histology = |line: &str, value: &str| {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        cells[3] = value;
+        cells.join(",")
+    };
+    assert!(lines[0].starts_with("patient_id,sex,age,histology,"));
+    lines[1] = set_histology(&lines[1], "leiomyosarcoma P0001 dx 2017-03-19");
+    lines[3] = set_histology(&lines[3], "osteosarcoma 42813");
     let path = dir.join("h.csv");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
     let o = sbrt(&["validate", path.to_str().unwrap()]);

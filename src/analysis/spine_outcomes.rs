@@ -102,6 +102,19 @@ pub fn compute(cohort: &Cohort, data: &AnalysisData, study: &Study) -> SpineOutc
     out
 }
 
+/// Each patient's worst grade among `events`.
+fn worst_of<'a>(events: impl Iterator<Item = &'a Event>) -> HashMap<usize, u8> {
+    let mut worst: HashMap<usize, u8> = HashMap::new();
+    for e in events {
+        let w = worst.entry(e.patient).or_insert(0);
+        *w = (*w).max(e.grade);
+    }
+    worst
+}
+
+/// A factor of the VCF analysis: its label, level labels, and each row's level.
+type VcfFactorRows = (&'static str, Vec<String>, Vec<Option<usize>>);
+
 /// Patients by worst grade of each term (and of any term) per phase.
 pub fn toxicity(events: &[Event], n_patients: usize, acute_days: u32) -> Toxicity {
     let counted: Vec<&Event> = events.iter().filter(|e| e.related).collect();
@@ -121,23 +134,13 @@ pub fn toxicity(events: &[Event], n_patients: usize, acute_days: u32) -> Toxicit
                 grade_3_plus: by_worst_grade[2..].iter().sum(),
             }
         };
-        let worst_of = |events: &mut dyn Iterator<Item = &&&Event>| {
-            let mut worst: HashMap<usize, u8> = HashMap::new();
-            for e in events {
-                let w = worst.entry(e.patient).or_insert(0);
-                *w = (*w).max(e.grade);
-            }
-            worst
-        };
-        rows.push(row(None, worst_of(&mut in_phase.iter())));
+        rows.push(row(None, worst_of(in_phase.iter().map(|e| **e))));
         let mut by_term: BTreeMap<&str, Vec<&&Event>> = BTreeMap::new();
         for e in &in_phase {
             by_term.entry(e.term.name.as_str()).or_default().push(e);
         }
-        let mut term_rows: Vec<ToxicityRow> = by_term
-            .values()
-            .map(|evs| row(Some(evs[0].term), worst_of(&mut evs.iter().copied().collect::<Vec<_>>().iter())))
-            .collect();
+        let mut term_rows: Vec<ToxicityRow> =
+            by_term.values().map(|evs| row(Some(evs[0].term), worst_of(evs.iter().map(|e| **e)))).collect();
         // Most patients first; ties in term order.
         term_rows.sort_by_key(|r| std::cmp::Reverse(r.by_worst_grade.iter().sum::<usize>()));
         rows.extend(term_rows);
@@ -159,15 +162,6 @@ fn incidence_at(cif: &CumulativeIncidence, times: &[f64], level: f64) -> Vec<Inc
         .collect()
 }
 
-/// The SINS group labels of the study's cut points: `[6, 12]` gives 0–6, 7–12, 13–18.
-pub fn sins_labels(cuts: &[u32]) -> Vec<String> {
-    let mut lows = vec![0];
-    lows.extend(cuts.iter().map(|c| c + 1));
-    let mut highs = cuts.to_vec();
-    highs.push(18);
-    lows.iter().zip(&highs).map(|(a, b)| if a == b { format!("{a}") } else { format!("{a}–{b}") }).collect()
-}
-
 /// VCF per lesion, death competing: overall, by SINS group and by a fracture before SBRT.
 fn vcf(rows: &[AnalysisRow], study: &Study) -> (Vcf, Vec<FigureResult>) {
     let level = study.conf_level;
@@ -176,8 +170,8 @@ fn vcf(rows: &[AnalysisRow], study: &Study) -> (Vcf, Vec<FigureResult>) {
     let status: Vec<u32> = rows.iter().map(|r| u32::from(r.vcf_status)).collect();
     let cif = CumulativeIncidence::fit(&time, &status, 1);
     let fractured = |r: &&AnalysisRow| r.vcf_status == 1;
-    let sins_labels = sins_labels(cuts);
-    let factors_spec: [(&str, Vec<String>, Vec<Option<usize>>); 2] = [
+    let sins_labels = crate::cohort::spine::sins_labels(cuts);
+    let factors_spec: [VcfFactorRows; 2] = [
         (
             "SINS",
             sins_labels.clone(),
@@ -412,11 +406,5 @@ mod tests {
         assert_eq!(c(4.0, Some(30.0), 5.0, Some(40.0)), Progression, "OME up 25 % with pain up 1");
         assert_eq!(c(4.0, Some(30.0), 3.0, Some(30.0)), Indeterminate);
         assert!(pain_category(4.0, None, 3.0, Some(30.0)).1, "a missing OME is counted");
-    }
-
-    #[test]
-    fn sins_groups_are_labelled_from_the_cut_points() {
-        assert_eq!(sins_labels(&[6, 12]), ["0–6", "7–12", "13–18"]);
-        assert_eq!(sins_labels(&[6]), ["0–6", "7–18"]);
     }
 }

@@ -76,7 +76,7 @@ impl CohortInput {
         cohort: &crate::cohort::Cohort,
         kind: crate::cohort::read::FileType,
         own_sheet: Option<Vec<u8>>,
-    ) -> Option<Result<(crate::events::Events, Vec<Problem>), Vec<Problem>>> {
+    ) -> Option<crate::events::EventsRead> {
         let fmt = match self.options() {
             Ok(o) => o.date_format,
             Err(InputProblems(p)) => return Some(Err(p)),

@@ -61,6 +61,15 @@ pub fn sins_problems(total: Option<u32>, parts: &SinsParts) -> Vec<(&'static str
     out
 }
 
+/// The SINS group labels of the study's cut points: `[6, 12]` gives 0–6, 7–12, 13–18.
+pub fn sins_labels(cuts: &[u32]) -> Vec<String> {
+    let mut lows = vec![0];
+    lows.extend(cuts.iter().map(|c| c + 1));
+    let mut highs = cuts.to_vec();
+    highs.push(18);
+    lows.iter().zip(&highs).map(|(a, b)| if a == b { format!("{a}") } else { format!("{a}–{b}") }).collect()
+}
+
 /// Bilsky epidural spinal cord compression grade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Bilsky {
@@ -183,6 +192,12 @@ mod tests {
         assert!(sins_problems(Some(19), &partial)[0].1.contains("0-18"));
         let bad_pain = [None, Some(2), None, None, None, None];
         assert_eq!(sins_problems(None, &bad_pain)[0].0, "sins_pain");
+    }
+
+    #[test]
+    fn sins_groups_are_labelled_from_the_cut_points() {
+        assert_eq!(sins_labels(&[6, 12]), ["0–6", "7–12", "13–18"]);
+        assert_eq!(sins_labels(&[6]), ["0–6", "7–18"]);
     }
 
     #[test]

@@ -132,6 +132,9 @@ pub struct Events {
     pub events: Vec<Event>,
 }
 
+/// The events table read and checked: the events and the warnings, or every problem.
+pub type EventsRead = Result<(Events, Vec<Problem>), Vec<Problem>>;
+
 /// The columns of the events table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Column {
@@ -183,7 +186,7 @@ fn patients(cohort: &Cohort) -> HashMap<&str, PatientDates> {
 
 /// Read the events table `path` (a CSV file, or the sheet `events` of an
 /// .xlsx workbook) and check it against `cohort`.
-pub fn load(path: &std::path::Path, cohort: &Cohort, fmt: &DateFormat) -> Result<(Events, Vec<Problem>), Vec<Problem>> {
+pub fn load(path: &std::path::Path, cohort: &Cohort, fmt: &DateFormat) -> EventsRead {
     use crate::cohort::read::{file_type, FileType};
     let kind = file_type(path).map_err(|p| vec![p])?;
     let bytes = crate::limits::read_input(path).map_err(|p| vec![p])?;
@@ -200,7 +203,7 @@ pub fn from_bytes(
     sheet: Option<&str>,
     cohort: &Cohort,
     fmt: &DateFormat,
-) -> Result<(Events, Vec<Problem>), Vec<Problem>> {
+) -> EventsRead {
     let grid = crate::cohort::read::grid_from_bytes(name, kind, bytes, sheet)?;
     from_grid(grid, cohort, fmt)
 }
@@ -215,7 +218,7 @@ fn number(cell: &Cell) -> Option<f64> {
 
 /// Type and check an events table read as `grid` against `cohort`. On
 /// success the events and the warnings; otherwise every problem.
-pub fn from_grid(grid: Grid, cohort: &Cohort, fmt: &DateFormat) -> Result<(Events, Vec<Problem>), Vec<Problem>> {
+pub fn from_grid(grid: Grid, cohort: &Cohort, fmt: &DateFormat) -> EventsRead {
     let file = grid.file.clone();
     let mut problems = ProblemLog::default();
     let mut index: HashMap<Column, usize> = HashMap::new();

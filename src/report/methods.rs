@@ -68,7 +68,7 @@ fn spine_outcomes_sentences(made: SpineSections, study: &Study) -> String {
         ));
     }
     if made.vcf {
-        let groups = crate::analysis::spine_outcomes::sins_labels(&so.sins_groups).join(", ");
+        let groups = crate::cohort::spine::sins_labels(&so.sins_groups).join(", ");
         s.push_str(&format!(
             "Vertebral compression fracture (new or progression of a fracture present before SBRT) was analysed per lesion from its SBRT as a cumulative incidence with death as a competing risk (Aalen-Johansen estimator), compared by SINS group ({groups}) and by a fracture before SBRT with Gray's test and univariate Fine-Gray models. "
         ));
