@@ -166,7 +166,8 @@ fn outputs_match_the_golden_files() {
         "robust_epv",
         "robust_alpha_beta",
     ];
-    for id in ["table1", "table2", "outcomes", "table3", "table4", "table5"].into_iter().chain(robust) {
+    let spine = ["toxicity", "vcf", "pain_response", "failure_patterns"];
+    for id in ["table1", "table2", "outcomes", "table3", "table4", "table5"].into_iter().chain(spine).chain(robust) {
         golden(&format!("{id}.md"), &std::fs::read_to_string(dir.join(format!("{id}.md"))).unwrap());
     }
 }
