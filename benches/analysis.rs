@@ -37,7 +37,7 @@ fn statistics_and_report(bencher: divan::Bencher) {
     let study = Study::builtin();
     bencher.bench(|| {
         let results = sbrt::analysis::analyze(&cohort, &study).unwrap();
-        sbrt::report::render_files(&results, &study, "0").unwrap()
+        sbrt::report::render_files(&results, &study, "0", None).unwrap()
     });
 }
 

@@ -140,3 +140,68 @@ fn a_workbooks_events_sheet_is_read_and_a_section_without_data_says_why() {
     assert!(results.contains("toxicity: no events table was given"), "{results}");
     assert!(results.contains("\"toxicity\": null"));
 }
+
+#[test]
+fn derive_writes_the_events_without_ids_or_dates() {
+    let dir = scratch("events-derive");
+    let out = dir.join("a.csv");
+    let ev = dir.join("e.csv");
+    let o = sbrt(&[
+        "derive",
+        "examples/spine_sarcoma_synthetic.csv",
+        "--events",
+        "examples/spine_sarcoma_synthetic_events.csv",
+        "--out",
+        out.to_str().unwrap(),
+        "--events-out",
+        ev.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&ev).unwrap();
+    let source = std::fs::read_to_string(common::root().join("examples/spine_sarcoma_synthetic_events.csv")).unwrap();
+    assert_eq!(text.lines().count(), source.lines().count(), "one row per event");
+    assert!(
+        text.starts_with("patient,lesion,days_from_sbrt,months_from_sbrt,phase,term,soc,grade,counted,score,ome_mg\n")
+    );
+    assert!(!text.contains("P00") && !text.contains("-L1"), "no ids");
+    assert!(
+        !text.lines().skip(1).any(|l| l.split(',').any(|c| c.len() == 10 && c.chars().nth(4) == Some('-'))),
+        "no dates"
+    );
+    let o = sbrt(&[
+        "derive",
+        "examples/spine_sarcoma_synthetic.csv",
+        "--out",
+        out.to_str().unwrap(),
+        "--events-out",
+        ev.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--events-out needs an events table"));
+}
+
+#[test]
+fn each_section_can_be_turned_off() {
+    let text = sbrt::study::BUILTIN
+        .replace("toxicity = true", "toxicity = false")
+        .replace("vcf = true", "vcf = false")
+        .replace("pain_response = true", "pain_response = false")
+        .replace("failure_patterns = true", "failure_patterns = false");
+    let out = common::analyze_example_with(&scratch("events-off"), &text);
+    for id in ["toxicity", "vcf", "pain_response", "failure_patterns", "vcf_cumulative_incidence"] {
+        assert!(!out.join(format!("{id}.csv")).exists() && !out.join(format!("{id}.svg")).exists(), "{id}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("Toxicity, fracture, pain and patterns of failure"));
+    // A study may move the acute window, the pain time point and the SINS groups.
+    let text = sbrt::study::BUILTIN
+        .replace("acute_days = 90", "acute_days = 30")
+        .replace("pain_response_months = 3.0", "pain_response_months = 6.0")
+        .replace("sins_groups = [6, 12]", "sins_groups = [6]");
+    let out = common::analyze_example_with(&scratch("events-settings"), &text);
+    let tox = std::fs::read_to_string(out.join("toxicity.md")).unwrap();
+    assert!(tox.contains("Acute (≤ 30 days after SBRT)"), "{tox}");
+    assert!(std::fs::read_to_string(out.join("pain_response.md")).unwrap().contains("at 6 months"));
+    let vcf = std::fs::read_to_string(out.join("vcf.md")).unwrap();
+    assert!(vcf.contains("7–18") && !vcf.contains("13–18"), "{vcf}");
+}

@@ -127,7 +127,8 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     })
     .map_err(|p| anyhow::anyhow!(p.join("\n")))?;
     progress.update("rendering tables and figures", 0, 0);
-    let files = crate::report::render_files(&results, &study, &sha256)?;
+    let events_sha256 = cohort.events.as_ref().map(|e| e.sha256.as_str());
+    let files = crate::report::render_files(&results, &study, &sha256, events_sha256)?;
     progress.update(&format!("writing {}", args.out.display()), 0, 0);
     report_dir.commit(&files)?;
     progress.finish();

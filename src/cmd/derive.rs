@@ -45,6 +45,13 @@ pub struct DeriveArgs {
     /// (R and Python read it without).
     #[arg(long)]
     pub excel: bool,
+    /// Write the events table de-identified to this CSV file: sequential
+    /// patient and lesion numbers, days and months from SBRT, acute or late
+    /// (the study's `acute_days`), CTCAE term, grade, whether it counts as
+    /// toxicity; pain scores with their opioid dose. Needs `--events` (or a
+    /// workbook's `events` sheet).
+    #[arg(long)]
+    pub events_out: Option<PathBuf>,
 }
 
 /// Run `sbrt derive`.
@@ -52,7 +59,15 @@ pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
     if !(args.alpha_beta > 0.0 && args.alpha_beta.is_finite()) {
         anyhow::bail!("--alpha-beta must be a positive number of Gy, got {}", args.alpha_beta);
     }
-    refuse_overwriting_inputs(&args.out, &[&args.input.file])?;
+    let inputs: Vec<&std::path::Path> =
+        std::iter::once(args.input.file.as_path()).chain(args.input.events.as_deref()).collect();
+    refuse_overwriting_inputs(&args.out, &inputs)?;
+    if let Some(e) = &args.events_out {
+        refuse_overwriting_inputs(e, &inputs)?;
+        if e == &args.out {
+            anyhow::bail!("--events-out must name another file than --out");
+        }
+    }
     let study = Study::load_or_builtin(args.study.as_deref())?;
     let cohort = args.input.load()?.cohort;
     let options =
@@ -92,7 +107,83 @@ pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
         }
         w.flush()?;
     }
+    let events_file = match (&args.events_out, &cohort.events) {
+        (Some(path), Some(events)) => {
+            Some(write_events(path, &cohort, events, study.spine_outcomes.acute_days, args.excel)?)
+        }
+        (Some(_), None) => anyhow::bail!("--events-out needs an events table: give --events FILE"),
+        (None, _) => None,
+    };
     file.commit()?;
     eprintln!("{}: {} lesion rows written to {}", cohort.file, rows.len(), args.out.display());
+    if let Some((f, n, path)) = events_file {
+        f.commit()?;
+        eprintln!("{}: {n} event rows written to {}", cohort.file, path.display());
+    }
     Ok(())
+}
+
+/// The events, de-identified, as CSV in an uncommitted file: the file, its row count and path.
+fn write_events<'a>(
+    path: &'a std::path::Path,
+    cohort: &crate::cohort::Cohort,
+    events: &crate::events::Events,
+    acute_days: u32,
+    excel: bool,
+) -> anyhow::Result<(AtomicFile, usize, &'a std::path::Path)> {
+    use crate::events::derive::Phase;
+    let derived = crate::events::derive::derive(cohort, events, acute_days);
+    let mut file = AtomicFile::create(path)?;
+    if excel {
+        file.writer().write_all("\u{feff}".as_bytes())?;
+    }
+    let mut w = csv::Writer::from_writer(file.writer());
+    w.write_record([
+        "patient",
+        "lesion",
+        "days_from_sbrt",
+        "months_from_sbrt",
+        "phase",
+        "term",
+        "soc",
+        "grade",
+        "counted",
+        "score",
+        "ome_mg",
+    ])?;
+    let months = |days: i64| format!("{}", days as f64 / crate::endpoints::DAYS_PER_MONTH);
+    for t in &derived.toxicity {
+        let phase = if t.phase == Phase::Acute { "acute" } else { "late" };
+        w.write_record([
+            t.patient.to_string(),
+            t.lesion.map(|l| l.to_string()).unwrap_or_default(),
+            t.days.to_string(),
+            months(t.days),
+            phase.into(),
+            t.term.name.clone(),
+            t.term.soc.clone(),
+            t.grade.to_string(),
+            if t.related { "yes" } else { "no" }.into(),
+            String::new(),
+            String::new(),
+        ])?;
+    }
+    for p in &derived.pain {
+        w.write_record([
+            p.patient.to_string(),
+            p.lesion.to_string(),
+            p.days.to_string(),
+            months(p.days),
+            String::new(),
+            crate::events::PAIN_SCORE.into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            format!("{}", p.score),
+            p.ome_mg.map(|o| format!("{o}")).unwrap_or_default(),
+        ])?;
+    }
+    w.flush()?;
+    drop(w);
+    Ok((file, derived.toxicity.len() + derived.pain.len(), path))
 }

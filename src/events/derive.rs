@@ -42,8 +42,12 @@ pub struct ToxicityRow {
 /// One pain assessment of a lesion.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PainRow {
+    /// Sequential patient number.
+    pub patient: usize,
     /// Sequential lesion number.
     pub lesion: usize,
+    /// Days from the lesion's SBRT.
+    pub days: i64,
     /// Months from the lesion's SBRT.
     pub months: f64,
     /// Worst pain, 0-10.
@@ -91,7 +95,9 @@ pub fn derive(cohort: &Cohort, events: &Events, acute_days: u32) -> DerivedEvent
                 related: attribution.is_none_or(|a| a.related()),
             }),
             EventKind::PainScore { score, ome_mg } => out.pain.push(PainRow {
+                patient: numbers[e.patient_id.as_str()],
                 lesion: e.lesion.expect("validated: a pain score belongs to a lesion") + 1,
+                days,
                 months: days as f64 / DAYS_PER_MONTH,
                 score: *score,
                 ome_mg: *ome_mg,

@@ -130,6 +130,8 @@ pub struct Events {
     pub file: String,
     /// Rows in file order.
     pub events: Vec<Event>,
+    /// Hex SHA-256 of the bytes read (of the workbook, for its `events` sheet).
+    pub sha256: String,
 }
 
 /// The events table read and checked: the events and the warnings, or every problem.
@@ -204,8 +206,10 @@ pub fn from_bytes(
     cohort: &Cohort,
     fmt: &DateFormat,
 ) -> EventsRead {
+    use sha2::Digest;
+    let sha256 = format!("{:x}", sha2::Sha256::digest(&bytes));
     let grid = crate::cohort::read::grid_from_bytes(name, kind, bytes, sheet)?;
-    from_grid(grid, cohort, fmt)
+    from_grid(grid, cohort, fmt).map(|(events, warnings)| (Events { sha256, ..events }, warnings))
 }
 
 fn number(cell: &Cell) -> Option<f64> {
@@ -217,7 +221,8 @@ fn number(cell: &Cell) -> Option<f64> {
 }
 
 /// Type and check an events table read as `grid` against `cohort`. On
-/// success the events and the warnings; otherwise every problem.
+/// success the events (without a hash: [`from_bytes`] sets it) and the
+/// warnings; otherwise every problem.
 pub fn from_grid(grid: Grid, cohort: &Cohort, fmt: &DateFormat) -> EventsRead {
     let file = grid.file.clone();
     let mut problems = ProblemLog::default();
@@ -439,5 +444,5 @@ pub fn from_grid(grid: Grid, cohort: &Cohort, fmt: &DateFormat) -> EventsRead {
     if failed {
         return Err(problems);
     }
-    Ok((Events { file, events }, problems))
+    Ok((Events { file, events, sha256: String::new() }, problems))
 }

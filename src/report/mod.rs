@@ -41,6 +41,8 @@ struct ResultsFile<'a> {
     software: &'a str,
     version: &'a str,
     input_sha256: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events_sha256: Option<&'a str>,
     study: &'a Study,
     results: ResultsWithTables<'a>,
 }
@@ -90,8 +92,13 @@ fn figure_files(
     Ok(html::FigureBlock { id: id.into(), svg, caption: caption.into() })
 }
 
-/// The report's files, by name.
-pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+/// The report's files, by name; `input_sha256` of the cohort file, `events_sha256` of the events table.
+pub fn render_files(
+    results: &Results,
+    study: &Study,
+    input_sha256: &str,
+    events_sha256: Option<&str>,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let tables = tables(results, study);
     for t in &tables {
@@ -124,6 +131,7 @@ pub fn render_files(results: &Results, study: &Study, input_sha256: &str) -> any
         software: "sbrt-outcomes",
         version: env!("CARGO_PKG_VERSION"),
         input_sha256,
+        events_sha256,
         study,
         results: ResultsWithTables { results, tables: &tables },
     };
