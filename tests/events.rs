@@ -205,3 +205,24 @@ fn each_section_can_be_turned_off() {
     let vcf = std::fs::read_to_string(out.join("vcf.md")).unwrap();
     assert!(vcf.contains("7–18") && !vcf.contains("13–18"), "{vcf}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Bytes of the example's events table changed at random: the reader
+    /// answers with events or problems, never a panic.
+    #[test]
+    fn the_events_reader_never_panics(edits in proptest::collection::vec((0usize..4000, proptest::prelude::any::<u8>()), 1..12)) {
+        use sbrt::cohort::read::FileType;
+        let mut bytes = sbrt::example::EVENTS_CSV.as_bytes().to_vec();
+        for (at, b) in edits {
+            let k = at % bytes.len();
+            bytes[k] = b;
+        }
+        let (cohort, _) = sbrt::cohort::load_bytes("c.csv", FileType::Csv, sbrt::example::CSV.as_bytes().to_vec(), &Default::default()).unwrap();
+        let fmt = sbrt::cohort::date::DateFormat::Iso;
+        if let Ok((events, _)) = sbrt::events::from_bytes("e.csv", FileType::Csv, bytes, None, &cohort, &fmt) {
+            let _ = sbrt::events::derive::derive(&cohort, &events, 90);
+        }
+    }
+}
