@@ -143,7 +143,10 @@ fn validate_cannot_be_made_to_print_a_forged_line_or_a_control_character() {
     let text = std::fs::read_to_string(root().join("examples/spine_sarcoma_synthetic.csv")).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     // A sex cell holding a newline, a forged problem line and a screen-clearing escape.
-    lines[1] = lines[1].replacen(",M,", ",\"M\nforge.csv:99:patient_id: error: FORGED LINE\u{1b}[2J\",", 1);
+    assert!(lines[0].starts_with("patient_id,sex,"));
+    let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+    cells[1] = "\"M\nforge.csv:99:patient_id: error: FORGED LINE\u{1b}[2J\"".into();
+    lines[1] = cells.join(",");
     std::fs::write(&path, lines.join("\n")).unwrap();
     let o = sbrt(&["validate", path.to_str().unwrap()]);
     let shown = String::from_utf8_lossy(&o.stdout);

@@ -213,7 +213,8 @@ fn vcf(rows: &[AnalysisRow], study: &Study) -> (Vcf, Vec<FigureResult>) {
         let all: Vec<usize> = (0..present.len()).collect();
         let (x, _) = model_matrix(&[Candidate { id: label, label, variable: &variable }], &all);
         // Fine-Gray's cost grows with rows × events: skipped on registry-sized data, as in the Robustness section.
-        let fg = (used.len() > 1 && t.len() <= super::robustness::RESAMPLING_MAX_ROWS)
+        let every_level_fractured = (0..used.len()).all(|k| (0..g.len()).any(|j| g[j] == k && s[j] == 1));
+        let fg = (used.len() > 1 && every_level_fractured && t.len() <= super::robustness::RESAMPLING_MAX_ROWS)
             .then(|| fine_gray(&t, &s, 1, &x, level).ok())
             .flatten();
         let mut curves = Vec::new();
@@ -254,7 +255,13 @@ fn vcf(rows: &[AnalysisRow], study: &Study) -> (Vcf, Vec<FigureResult>) {
                 incidence: true,
             });
         }
-        factors.push(VcfFactor { label: label.into(), n_missing: rows.len() - present.len(), gray_p, levels });
+        factors.push(VcfFactor {
+            label: label.into(),
+            n_missing: rows.len() - present.len(),
+            gray_p,
+            shr_not_estimable: used.len() > 1 && !every_level_fractured,
+            levels,
+        });
     }
     let vcf = Vcf {
         n_lesions: rows.len(),

@@ -43,9 +43,14 @@ pub fn limits(i: &Interval) -> String {
     format!("{}–{}", fixed(i.lower, 3), fixed(i.upper, 3))
 }
 
-/// A proportion with its limits as percentages, `23.5 (12.0–40.1)`.
+/// A proportion with its limits as percentages, `23.5 (12.0–40.1)`; the
+/// estimate alone where it has no limits, an en dash where there is none.
 pub fn percent_interval(i: &Interval) -> String {
-    format!("{} ({}–{})", percent(i.estimate), percent(i.lower), percent(i.upper))
+    match (i.estimate, i.lower, i.upper) {
+        (None, _, _) => "–".into(),
+        (Some(_), Some(_), Some(_)) => format!("{} ({}–{})", percent(i.estimate), percent(i.lower), percent(i.upper)),
+        (Some(_), _, _) => percent(i.estimate),
+    }
 }
 
 /// `median (min–max)` with the given decimals, or an en dash for no values.

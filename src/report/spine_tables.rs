@@ -63,11 +63,18 @@ fn vcf(v: &Vcf, study: &Study) -> Table {
             cells.extend(l.landmarks.iter().map(|x| percent_interval(&x.cumulative_incidence)));
             cells.push(if k == 0 { p_value(f.gray_p, pv) } else { String::new() });
             match &l.shr {
-                None => cells.extend(["1 (reference)".into(), String::new()]),
+                None if k == 0 => cells.extend(["1 (reference)".into(), String::new()]),
+                None if f.shr_not_estimable => cells.extend(["not estimable".into(), String::new()]),
+                None => cells.extend(["–".into(), String::new()]),
                 Some(i) => cells.extend([format!("{} ({})", fixed(i.estimate, 3), limits(i)), p_value(l.shr_p, pv)]),
             }
             out.push(1, cells);
         }
+    }
+    if v.factors.iter().any(|f| f.shr_not_estimable) {
+        out.notes.push(
+            "Not estimable: a group without a fracture makes the subdistribution hazard ratio 0 or infinite, so no Fine-Gray model is fitted for that factor (Gray's test stands).".into(),
+        );
     }
     out.notes.push(format!(
         "Fractures at the treated levels after SBRT: {} de novo, {} progression of a fracture present before SBRT, {} with that unrecorded; {} lesions' patients died before any fracture (the competing event). Cumulative incidence by Aalen-Johansen with Gray's variance (R cmprsk::cuminc); Gray's test across the groups; subdistribution hazard ratio of a univariate Fine-Gray model (R cmprsk::crr).",

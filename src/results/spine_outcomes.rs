@@ -76,6 +76,9 @@ pub struct VcfFactor {
     pub n_missing: usize,
     /// Gray's test across the levels.
     pub gray_p: Option<f64>,
+    /// A level has no fracture: the Fine-Gray model is not fitted (its
+    /// subdistribution HR would be 0 or infinite).
+    pub shr_not_estimable: bool,
     /// Levels, the first the Fine-Gray reference.
     pub levels: Vec<VcfLevel>,
 }

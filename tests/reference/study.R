@@ -224,6 +224,9 @@ vcf_day <- pmin(day(d$vcf_date), fr_day[d$lesion_id], na.rm = TRUE)
 vcf_status <- ifelse(!is.na(vcf_day), 1, ifelse(!is.na(d$death_date), 2, 0))
 vcf_time <- (ifelse(is.na(vcf_day), end, vcf_day) - sbrt) / month
 cif_at <- function(time, status) {
+  # A group without a fracture has no row in cuminc: its incidence is 0
+  # up to its last time and unknown after (as timepoints() reads a curve).
+  if (!any(status == 1)) return(ifelse(c(12, 24, 36) <= max(time), 0, NA))
   tp <- timepoints(cuminc(time, status, cencode = 0), c(12, 24, 36))
   unname(tp$est["1 1", ])
 }
@@ -232,11 +235,14 @@ stopifnot(all(is.na(d$sins) | d$sins == sins))
 vcf_factor <- function(g) {
   keep <- !is.na(g)
   g <- droplevels(g[keep]); t <- vcf_time[keep]; s <- vcf_status[keep]
-  fg <- crr(t, s, model.matrix(~ g)[, -1, drop = FALSE], gtol = 1e-10, maxiter = 200)
+  # A level without a fracture makes the subdistribution HR infinite or 0
+  # (crr returns a meaningless finite value): sbrt reports none.
+  estimable <- all(tapply(s == 1, g, any))
+  fg <- if (estimable) crr(t, s, model.matrix(~ g)[, -1, drop = FALSE], gtol = 1e-10, maxiter = 200)
   list(gray_p = cuminc(t, s, g, cencode = 0)$Tests["1", "pv"],
        levels = lapply(levels(g), function(l) list(label = l, n = sum(g == l), fractures = sum(s[g == l] == 1),
                                                    cif = cif_at(t[g == l], s[g == l]))),
-       shr = unname(exp(fg$coef)), shr_p = unname(2 * pnorm(-abs(fg$coef / sqrt(diag(fg$var))))))
+       shr = if (estimable) unname(exp(fg$coef)), shr_p = if (estimable) unname(2 * pnorm(-abs(fg$coef / sqrt(diag(fg$var))))))
 }
 vcf <- list(
   fractures = sum(vcf_status == 1), deaths_without_fracture = sum(vcf_status == 2),
