@@ -177,24 +177,85 @@ impl CsvTable {
     }
 }
 
-/// Cut the records after the header into one piece per core at line ends,
-/// when that cannot split a record: the file has no quote character (so no
-/// quoted line breaks) and is large enough for threads to pay.
+/// Cut the records after the header into one piece per core at record
+/// ends, for files large enough for threads to pay.
+///
+/// A record ends at a line break outside quotes. The split points are
+/// found by reading the text as RFC 4180 does: a quote opens a quoted field
+/// only at the start of a field; inside it `""` is a quote and a lone `"`
+/// closes it, and only a comma or a line break may follow. Any text that
+/// is not so regular (a quote inside an unquoted field, text after a
+/// closing quote) leaves the file in one piece from there on, so that the
+/// CSV reader alone decides what it means: a split never changes a parse.
 fn split_for_threads(body: &[u8]) -> Vec<&[u8]> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads == 1 || body.len() < 4 << 20 || body.contains(&b'"') {
+    if threads == 1 || body.len() < 4 << 20 {
         return vec![body];
     }
     let mut pieces = Vec::new();
     let mut start = 0;
+    let mut at = 0;
     for k in 1..threads {
         let target = (body.len() * k / threads).max(start);
-        let Some(newline) = body[target..].iter().position(|&b| b == b'\n') else { break };
-        pieces.push(&body[start..target + newline + 1]);
-        start = target + newline + 1;
+        match next_record_end(body, at, target) {
+            Some(end) => {
+                pieces.push(&body[start..end]);
+                start = end;
+                at = end;
+            }
+            None => break,
+        }
     }
     pieces.push(&body[start..]);
     pieces
+}
+
+/// The first record end at or after `target`, reading from `from` (a
+/// record start): the index just past a line break outside quotes; `None`
+/// at the end of the text or at the first irregular quote.
+fn next_record_end(body: &[u8], from: usize, target: usize) -> Option<usize> {
+    let mut field_start = true;
+    let mut i = from;
+    while i < body.len() {
+        match body[i] {
+            b'"' if field_start => {
+                // A quoted field: to its closing quote.
+                i += 1;
+                loop {
+                    let q = i + body[i..].iter().position(|&b| b == b'"')?;
+                    if body.get(q + 1) == Some(&b'"') {
+                        i = q + 2;
+                        continue;
+                    }
+                    i = q + 1;
+                    break;
+                }
+                match body.get(i) {
+                    None => return None,
+                    Some(b',') | Some(b'\r') | Some(b'\n') => {}
+                    Some(_) => return None,
+                }
+                field_start = false;
+            }
+            b'"' => return None,
+            b',' => {
+                field_start = true;
+                i += 1;
+            }
+            b'\n' => {
+                i += 1;
+                if i > target {
+                    return Some(i);
+                }
+                field_start = true;
+            }
+            _ => {
+                field_start = false;
+                i += 1;
+            }
+        }
+    }
+    None
 }
 
 /// The records of one piece of a file: the kept columns, the number of
@@ -290,6 +351,61 @@ mod tests {
         let e = CsvTable::from_bytes("t.csv", b"a,b\n1,2\n1\n3,4\n5\n", None).unwrap_err();
         let rows: Vec<_> = e.0.iter().map(|p| p.row).collect();
         assert_eq!(rows, vec![Some(3), Some(5)]);
+    }
+
+    #[test]
+    fn record_ends_respect_quotes_and_stop_at_irregular_text() {
+        let text = b"\"a\",\"x\ny\"\n1,\"say \"\"hi\"\"\"\n2,3\n";
+        // The line break inside "x\ny" is not a record end.
+        assert_eq!(next_record_end(text, 0, 0), Some(10));
+        assert_eq!(next_record_end(text, 10, 10), Some(25));
+        assert_eq!(next_record_end(text, 25, 25), Some(29));
+        assert_eq!(next_record_end(text, 29, 29), None);
+        // A quote inside an unquoted field, or text after a closing quote: no split.
+        assert_eq!(next_record_end(b"a\"b\nc\n", 0, 0), None);
+        assert_eq!(next_record_end(b"\"a\"b\nc\n", 0, 0), None);
+    }
+
+    #[test]
+    fn a_quoted_file_split_between_threads_reads_as_one() {
+        // As R's write.csv writes: quoted header, row names and strings, long numbers.
+        let mut text = String::from("\"\",\"time\",\"status\",\"group\"\n");
+        for i in 0..300_000 {
+            let note = if i % 1000 == 0 { "\"two\nlines\"" } else { "\"a\"" };
+            text.push_str(&format!("\"{i}\",{}.123456789012345,{},{note}\n", i % 97, i % 2));
+        }
+        assert!(
+            split_for_threads(text.as_bytes()).len() > 1
+                || std::thread::available_parallelism().map_or(1, |n| n.get()) == 1
+        );
+        let t = CsvTable::from_bytes("r.csv", text.as_bytes(), Some(&["time", "group"])).unwrap();
+        assert_eq!(t.n_rows(), 300_000);
+        let (tc, gc) = (t.column("time").unwrap(), t.column("group").unwrap());
+        for i in [0, 1, 999, 1000, 1001, 150_000, 299_999] {
+            assert_eq!(t.cell(i, tc), format!("{}.123456789012345", i % 97));
+            assert_eq!(t.cell(i, gc), if i % 1000 == 0 { "two\nlines" } else { "a" });
+        }
+    }
+
+    #[test]
+    fn irregular_quotes_read_as_the_csv_reader_reads_them_whole() {
+        // A quote inside an unquoted field early on, then a quoted line break:
+        // split or not, every cell is what one reader over the whole text gives.
+        let mut text = String::from("id,note\n1,ab\"c\n");
+        for i in 0..400_000 {
+            let note = if i % 100_000 == 5 { "\"x\ny\"".to_string() } else { format!("n{i}") };
+            text.push_str(&format!("{i},{note}\n"));
+        }
+        let headers = vec!["id".to_string(), "note".to_string()];
+        let body = &text.as_bytes()[8..];
+        let whole = Records::parse(body, &headers, &[0, 1]);
+        let t = CsvTable::from_bytes("q.csv", text.as_bytes(), None).unwrap();
+        assert_eq!(t.n_rows(), whole.n_rows);
+        let cols = whole.columns.iter().map(|c| c.as_ref().unwrap()).collect::<Vec<_>>();
+        for i in [0, 1, 6, 7, 100_006, 200_000, 400_000] {
+            assert_eq!(t.cell(i, 0), cols[0].get(i), "row {i}");
+            assert_eq!(t.cell(i, 1), cols[1].get(i), "row {i}");
+        }
     }
 
     #[test]
