@@ -20,10 +20,10 @@
 //! them (validation has checked that the rows agree).
 
 use crate::cohort::date::Date;
+use crate::cohort::events::{EventKind, FRACTURE_TERMS};
 use crate::cohort::spine::{sins_total, Bilsky, FailureSite, Salvage};
 use crate::cohort::vertebra::Region;
 use crate::cohort::{Cohort, DiseaseStatus, Extent, Lesion, Sex};
-use crate::events::{EventKind, FRACTURE_TERMS};
 use crate::radiobiology::Prescription;
 use std::collections::HashMap;
 
@@ -175,7 +175,7 @@ pub fn patient_numbers(cohort: &Cohort) -> HashMap<&str, usize> {
 }
 
 /// The first fracture of each lesion recorded in the events table
-/// ([`crate::events::FRACTURE_TERMS`]), by lesion index.
+/// ([`crate::cohort::events::FRACTURE_TERMS`]), by lesion index.
 fn fracture_events(cohort: &Cohort) -> HashMap<usize, Date> {
     let mut out: HashMap<usize, Date> = HashMap::new();
     for e in cohort.events.iter().flat_map(|ev| &ev.events) {

@@ -11,7 +11,7 @@ pub mod cmd;
 pub mod cohort;
 pub mod csv_table;
 pub mod endpoints;
-pub mod events;
+pub mod event_rows;
 pub mod example;
 pub mod inert;
 pub mod json;

@@ -221,8 +221,8 @@ proptest::proptest! {
         }
         let (cohort, _) = sbrt::cohort::load_bytes("c.csv", FileType::Csv, sbrt::example::CSV.as_bytes().to_vec(), &Default::default()).unwrap();
         let fmt = sbrt::cohort::date::DateFormat::Iso;
-        if let Ok((events, _)) = sbrt::events::from_bytes("e.csv", FileType::Csv, bytes, None, &cohort, &fmt) {
-            let _ = sbrt::events::derive::derive(&cohort, &events, 90);
+        if let Ok((events, _)) = sbrt::cohort::events::from_bytes("e.csv", FileType::Csv, bytes, None, &cohort, &fmt) {
+            let _ = sbrt::event_rows::derive(&cohort, &events, 90);
         }
     }
 }

@@ -10,8 +10,8 @@ fuzz_target!(|data: &[u8]| {
     let csv = sbrt::example::CSV.as_bytes().to_vec();
     let (cohort, _) = load_bytes("example.csv", FileType::Csv, csv, &ReadOptions::default()).expect("the example is valid");
     if let Ok((events, _)) =
-        sbrt::events::from_bytes("fuzz.csv", FileType::Csv, data.to_vec(), None, &cohort, &DateFormat::Iso)
+        sbrt::cohort::events::from_bytes("fuzz.csv", FileType::Csv, data.to_vec(), None, &cohort, &DateFormat::Iso)
     {
-        let _ = sbrt::events::derive::derive(&cohort, &events, 90);
+        let _ = sbrt::event_rows::derive(&cohort, &events, 90);
     }
 });

@@ -35,7 +35,7 @@ use crate::cohort::schema::Field;
 use crate::cohort::spine::Salvage;
 use crate::cohort::Cohort;
 use crate::endpoints::AnalysisRow;
-use crate::events::derive::{derive as derive_events, Phase, ToxicityRow as Event};
+use crate::event_rows::{derive as derive_events, Phase, ToxicityRow as Event};
 use crate::results::spine_outcomes::*;
 use crate::results::FigureResult;
 use crate::study::{EndpointId, Study};
@@ -64,7 +64,7 @@ pub fn compute(cohort: &Cohort, data: &AnalysisData, study: &Study) -> SpineOutc
         let fracture_events = derived.as_ref().is_some_and(|d| {
             d.toxicity
                 .iter()
-                .any(|e| e.lesion.is_some() && crate::events::FRACTURE_TERMS.contains(&e.term.name.as_str()))
+                .any(|e| e.lesion.is_some() && crate::cohort::events::FRACTURE_TERMS.contains(&e.term.name.as_str()))
         });
         if cohort.fields.contains(&Field::VcfDate) || fracture_events {
             if data.rows.len() > super::robustness::RESAMPLING_MAX_ROWS {
@@ -121,7 +121,7 @@ pub fn toxicity(events: &[Event], n_patients: usize, acute_days: u32) -> Toxicit
     let mut rows = Vec::new();
     for phase in [Phase::Acute, Phase::Late] {
         let in_phase: Vec<&&Event> = counted.iter().filter(|e| e.phase == phase).collect();
-        let row = |term: Option<&crate::events::ctcae::Term>, worst: HashMap<usize, u8>| {
+        let row = |term: Option<&crate::cohort::ctcae::Term>, worst: HashMap<usize, u8>| {
             let mut by_worst_grade = [0; 5];
             for g in worst.values() {
                 by_worst_grade[usize::from(*g) - 1] += 1;
@@ -295,12 +295,7 @@ pub fn pain_category(base: f64, base_ome: Option<f64>, pain: f64, ome: Option<f6
 }
 
 /// Pain response of each evaluable lesion at `months` (± `window`).
-fn pain_response(
-    rows: &[AnalysisRow],
-    pain: &[crate::events::derive::PainRow],
-    months: f64,
-    window: f64,
-) -> PainResponse {
+fn pain_response(rows: &[AnalysisRow], pain: &[crate::event_rows::PainRow], months: f64, window: f64) -> PainResponse {
     let mut out = PainResponse {
         months,
         window_months: window,
@@ -311,7 +306,7 @@ fn pain_response(
         analgesics_unknown: 0,
         categories: Vec::new(),
     };
-    let mut visits: HashMap<usize, Vec<&crate::events::derive::PainRow>> = HashMap::new();
+    let mut visits: HashMap<usize, Vec<&crate::event_rows::PainRow>> = HashMap::new();
     for p in pain {
         visits.entry(p.lesion).or_default().push(p);
     }

@@ -110,9 +110,15 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
                     .map_err(InputProblems)?;
             let events = crate::example::EVENTS_CSV.as_bytes().to_vec();
             let fmt = crate::cohort::date::DateFormat::Iso;
-            let (events, _) =
-                crate::events::from_bytes(crate::example::EVENTS_NAME, FileType::Csv, events, None, &cohort, &fmt)
-                    .map_err(InputProblems)?;
+            let (events, _) = crate::cohort::events::from_bytes(
+                crate::example::EVENTS_NAME,
+                FileType::Csv,
+                events,
+                None,
+                &cohort,
+                &fmt,
+            )
+            .map_err(InputProblems)?;
             cohort.events = Some(events);
             LoadedCohort { cohort, sha256: format!("{:x}", Sha256::digest(csv)) }
         }

@@ -127,12 +127,12 @@ pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
 fn write_events<'a>(
     path: &'a std::path::Path,
     cohort: &crate::cohort::Cohort,
-    events: &crate::events::Events,
+    events: &crate::cohort::events::Events,
     acute_days: u32,
     excel: bool,
 ) -> anyhow::Result<(AtomicFile, usize, &'a std::path::Path)> {
-    use crate::events::derive::Phase;
-    let derived = crate::events::derive::derive(cohort, events, acute_days);
+    use crate::event_rows::Phase;
+    let derived = crate::event_rows::derive(cohort, events, acute_days);
     let mut file = AtomicFile::create(path)?;
     if excel {
         file.writer().write_all("\u{feff}".as_bytes())?;
@@ -175,7 +175,7 @@ fn write_events<'a>(
             p.days.to_string(),
             months(p.days),
             String::new(),
-            crate::events::PAIN_SCORE.into(),
+            crate::cohort::events::PAIN_SCORE.into(),
             String::new(),
             String::new(),
             String::new(),

@@ -64,8 +64,8 @@ impl CohortInput {
     pub fn own_events_sheet(&self, kind: crate::cohort::read::FileType, bytes: &[u8]) -> bool {
         self.events.is_none()
             && kind == crate::cohort::read::FileType::Xlsx
-            && self.sheet.as_deref() != Some(crate::events::SHEET)
-            && crate::cohort::read::has_sheet(bytes, crate::events::SHEET)
+            && self.sheet.as_deref() != Some(crate::cohort::events::SHEET)
+            && crate::cohort::read::has_sheet(bytes, crate::cohort::events::SHEET)
     }
 
     /// The events table checked against `cohort`: `--events`, or the
@@ -76,16 +76,23 @@ impl CohortInput {
         cohort: &crate::cohort::Cohort,
         kind: crate::cohort::read::FileType,
         own_sheet: Option<Vec<u8>>,
-    ) -> Option<crate::events::EventsRead> {
+    ) -> Option<crate::cohort::events::EventsRead> {
         let fmt = match self.options() {
             Ok(o) => o.date_format,
             Err(InputProblems(p)) => return Some(Err(p)),
         };
         match (&self.events, own_sheet) {
-            (Some(path), _) => Some(crate::events::load(path, cohort, &fmt)),
+            (Some(path), _) => Some(crate::cohort::events::load(path, cohort, &fmt)),
             (None, Some(bytes)) => {
-                let name = format!("{} (sheet {})", self.file.display(), crate::events::SHEET);
-                Some(crate::events::from_bytes(&name, kind, bytes, Some(crate::events::SHEET), cohort, &fmt))
+                let name = format!("{} (sheet {})", self.file.display(), crate::cohort::events::SHEET);
+                Some(crate::cohort::events::from_bytes(
+                    &name,
+                    kind,
+                    bytes,
+                    Some(crate::cohort::events::SHEET),
+                    cohort,
+                    &fmt,
+                ))
             }
             (None, None) => None,
         }

@@ -2,7 +2,9 @@
 //! `.xlsx`, every cell typed by the schema ([`schema`]), then checked as a
 //! whole ([`validate`]). All problems are collected and reported together.
 
+pub mod ctcae;
 pub mod date;
+pub mod events;
 pub mod histology;
 pub mod identifiers;
 pub mod mapping;
@@ -151,8 +153,8 @@ pub struct Cohort {
     pub extra_columns: Vec<String>,
     /// The schema columns the file has.
     pub fields: Vec<Field>,
-    /// The events table, when one was given ([`crate::events`]).
-    pub events: Option<crate::events::Events>,
+    /// The events table, when one was given ([`events`]).
+    pub events: Option<crate::cohort::events::Events>,
 }
 
 /// How to read the cohort.

@@ -5,7 +5,7 @@
 use super::format::{count_pct, fixed, landmark_name, level, limits, median_range, p_value, percent_interval};
 use super::table::Table;
 use crate::cohort::spine::Salvage;
-use crate::events::derive::Phase;
+use crate::event_rows::Phase;
 use crate::results::spine_outcomes::{FailurePattern, FailurePatterns, PainCategory, PainResponse, Toxicity, Vcf};
 use crate::results::Results;
 use crate::study::Study;

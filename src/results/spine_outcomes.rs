@@ -3,7 +3,7 @@
 //! response and patterns of failure ([`crate::analysis::spine_outcomes`]).
 
 use super::{cif_fields, FigureResult};
-use crate::events::derive::Phase;
+use crate::event_rows::Phase;
 use crate::summary::Summary;
 use serde::Serialize;
 use survstat::Interval;

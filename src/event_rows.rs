@@ -6,7 +6,8 @@
 //! **acute** up to `acute_days` after that SBRT (RTOG convention: 90 days)
 //! and **late** after it.
 
-use super::{ctcae::Term, EventKind, Events};
+use crate::cohort::ctcae::Term;
+use crate::cohort::events::{EventKind, Events};
 use crate::cohort::Cohort;
 use crate::endpoints::{patient_numbers, DAYS_PER_MONTH};
 

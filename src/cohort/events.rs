@@ -20,11 +20,9 @@
 //! death or last follow-up; a grade 5 event falls on the patient's death
 //! date. Other columns are not read (a warning names them). Nothing of
 //! this table leaves the tool with an identifier or a date: derived rows
-//! ([`derive`]) carry sequential numbers and days from SBRT.
+//! ([`crate::event_rows`]) carry sequential numbers and days from SBRT.
 
-pub mod ctcae;
-pub mod derive;
-
+use super::ctcae;
 use crate::cohort::date::{Date, DateFormat};
 use crate::cohort::read::{Cell, Grid};
 use crate::cohort::schema::normalise_header;
