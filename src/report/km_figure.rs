@@ -203,7 +203,9 @@ pub fn render(fig: &FigureResult, style: &FigureStyle, pv: PValues) -> Canvas {
     if let Some((name, p)) = shown_p {
         let p = p_value(Some(p), pv);
         let text = if p.starts_with('<') { format!("{name} {p}") } else { format!("{name} = {p}") };
-        c.text(left + 12.0 * em, top + plot_h - 12.0 * em, TextStyle::new(font, Anchor::Start), &text);
+        // Bottom left under survival curves; top left above incidence curves, which start at the bottom.
+        let y_p = if fig.incidence { top + 20.0 * em } else { top + plot_h - 12.0 * em };
+        c.text(left + 12.0 * em, y_p, TextStyle::new(font, Anchor::Start), &text);
     }
     // Numbers at risk, at the axis ticks or the study's times.
     let risk_times: Vec<f64> = match &style.risk_table_months {
