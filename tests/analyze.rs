@@ -363,6 +363,26 @@ fn the_vcf_analysis_agrees_with_cmprsk() {
 }
 
 #[test]
+fn the_toxicity_table_agrees_with_an_independent_count() {
+    let got = results(&example_report("toxicity-ref"))["toxicity"].clone();
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/reference/toxicity.json")).unwrap()).unwrap();
+    for key in ["n_patients", "events", "not_related"] {
+        assert_eq!(got[key], reference[key], "{key}");
+    }
+    let rows = got["rows"].as_array().unwrap();
+    let expected = reference["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), expected.len(), "one row per phase and term, and one per phase for any term");
+    for e in expected {
+        let row = rows
+            .iter()
+            .find(|r| r["phase"] == e["phase"] && r["term"] == e["term"])
+            .unwrap_or_else(|| panic!("no row for {} {}", e["phase"], e["term"]));
+        assert_eq!(row["by_worst_grade"], e["by_worst_grade"], "{} {}", e["phase"], e["term"]);
+    }
+}
+
+#[test]
 fn the_study_sets_the_p_value_convention() {
     let text = sbrt::study::BUILTIN.replace("p_values = \"three_decimals\"", "p_values = \"ama\"");
     assert!(text.contains("p_values = \"ama\""));
