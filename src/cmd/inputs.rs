@@ -68,21 +68,18 @@ impl CohortInput {
             && crate::cohort::read::has_sheet(bytes, crate::cohort::events::SHEET)
     }
 
-    /// The events table checked against `cohort`: `--events`, or the
-    /// workbook `own_sheet` (the cohort's bytes, see [`Self::own_events_sheet`]);
-    /// `None` when there is none.
+    /// The events table checked against `cohort`, its dates read in `fmt`:
+    /// `--events`, or the workbook `own_sheet` (the cohort's bytes, see
+    /// [`Self::own_events_sheet`]); `None` when there is none.
     pub fn read_events(
         &self,
         cohort: &crate::cohort::Cohort,
         kind: crate::cohort::read::FileType,
         own_sheet: Option<Vec<u8>>,
+        fmt: &crate::cohort::date::DateFormat,
     ) -> Option<crate::cohort::events::EventsRead> {
-        let fmt = match self.options() {
-            Ok(o) => o.date_format,
-            Err(InputProblems(p)) => return Some(Err(p)),
-        };
         match (&self.events, own_sheet) {
-            (Some(path), _) => Some(crate::cohort::events::load(path, cohort, &fmt)),
+            (Some(path), _) => Some(crate::cohort::events::load(path, cohort, fmt)),
             (None, Some(bytes)) => {
                 let name = format!("{} (sheet {})", self.file.display(), crate::cohort::events::SHEET);
                 Some(crate::cohort::events::from_bytes(
@@ -91,7 +88,7 @@ impl CohortInput {
                     bytes,
                     Some(crate::cohort::events::SHEET),
                     cohort,
-                    &fmt,
+                    fmt,
                 ))
             }
             (None, None) => None,
@@ -110,7 +107,7 @@ impl CohortInput {
         let own_events = self.own_events_sheet(kind, &bytes).then(|| bytes.clone());
         let (mut cohort, warnings) = crate::cohort::load_bytes(&name, kind, bytes, &options).map_err(InputProblems)?;
         super::print::first_warnings(&name, &warnings);
-        if let Some(read) = self.read_events(&cohort, kind, own_events) {
+        if let Some(read) = self.read_events(&cohort, kind, own_events, &options.date_format) {
             let (events, warnings) = read.map_err(InputProblems)?;
             super::print::first_warnings(&events.file, &warnings);
             cohort.events = Some(events);

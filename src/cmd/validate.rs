@@ -34,43 +34,43 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     let (kind, bytes) = crate::cohort::read_file(&args.input.file).map_err(crate::problem::InputProblems)?;
     let own_events = args.input.own_events_sheet(kind, &bytes).then(|| bytes.clone());
     let name = args.input.file.display().to_string();
-    match load_bytes(&name, kind, bytes, &args.input.options()?) {
-        Ok((mut cohort, mut warnings)) => {
-            match args.input.read_events(&cohort, kind, own_events) {
-                Some(Ok((events, w))) => {
-                    warnings.extend(w);
-                    cohort.events = Some(events);
-                }
-                Some(Err(problems)) => {
-                    let (errors, warnings) = crate::problem::totals(&problems);
-                    for p in &problems {
-                        println!("{p}");
-                    }
-                    anyhow::bail!("events: {errors} error(s), {warnings} warning(s)")
-                }
-                None => {}
-            }
-            for w in &warnings {
-                println!("{w}");
-            }
-            let patients: std::collections::HashSet<&str> =
-                cohort.lesions.iter().map(|l| l.patient_id.as_str()).collect();
-            let events = cohort.events.as_ref().map_or(String::new(), |e| format!(", {} events", e.events.len()));
-            println!(
-                "{}: valid: {} lesions of {} patients{events}, {} warning(s)",
-                cohort.file,
-                cohort.lesions.len(),
-                patients.len(),
-                crate::problem::totals(&warnings).1
-            );
-            Ok(())
+    let options = args.input.options()?;
+    let (mut cohort, mut problems) = match load_bytes(&name, kind, bytes, &options) {
+        Ok(loaded) => loaded,
+        Err(problems) => return Err(report(&name, &problems)),
+    };
+    // The events are checked once the cohort is valid; all problems of both are printed together.
+    match args.input.read_events(&cohort, kind, own_events, &options.date_format) {
+        Some(Ok((events, warnings))) => {
+            problems.extend(warnings);
+            cohort.events = Some(events);
         }
-        Err(problems) => {
-            let (errors, warnings) = crate::problem::totals(&problems);
-            for p in &problems {
-                println!("{p}");
-            }
-            anyhow::bail!("{}: {errors} error(s), {warnings} warning(s)", args.input.file.display())
+        Some(Err(events_problems)) => {
+            problems.extend(events_problems);
+            return Err(report(&name, &problems));
         }
+        None => {}
     }
+    for w in &problems {
+        println!("{w}");
+    }
+    let patients: std::collections::HashSet<&str> = cohort.lesions.iter().map(|l| l.patient_id.as_str()).collect();
+    let events = cohort.events.as_ref().map_or(String::new(), |e| format!(", {} events", e.events.len()));
+    println!(
+        "{}: valid: {} lesions of {} patients{events}, {} warning(s)",
+        cohort.file,
+        cohort.lesions.len(),
+        patients.len(),
+        crate::problem::totals(&problems).1
+    );
+    Ok(())
+}
+
+/// Print every problem, and the error that ends the run with their totals.
+fn report(name: &str, problems: &[crate::problem::Problem]) -> anyhow::Error {
+    for p in problems {
+        println!("{p}");
+    }
+    let (errors, warnings) = crate::problem::totals(problems);
+    anyhow::anyhow!("{name}: {errors} error(s), {warnings} warning(s)")
 }
