@@ -210,14 +210,6 @@ pub fn from_bytes(
     from_grid(grid, cohort, fmt).map(|(events, warnings)| (Events { sha256, ..events }, warnings))
 }
 
-fn number(cell: &Cell) -> Option<f64> {
-    match cell {
-        Cell::Number(v) => Some(*v),
-        c => c.display().trim().parse::<f64>().ok(),
-    }
-    .filter(|v| v.is_finite())
-}
-
 /// Type and check an events table read as `grid` against `cohort`. On
 /// success the events (without a hash: [`from_bytes`] sets it) and the
 /// warnings; otherwise every problem.
@@ -357,7 +349,7 @@ pub fn from_grid(grid: Grid, cohort: &Cohort, fmt: &DateFormat) -> EventsRead {
             }
         }
         let kind = if let Some(term) = term {
-            let grade = match cell(Column::Grade).map(|c| (c.display(), number(c))) {
+            let grade = match cell(Column::Grade).map(|c| (c.display(), c.number())) {
                 None => {
                     err("grade", format!("'{}' needs a CTCAE grade", term.name));
                     row_ok = false;
@@ -409,7 +401,7 @@ pub fn from_grid(grid: Grid, cohort: &Cohort, fmt: &DateFormat) -> EventsRead {
                 err("grade", format!("a {PAIN_SCORE} row takes its value in 'score', not a grade"));
                 row_ok = false;
             }
-            let score = match cell(Column::Score).map(|c| (c.display(), number(c))) {
+            let score = match cell(Column::Score).map(|c| (c.display(), c.number())) {
                 Some((_, Some(s))) if (0.0..=10.0).contains(&s) => s,
                 Some((text, _)) => {
                     err("score", format!("a pain score is 0-10, found '{}'", text.trim()));
@@ -422,7 +414,7 @@ pub fn from_grid(grid: Grid, cohort: &Cohort, fmt: &DateFormat) -> EventsRead {
                     0.0
                 }
             };
-            let ome_mg = match cell(Column::OmeMg).map(|c| (c.display(), number(c))) {
+            let ome_mg = match cell(Column::OmeMg).map(|c| (c.display(), c.number())) {
                 None => None,
                 Some((_, Some(m))) if m >= 0.0 => Some(m),
                 Some((text, _)) => {

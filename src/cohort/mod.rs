@@ -404,17 +404,7 @@ pub(crate) fn cell_date(cell: &Cell, fmt: &DateFormat) -> Result<(Date, Option<S
 /// Interpret one cell; `Ok((value, warning))`.
 fn parse_cell(kind: Kind, cell: &Cell, fmt: &DateFormat) -> Result<(Value, Option<String>), String> {
     let text = cell.display();
-    let number = || -> Result<f64, String> {
-        match cell {
-            Cell::Number(v) => Ok(*v),
-            _ => text
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("'{text}' is not a number")),
-        }
-    };
+    let number = || cell.number().ok_or_else(|| format!("'{text}' is not a number"));
     Ok((
         match kind {
             Kind::Text => Value::Text(text.trim().to_string()),

@@ -26,6 +26,15 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// The finite number a cell holds: a numeric cell, or text that reads as one.
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Cell::Number(v) => Some(*v),
+            c => c.display().trim().parse::<f64>().ok(),
+        }
+        .filter(|v| v.is_finite())
+    }
+
     /// The cell as it would be typed, for messages.
     pub fn display(&self) -> String {
         match self {
