@@ -329,6 +329,8 @@ mod tests {
             isodose_pct: None,
             ptv_cc: None,
             ptv_coverage_pct: None,
+            cord_dmax_gy: None,
+            cord_d0035cc_gy: None,
             sins: None,
             sins_parts: [None; 6],
             bilsky: None,

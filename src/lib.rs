@@ -10,6 +10,8 @@ pub mod atomic;
 pub mod cmd;
 pub mod cohort;
 pub mod csv_table;
+pub mod dicom;
+pub mod dosimetry;
 pub mod endpoints;
 pub mod event_rows;
 pub mod example;

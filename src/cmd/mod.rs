@@ -9,6 +9,7 @@ pub mod analyze;
 pub mod cox;
 pub mod cuminc;
 pub mod derive;
+pub mod dicom;
 pub mod finegray;
 pub mod inputs;
 pub mod km;
@@ -43,6 +44,7 @@ enum Command {
     Finegray(finegray::FineGrayArgs),
     Validate(validate::ValidateArgs),
     Derive(derive::DeriveArgs),
+    Dicom(dicom::DicomArgs),
     Simulate(simulate::SimulateArgs),
     Schema(schema::SchemaArgs),
 }
@@ -61,6 +63,7 @@ impl Cli {
             Command::Finegray(a) => finegray::run(a),
             Command::Validate(a) => validate::run(a),
             Command::Derive(a) => derive::run(a),
+            Command::Dicom(a) => dicom::run(a),
             Command::Simulate(a) => simulate::run(a),
             Command::Schema(_) => schema::run(),
         }

@@ -114,6 +114,10 @@ pub struct Lesion {
     pub ptv_cc: Option<f64>,
     /// PTV coverage, percent.
     pub ptv_coverage_pct: Option<f64>,
+    /// Spinal cord maximum point dose, Gy.
+    pub cord_dmax_gy: Option<f64>,
+    /// Dose to the spinal cord's hottest 0.035 cc, Gy.
+    pub cord_d0035cc_gy: Option<f64>,
     /// SINS total as recorded.
     pub sins: Option<u32>,
     /// SINS components as recorded ([`spine::SINS_COMPONENTS`]).
@@ -213,6 +217,8 @@ struct Draft {
     isodose_pct: Option<f64>,
     ptv_cc: Option<f64>,
     ptv_coverage_pct: Option<f64>,
+    cord_dmax_gy: Option<f64>,
+    cord_d0035cc_gy: Option<f64>,
     sins: Option<u32>,
     sins_parts: SinsParts,
     bilsky: Option<Bilsky>,
@@ -309,6 +315,8 @@ impl Draft {
             Field::IsodosePct => self.isodose_pct = v.number(),
             Field::PtvCc => self.ptv_cc = v.number(),
             Field::PtvCoveragePct => self.ptv_coverage_pct = v.number(),
+            Field::CordDmaxGy => self.cord_dmax_gy = v.number(),
+            Field::CordD0035ccGy => self.cord_d0035cc_gy = v.number(),
             Field::Sins => self.sins = v.count(),
             Field::SinsLocation => self.sins_parts[0] = v.count(),
             Field::SinsPain => self.sins_parts[1] = v.count(),
@@ -370,6 +378,8 @@ impl Draft {
             isodose_pct: self.isodose_pct,
             ptv_cc: self.ptv_cc,
             ptv_coverage_pct: self.ptv_coverage_pct,
+            cord_dmax_gy: self.cord_dmax_gy,
+            cord_d0035cc_gy: self.cord_d0035cc_gy,
             sins: self.sins,
             sins_parts: self.sins_parts,
             bilsky: self.bilsky,

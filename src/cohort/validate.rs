@@ -88,6 +88,16 @@ fn check_row(file: &str, l: &Lesion, ranges: &Ranges, out: &mut Vec<Problem>) {
             err(out, col, format!("must be greater than 0, found {v}"));
         }
     }
+    for (col, v) in [("cord_dmax_gy", l.cord_dmax_gy), ("cord_d0035cc_gy", l.cord_d0035cc_gy)] {
+        if let Some(v) = v.filter(|v| !(*v >= 0.0 && *v <= 100.0)) {
+            err(out, col, format!("must be a dose in Gy from 0 to 100, found {v}"));
+        }
+    }
+    if let (Some(max), Some(d)) = (l.cord_dmax_gy, l.cord_d0035cc_gy) {
+        if d > max {
+            err(out, "cord_d0035cc_gy", format!("{d} Gy is above the cord's maximum dose ({max} Gy)"));
+        }
+    }
     for (col, v) in [("isodose_pct", l.isodose_pct), ("ptv_coverage_pct", l.ptv_coverage_pct)] {
         if let Some(v) = v.filter(|v| !(*v > 0.0 && *v <= 100.0)) {
             err(out, col, format!("must be a percentage in (0, 100], found {v}"));
