@@ -113,7 +113,9 @@ fn header() -> Vec<&'static str> {
     crate::cohort::schema::COLUMNS
         .iter()
         .map(|c| c.name)
-        .filter(|n| !["birth_date", "reirradiation"].contains(n))
+        // Not simulated: birth dates (age is), declared re-irradiation, and
+        // the cord doses `sbrt dicom` reads from plans.
+        .filter(|n| !["birth_date", "reirradiation", "cord_dmax_gy", "cord_d0035cc_gy"].contains(n))
         .collect()
 }
 

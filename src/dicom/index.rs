@@ -191,7 +191,9 @@ impl Index {
         let mut problems = Vec::new();
         for d in &self.doses {
             if let Err(m) = super::dose::check_transfer_syntax(&d.object.transfer_syntax) {
+                // Its header was read as bytes of unknown meaning: only this is sure.
                 problems.push(FileProblem { file: d.file, message: m });
+                continue;
             }
             let known = d.object.dose.plan_uid.as_ref().is_some_and(|u| self.plans.iter().any(|p| &p.object.uid == u));
             if !known {

@@ -488,7 +488,7 @@ def pydicom_files(folder):
     src = os.path.join(os.path.dirname(pydicom.__file__), "data", "test_files")
     dst = os.path.join(folder, "pydicom")
     os.makedirs(dst, exist_ok=True)
-    for f in ("rtplan.dcm", "rtdose.dcm", "rtstruct.dcm", "rtdose_rle.dcm"):
+    for f in ("rtplan.dcm", "rtdose.dcm", "rtstruct.dcm", "rtdose_rle.dcm", "CT_small.dcm"):
         shutil.copy(os.path.join(src, f), os.path.join(dst, f))
     plan = dicomparser.DicomParser(os.path.join(dst, "rtplan.dcm")).GetPlan()
     rs = dicomparser.DicomParser(os.path.join(dst, "rtstruct.dcm"))
