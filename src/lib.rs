@@ -19,6 +19,7 @@ pub mod inert;
 pub mod json;
 pub mod limits;
 pub mod model_text;
+pub mod parallel_map;
 pub mod problem;
 pub mod progress;
 pub mod radiobiology;

@@ -162,13 +162,18 @@ pub fn run(args: &DicomArgs) -> anyhow::Result<()> {
             format!("file {}", k + 1)
         }
     };
+    let reports = crate::parallel_map::map_on_all_cores(&sets, |set| {
+        let mut problems = Vec::new();
+        let (out, d) = plan_report(&index, set, &args.structures, args.keep_ids, &name_file, &mut problems);
+        (out, d, problems)
+    });
     let mut extra_problems = Vec::new();
     let mut plans = Vec::new();
     let mut dosimetry = Vec::new();
-    for set in &sets {
-        let (out, d) = plan_report(&index, set, &args.structures, args.keep_ids, &name_file, &mut extra_problems);
+    for (out, d, problems) in reports {
         plans.push(out);
         dosimetry.push(d);
+        extra_problems.extend(problems);
     }
     let mut problems: Vec<ProblemOut> = index
         .problems
@@ -212,7 +217,7 @@ fn plan_report(
     set: &PlanSet,
     requested: &[String],
     keep_ids: bool,
-    name_file: &dyn Fn(usize) -> String,
+    name_file: &(dyn Fn(usize) -> String + Sync),
     problems: &mut Problems,
 ) -> (PlanOut, PlanDosimetry) {
     let entry = &index.plans[set.plan];

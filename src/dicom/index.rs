@@ -149,27 +149,9 @@ impl Index {
     /// Scan the folder tree at `root`.
     pub fn scan(root: &Path) -> std::io::Result<Index> {
         let files = walk(root)?;
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
-        let mut found: Vec<(usize, Found)> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut mine = Vec::new();
-                        loop {
-                            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(f) = files.get(k) else { break };
-                            mine.push((k, read_one(&root.join(f))));
-                        }
-                        mine
-                    })
-                })
-                .collect();
-            handles.into_iter().flat_map(|h| h.join().expect("a scan thread panicked")).collect()
-        });
-        found.sort_by_key(|(k, _)| *k);
+        let found = crate::parallel_map::map_on_all_cores(&files, |f| read_one(&root.join(f)));
         let mut index = Index { root: root.to_path_buf(), files, ..Index::default() };
-        for (file, f) in found {
+        for (file, f) in found.into_iter().enumerate() {
             match f {
                 Found::Plan(object) => index.plans.push(Indexed { file, object }),
                 Found::Dose(object) => index.doses.push(Indexed { file, object }),
