@@ -285,6 +285,8 @@ fn the_cohort_is_filled_from_its_plans_and_a_disagreeing_value_is_kept_and_repor
         "{stderr}"
     );
     assert!(stderr.contains("5 lesions: 2 matched to a plan, 3 not matched; 1 conflict(s)"), "{stderr}");
+    // the 0.1 cc phantom's patient is 107 days from its plan: the plan is named
+    assert!(stderr.contains("sphere01/RP.dcm 'SBRT C5': no lesion of the cohort matched this plan"), "{stderr}");
     let filled = std::fs::read_to_string(&out_path).unwrap();
     let rows: Vec<Vec<&str>> = filled.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(

@@ -401,6 +401,11 @@ fn write_cohort(args: &DicomArgs, cohort_path: &Path, out: &Path, plans: &[PlanD
     file.commit()?;
     mfile.commit()?;
     let matched = matches.iter().filter(|m| matches!(m, Match::Plan(..))).count();
+    for (k, p) in plans.iter().enumerate() {
+        if !matches.iter().any(|m| matches!(m, Match::Plan(j, _) if *j == k)) {
+            eprintln!("{} '{}': no lesion of the cohort matched this plan", p.file, p.label);
+        }
+    }
     for c in &conflicts {
         let p = &plans[c.plan_index];
         eprintln!(

@@ -17,7 +17,9 @@
 //! ones, where dicompyler-core samples only the dose grid's own pixel
 //! centres (its 2 mm grid gives a 0.1 cc sphere about 25 samples). A plane
 //! whose contours hold no lattice centre is sampled once at its vertices'
-//! mean. Samples outside the dose grid get no dose; their volume is
+//! mean. (Bounds against absurd contours: at most 2·10⁷ lattice points in
+//! all and 10⁵ rows or columns on a plane, h growing to keep them.)
+//! Samples outside the dose grid get no dose; their volume is
 //! reported as the part outside.
 //!
 //! **Figures**, over the volume W that has dose (weights w, doses d):
@@ -72,6 +74,8 @@ pub struct DvhFigures {
 const SAMPLES: f64 = 1e6;
 const FINEST: f64 = 0.05;
 const BINS: usize = 1 << 16;
+const MOST_SAMPLES: f64 = 2e7;
+const MOST_ROWS: f64 = 1e5;
 
 /// Sample `grid` inside the structure drawn by `planes` (increasing z).
 pub fn sample(planes: &[Plane], grid: &DoseGrid) -> DoseSamples {
@@ -81,6 +85,8 @@ pub fn sample(planes: &[Plane], grid: &DoseGrid) -> DoseSamples {
     let pixel = grid.dx.abs().min(grid.dy.abs());
     let mean_slab = if volume > 0.0 { volume / areas.iter().sum::<f64>() } else { 0.0 };
     let h = (pixel / 2.0).min(FINEST.max((volume / (mean_slab * SAMPLES)).sqrt()));
+    // However large the structure, at most MOST_SAMPLES lattice points.
+    let h = h.max((volume / (mean_slab * MOST_SAMPLES)).sqrt());
     let mut out = DoseSamples { doses: Vec::new(), runs: Vec::new(), volume_mm3: volume, outside_mm3: 0.0 };
     let mut xs = Vec::new();
     let mut line = DoseLine::default();
@@ -89,6 +95,8 @@ pub fn sample(planes: &[Plane], grid: &DoseGrid) -> DoseSamples {
             continue;
         }
         let (x0, x1, y0, y1) = bounds(&plane.contours);
+        // A plane never gets more than MOST_ROWS lattice rows (or columns).
+        let h = h.max((y1 - y0) / MOST_ROWS).max((x1 - x0) / MOST_ROWS);
         // The lattice points inside the contours: per row, its y and runs of k.
         let mut rows: Vec<(f64, Vec<(usize, usize)>)> = Vec::new();
         let mut points = 0usize;
@@ -262,5 +270,15 @@ mod tests {
         assert!((f.volume_cc - 2.0).abs() < 1e-12);
         assert!((f.outside_pct - 50.0).abs() < 1e-9, "{f:?}");
         assert!((f.dmean_gy.unwrap() - 10.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn an_absurd_contour_is_sampled_in_bounded_time() {
+        // a sliver 10⁹ mm long: its lattice is capped, not 10¹⁰ rows
+        let sliver = vec![[5.0, 0.0], [5.001, 0.0], [5.001, 1e9], [5.0, 1e9]];
+        let planes = vec![Plane { z: 5.0, contours: vec![sliver.clone()] }, Plane { z: 6.0, contours: vec![sliver] }];
+        let f = sample(&planes, &ramp()).figures(None);
+        assert!((f.volume_cc - 2.0 * 0.001 * 1e9 / 1000.0).abs() < 1e-3, "{f:?}");
+        assert!(f.outside_pct > 99.0, "{f:?}");
     }
 }
