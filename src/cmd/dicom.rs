@@ -233,7 +233,14 @@ fn plan_report(
         match read_grid(&index.root.join(&index.files[dose.file]), &dose.object.transfer_syntax) {
             Err(m) => problems.push((dose.file, m)),
             Ok(grid) => {
-                figures = plan_figures(&index.structure_sets[s].object, &grid, rx, requested);
+                let set = &index.structure_sets[s].object;
+                figures = plan_figures(set, &grid, rx, requested);
+                for roi in set.rois.iter().filter(|r| r.not_closed > 0 && figures.iter().any(|f| f.name == r.name)) {
+                    notes.push(format!(
+                        "{}: {} contour(s) not closed planar (points, open lines) are left out",
+                        roi.name, roi.not_closed
+                    ));
+                }
                 if dose.object.dose.units.as_deref() != Some("GY") {
                     notes.push(format!(
                         "dose units {}: dose figures are not in Gy and are left out",
@@ -320,7 +327,10 @@ fn plan_report(
 }
 
 fn read_grid(path: &Path, transfer_syntax: &str) -> Result<DoseGrid, String> {
-    let opened = open(path, true).map_err(|e| format!("the dose cannot be read again: {e:?}"))?;
+    let opened = open(path, true).map_err(|e| match e {
+        crate::dicom::object::NotOpened::NotDicom => "the dose file is no longer DICOM".to_string(),
+        crate::dicom::object::NotOpened::Unreadable(m) => format!("the dose grid is not readable: {m}"),
+    })?;
     DoseGrid::read(&opened.data, transfer_syntax)
 }
 
