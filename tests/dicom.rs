@@ -219,6 +219,17 @@ fn a_folder_scan_counts_what_it_skips_and_names_what_it_cannot_read() {
     let p = &got["problems"][0];
     assert_eq!(p["file"], "broken.dcm");
     assert!(p["message"].as_str().unwrap().starts_with("not readable as DICOM"), "{p}");
+    // without --keep-ids files are numbered in the sorted scan, problems in that order
+    for k in 1..=5 {
+        std::fs::write(
+            dir.join(format!("z{k}.dcm")),
+            b"\0".repeat(128).into_iter().chain(*b"DICM\x02").collect::<Vec<u8>>(),
+        )
+        .unwrap();
+    }
+    let got = dicom_json(&[dir.to_str().unwrap()]);
+    let files: Vec<&str> = got["problems"].as_array().unwrap().iter().map(|p| p["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["file 1", "file 7", "file 8", "file 9", "file 10", "file 11"]);
     // a plan whose dose is missing is still listed, and the gap is a problem
     std::fs::remove_file(sub.join("RD.dcm")).unwrap();
     let got = dicom_json(&[dir.to_str().unwrap()]);

@@ -121,13 +121,6 @@ struct StructureOut {
 }
 
 #[derive(Debug, Serialize)]
-struct SkippedOut {
-    not_dicom: usize,
-    other_kind: usize,
-    unreadable: usize,
-}
-
-#[derive(Debug, Serialize)]
 struct ProblemOut {
     file: String,
     message: String,
@@ -138,7 +131,7 @@ struct Report {
     files: usize,
     plans: Vec<PlanOut>,
     skipped: usize,
-    skipped_by_reason: SkippedOut,
+    skipped_by_reason: crate::dicom::index::Skipped,
     problems: Vec<ProblemOut>,
 }
 
@@ -175,24 +168,15 @@ pub fn run(args: &DicomArgs) -> anyhow::Result<()> {
         dosimetry.push(d);
         extra_problems.extend(problems);
     }
-    let mut problems: Vec<ProblemOut> = index
-        .problems
-        .iter()
-        .map(|p| (p.file, p.message.clone()))
-        .chain(extra_problems)
-        .map(|(file, message)| ProblemOut { file: name_file(file), message })
-        .collect();
-    problems.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut problems: Vec<(usize, String)> =
+        index.problems.iter().map(|p| (p.file, p.message.clone())).chain(extra_problems).collect();
+    problems.sort_by_key(|(file, _)| *file);
     let report = Report {
         files: index.files.len(),
         plans,
         skipped: index.skipped.total(),
-        skipped_by_reason: SkippedOut {
-            not_dicom: index.skipped.not_dicom,
-            other_kind: index.skipped.other_kind,
-            unreadable: index.skipped.unreadable,
-        },
-        problems,
+        skipped_by_reason: index.skipped,
+        problems: problems.into_iter().map(|(file, message)| ProblemOut { file: name_file(file), message }).collect(),
     };
     if let (Some(cohort), Some(out)) = (&args.cohort, &args.out) {
         write_cohort(args, cohort, out, &dosimetry)?;

@@ -47,7 +47,7 @@ pub struct DoseFile {
 }
 
 /// Files not indexed, by reason.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {
     /// Not DICOM.
     pub not_dicom: usize,
