@@ -18,7 +18,7 @@
 //! `fractions`, `isodose_pct`, `ptv_cc`, `ptv_coverage_pct` (the target's
 //! V100), `cord_dmax_gy`, `cord_d0035cc_gy`. A cell that already holds a
 //! value keeps it; when the plan's value differs beyond the tolerance of
-//! [`TOLERANCE`] (rounding in the cohort is not a conflict), the
+//! [`FILLED`] (rounding in the cohort is not a conflict), the
 //! difference is a conflict for a person to resolve, never an overwrite.
 
 use crate::cohort::date::Date;
@@ -85,16 +85,34 @@ pub struct Conflict {
     pub plan_index: usize,
 }
 
-/// Columns filled, with the tolerance within which a cohort value agrees:
-/// (column, absolute, relative).
-pub const TOLERANCE: [(&str, f64, f64); 7] = [
-    ("dose_gy", 0.05, 0.0),
-    ("fractions", 0.0, 0.0),
-    ("isodose_pct", 1.0, 0.0),
-    ("ptv_cc", 0.0, 0.05),
-    ("ptv_coverage_pct", 1.0, 0.0),
-    ("cord_dmax_gy", 0.05, 0.02),
-    ("cord_d0035cc_gy", 0.05, 0.02),
+/// A column the plans fill: its name, the tolerance within which a cohort
+/// value agrees with the plan's (absolute + relative × the plan's value),
+/// and the decimals written.
+#[derive(Debug, Clone, Copy)]
+pub struct FilledColumn {
+    /// Schema column.
+    pub name: &'static str,
+    /// Absolute tolerance.
+    pub absolute: f64,
+    /// Relative tolerance.
+    pub relative: f64,
+    /// Decimals written.
+    pub decimals: usize,
+}
+
+const fn filled(name: &'static str, absolute: f64, relative: f64, decimals: usize) -> FilledColumn {
+    FilledColumn { name, absolute, relative, decimals }
+}
+
+/// The columns filled, in the order of [`plan_values`].
+pub const FILLED: [FilledColumn; 7] = [
+    filled("dose_gy", 0.05, 0.0, 2),
+    filled("fractions", 0.0, 0.0, 0),
+    filled("isodose_pct", 1.0, 0.0, 1),
+    filled("ptv_cc", 0.0, 0.05, 2),
+    filled("ptv_coverage_pct", 1.0, 0.0, 1),
+    filled("cord_dmax_gy", 0.05, 0.02, 2),
+    filled("cord_d0035cc_gy", 0.05, 0.02, 2),
 ];
 
 /// The vertebral levels a target's name carries, upper case (`PTV_T10-11`
@@ -225,9 +243,6 @@ fn plan_values(p: &PlanDosimetry, t: &TargetFigures) -> [Option<f64>; 7] {
     ]
 }
 
-/// Decimals written for each filled column.
-const DECIMALS: [usize; 7] = [2, 0, 1, 2, 1, 2, 2];
-
 /// Fill the matched lesions' empty cells of `grid` (columns the grid lacks
 /// are added at its end); returns, per lesion, the columns filled, and the
 /// conflicts.
@@ -238,37 +253,39 @@ pub fn fill(
     plans: &[PlanDosimetry],
 ) -> (Vec<Vec<&'static str>>, Vec<Conflict>) {
     let mut columns = [0usize; 7];
-    for (c, (name, _, _)) in columns.iter_mut().zip(TOLERANCE) {
-        *c = match grid.headers.iter().position(|h| normalise_header(h) == name) {
+    for (c, column) in columns.iter_mut().zip(FILLED) {
+        *c = match grid.headers.iter().position(|h| normalise_header(h) == column.name) {
             Some(j) => j,
             None => {
-                grid.headers.push(name.to_string());
+                grid.headers.push(column.name.to_string());
                 grid.rows.iter_mut().for_each(|r| r.cells.push(Cell::Missing));
                 grid.headers.len() - 1
             }
         };
     }
+    let row_at: HashMap<usize, usize> = grid.rows.iter().enumerate().map(|(i, r)| (r.number, i)).collect();
     let mut filled = vec![Vec::new(); matches.len()];
     let mut conflicts = Vec::new();
     for (i, (lesion, m)) in cohort.lesions.iter().zip(matches).enumerate() {
         let Match::Plan(k, t) = *m else { continue };
-        let Some(row) = grid.rows.iter_mut().find(|r| r.number == lesion.row) else { continue };
-        for (((value, &j), (name, abs, rel)), decimals) in
-            plan_values(&plans[k], &plans[k].targets[t]).into_iter().zip(&columns).zip(TOLERANCE).zip(DECIMALS)
+        let Some(row) = row_at.get(&lesion.row).map(|&r| &mut grid.rows[r]) else { continue };
+        for ((value, &j), column) in plan_values(&plans[k], &plans[k].targets[t]).into_iter().zip(&columns).zip(FILLED)
         {
             let Some(v) = value else { continue };
             match row.cells[j].number() {
                 None => {
-                    row.cells[j] = Cell::Text(format!("{v:.decimals$}"));
-                    filled[i].push(name);
+                    row.cells[j] = Cell::Text(format!("{v:.*}", column.decimals));
+                    filled[i].push(column.name);
                 }
-                Some(have) if (have - v).abs() > abs + rel * v.abs() => conflicts.push(Conflict {
-                    row: lesion.row,
-                    column: grid.headers[j].clone(),
-                    cohort: have,
-                    plan: v,
-                    plan_index: k,
-                }),
+                Some(have) if (have - v).abs() > column.absolute + column.relative * v.abs() => {
+                    conflicts.push(Conflict {
+                        row: lesion.row,
+                        column: grid.headers[j].clone(),
+                        cohort: have,
+                        plan: v,
+                        plan_index: k,
+                    })
+                }
                 Some(_) => {}
             }
         }

@@ -183,19 +183,20 @@ impl DoseSamples {
         if self.doses.is_empty() {
             return f;
         }
-        let (mut lo, mut hi, mut total, mut sum) = (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0.0);
+        let (mut lo, mut hi, mut total, mut sum, mut covered) = (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0.0, 0.0);
         for (d, w) in self.weighted() {
             lo = lo.min(d);
             hi = hi.max(d);
             total += w;
             sum += w * d;
+            if prescription_gy.is_some_and(|rx| d >= rx) {
+                covered += w;
+            }
         }
         f.dmin_gy = Some(lo);
         f.dmax_gy = Some(hi);
         f.dmean_gy = Some(sum / total);
-        f.v100_pct = prescription_gy.map(|rx| {
-            100.0 * self.weighted().filter(|&(d, _)| d >= rx).map(|(_, w)| w).fold(0.0, |a, w| a + w) / total
-        });
+        f.v100_pct = prescription_gy.map(|_| 100.0 * covered / total);
         let width = (hi - lo) / BINS as f64;
         let mut bins = vec![0.0f64; BINS];
         if width > 0.0 {
