@@ -20,25 +20,29 @@ use survstat::logrank::logrank;
 use timing::best_seconds;
 
 fn from_file(path: &str) -> anyhow::Result<RegistryColumns> {
-    let names = ["time", "status", "group", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10"];
-    let table = sbrt::csv_table::CsvTable::read(std::path::Path::new(path), Some(&names))
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    use sbrt::csv_table::{CsvTable, Kind};
+    let numbers = ["time", "status", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10"];
+    let wanted: Vec<(&str, Kind)> = numbers.iter().map(|&n| (n, Kind::Number)).chain([("group", Kind::Text)]).collect();
+    let table = CsvTable::read(std::path::Path::new(path), Some(&wanted)).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let n = table.n_rows();
+    let index = |name: &str| table.column(name).map_err(|e| anyhow::anyhow!("{}", e.message));
     let column = |name: &str| -> anyhow::Result<Vec<f64>> {
-        let c = table.column(name).map_err(|e| anyhow::anyhow!("{}", e.message))?;
-        (0..n)
-            .map(|i| table.cell(i, c).parse::<f64>().map_err(|e| anyhow::anyhow!("{name} row {}: {e}", i + 2)))
-            .collect()
+        let c = index(name)?;
+        (0..n).map(|i| table.cell(i, c).number().ok_or_else(|| anyhow::anyhow!("{name} row {}", i + 2))).collect()
     };
-    let columns: Vec<Vec<f64>> = names[3..].iter().map(|n| column(n)).collect::<anyhow::Result<_>>()?;
+    let columns: Vec<Vec<f64>> = numbers[2..].iter().map(|n| column(n)).collect::<anyhow::Result<_>>()?;
     let mut x = Vec::with_capacity(n * 10);
     for i in 0..n {
         x.extend(columns.iter().map(|c| c[i]));
     }
+    // Groups coded by their labels in sorted order (0, 1, 2 or a, b, c).
+    let g = index("group")?;
+    let labels: std::collections::BTreeSet<String> = (0..n).map(|i| table.cell(i, g).to_string()).collect();
+    let code = |i: usize| labels.iter().position(|l| *l == table.cell(i, g).to_string()).expect("a label");
     Ok(RegistryColumns {
         time: column("time")?,
         event: column("status")?.iter().map(|&s| s == 1.0).collect(),
-        group: column("group")?.iter().map(|&g| g as usize).collect(),
+        group: (0..n).map(code).collect(),
         x,
     })
 }

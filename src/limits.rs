@@ -43,9 +43,10 @@ pub fn max_input_bytes() -> Result<u64, String> {
     }
 }
 
-/// Read a whole input file, refusing one larger than the limit (or one that
-/// is not a regular file) before reading it.
-pub fn read_input(path: &Path) -> Result<Vec<u8>, Problem> {
+/// Open an input file for reading, refusing one larger than the limit (or
+/// one that is not a regular file) before reading it: the file, its size
+/// and the limit. Read it no further than the limit ([`too_large`] past it).
+pub fn open_input(path: &Path) -> Result<(std::fs::File, u64, u64), Problem> {
     let file = path.display().to_string();
     let fail = |m: String| Problem::error(&file, None, None, m);
     let limit = max_input_bytes().map_err(fail)?;
@@ -53,22 +54,39 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, Problem> {
     if !meta.is_file() {
         return Err(fail("not a regular file".into()));
     }
-    let too_large = |size: u64| {
-        fail(format!(
+    if meta.len() > limit {
+        return Err(too_large(&file, meta.len(), limit));
+    }
+    let opened = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    Ok((opened, meta.len(), limit))
+}
+
+/// The problem of a file of `size` bytes above the `limit`.
+pub fn too_large(file: &str, size: u64, limit: u64) -> Problem {
+    Problem::error(
+        file,
+        None,
+        None,
+        format!(
             "the file is {} MB, above the {} MB input limit; nothing was read (set SBRT_MAX_INPUT_MB to raise the limit if the machine has the memory)",
             size >> 20,
             limit >> 20
-        ))
-    };
-    if meta.len() > limit {
-        return Err(too_large(meta.len()));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(|e| fail(format!("cannot read: {e}")))?;
+        ),
+    )
+}
+
+/// Read a whole input file, refusing one larger than the limit (or one that
+/// is not a regular file) before reading it.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, Problem> {
+    let file = path.display().to_string();
+    let (opened, size, limit) = open_input(path)?;
+    let mut bytes = Vec::with_capacity(size as usize);
+    opened
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Problem::error(&file, None, None, format!("cannot read: {e}")))?;
     if bytes.len() as u64 > limit {
-        return Err(too_large(bytes.len() as u64));
+        return Err(too_large(&file, bytes.len() as u64, limit));
     }
     Ok(bytes)
 }

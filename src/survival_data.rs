@@ -7,7 +7,7 @@
 //! negative. Near-equal times are tied as R's `timefix` does
 //! ([`survstat::timefix`]).
 
-use crate::csv_table::{is_missing, CsvTable};
+use crate::csv_table::{Cell, CsvTable};
 use crate::problem::{InputProblems, Problem, ProblemLog};
 use survstat::design::Covariate;
 use survstat::timefix::{tie_near_equal_times, DEFAULT_TOLERANCE};
@@ -119,34 +119,33 @@ impl<'t> SurvivalData<'t> {
         }
         let tcol = cols[0];
         let names: Vec<&str> = std::iter::once(time).chain(columns.iter().copied()).collect();
-        let mut rows = Vec::with_capacity(table.n_rows());
-        let mut dropped = Vec::new();
-        for i in 0..table.n_rows() {
-            let missing: Vec<String> = cols
-                .iter()
-                .zip(&names)
-                .filter(|(&c, _)| is_missing(table.cell(i, c)))
-                .map(|(_, n)| n.to_string())
-                .collect();
-            if missing.is_empty() {
-                rows.push(i);
-            } else {
-                dropped.push((CsvTable::row_number(i), missing));
+        let mut complete = vec![true; table.n_rows()];
+        for &c in &cols {
+            for (i, complete) in complete.iter_mut().enumerate() {
+                *complete &= !table.cell(i, c).is_missing();
             }
         }
+        let rows: Vec<usize> = (0..table.n_rows()).filter(|&i| complete[i]).collect();
+        let dropped: Vec<(usize, Vec<String>)> = (0..table.n_rows())
+            .filter(|&i| !complete[i])
+            .map(|i| {
+                let missing = cols.iter().zip(&names).filter(|(&c, _)| table.cell(i, c).is_missing());
+                (CsvTable::row_number(i), missing.map(|(_, n)| n.to_string()).collect())
+            })
+            .collect();
         let n_dropped = dropped.len();
         let mut times = Vec::with_capacity(rows.len());
         for &i in &rows {
             let cell = table.cell(i, tcol);
-            match cell.parse::<f64>() {
-                Ok(v) if v.is_finite() && v >= 0.0 => times.push(v),
-                Ok(_) => problems.push(Problem::error(
+            match cell.number() {
+                Some(v) if v.is_finite() && v >= 0.0 => times.push(v),
+                Some(_) => problems.push(Problem::error(
                     &table.file,
                     Some(CsvTable::row_number(i)),
                     Some(time),
                     format!("time must be a finite number >= 0, found '{cell}'"),
                 )),
-                Err(_) => problems.push(Problem::error(
+                None => problems.push(Problem::error(
                     &table.file,
                     Some(CsvTable::row_number(i)),
                     Some(time),
@@ -222,8 +221,8 @@ impl<'t> SurvivalData<'t> {
         self.event.iter().filter(|&&e| e).count()
     }
 
-    /// The text cells of a column over the used rows.
-    fn cells(&self, name: &str) -> Vec<&str> {
+    /// The cells of a column over the used rows.
+    fn cells(&self, name: &str) -> Vec<Cell<'t>> {
         let c = self.table.column(name).expect("column checked in new()");
         self.rows.iter().map(|&i| self.table.cell(i, c)).collect()
     }
@@ -234,19 +233,19 @@ impl<'t> SurvivalData<'t> {
     }
 
     /// The numbers of a column (one of those selected) over the used rows,
-    /// each checked by `check(cell, parsed, time of the row)`; every cell
-    /// that fails is reported with its row and column, all at once.
+    /// each checked by `check(cell, its number, time of the row)`; every
+    /// cell that fails is reported with its row and column, all at once.
     fn checked_numbers(
         &self,
         column: &str,
-        check: impl Fn(&str, Option<f64>, f64) -> Result<f64, String>,
+        check: impl Fn(Cell, Option<f64>, f64) -> Result<f64, String>,
     ) -> Result<Vec<f64>, InputProblems> {
         let c = self.table.column(column).map_err(InputProblems::one)?;
         let mut problems = ProblemLog::default();
         let mut out = Vec::with_capacity(self.rows.len());
         for (k, &i) in self.rows.iter().enumerate() {
             let cell = self.table.cell(i, c);
-            match check(cell, cell.parse::<f64>().ok(), self.time[k]) {
+            match check(cell, cell.number(), self.time[k]) {
                 Ok(v) => out.push(v),
                 Err(message) => problems.push(Problem::error(
                     &self.table.file,
@@ -344,8 +343,8 @@ impl<'t> SurvivalData<'t> {
     /// with a problem when it has more than `max` distinct values (used as
     /// `what`, e.g. "a --group column").
     pub fn levels(&self, name: &str, what: &str, max: usize) -> Result<LevelCodes, Problem> {
-        let cells = self.cells(name);
-        let distinct: std::collections::HashSet<&str> = cells.iter().copied().collect();
+        let cells: Vec<std::borrow::Cow<str>> = self.cells(name).into_iter().map(Cell::text).collect();
+        let distinct: std::collections::HashSet<&str> = cells.iter().map(|c| c.as_ref()).collect();
         if distinct.len() > max {
             return Err(Problem::error(
                 &self.table.file,
@@ -366,7 +365,7 @@ impl<'t> SurvivalData<'t> {
             distinct = paired.into_iter().map(|(_, l)| l).collect();
         }
         let index: std::collections::HashMap<&str, usize> = distinct.iter().enumerate().map(|(k, &l)| (l, k)).collect();
-        let codes = cells.iter().map(|c| index[c]).collect();
+        let codes = cells.iter().map(|c| index[c.as_ref()]).collect();
         Ok(LevelCodes { codes, labels: distinct.into_iter().map(str::to_string).collect() })
     }
 
@@ -385,8 +384,8 @@ impl<'t> SurvivalData<'t> {
         let mut values = Vec::with_capacity(self.rows.len());
         let mut bad = Vec::new();
         for &i in &self.rows {
-            match self.table.cell(i, c).parse::<f64>() {
-                Ok(v) if v.is_finite() => values.push(v),
+            match self.table.cell(i, c).number() {
+                Some(v) if v.is_finite() => values.push(v),
                 _ => bad.push(i),
             }
         }
@@ -451,18 +450,15 @@ impl<'t> SurvivalData<'t> {
 fn parse_events(table: &CsvTable, rows: &[usize], col: usize, name: &str, problems: &mut ProblemLog) -> Vec<bool> {
     let codes: Vec<Option<u8>> = rows
         .iter()
-        .map(|&i| {
-            let cell = table.cell(i, col);
-            match cell.to_ascii_lowercase().as_str() {
-                "true" => Some(1),
-                "false" => Some(0),
-                _ => match cell.parse::<f64>() {
-                    Ok(0.0) => Some(0),
-                    Ok(1.0) => Some(1),
-                    Ok(2.0) => Some(2),
-                    _ => None,
-                },
-            }
+        .map(|&i| match table.cell(i, col) {
+            Cell::Text(s) if s.eq_ignore_ascii_case("true") => Some(1),
+            Cell::Text(s) if s.eq_ignore_ascii_case("false") => Some(0),
+            cell => match cell.number() {
+                Some(0.0) => Some(0),
+                Some(1.0) => Some(1),
+                Some(2.0) => Some(2),
+                _ => None,
+            },
         })
         .collect();
     // R's Surv(): the 1/2 coding applies when the largest value is 2.

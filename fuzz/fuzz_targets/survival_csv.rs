@@ -3,7 +3,7 @@
 //! covariate/group): never a panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sbrt::csv_table::CsvTable;
+use sbrt::csv_table::{CsvTable, Kind};
 use sbrt::survival_data::SurvivalData;
 use survstat::cox::{fit, CoxData, CoxOptions};
 use survstat::design::design_matrix;
@@ -15,6 +15,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let (t, e, x) = (table.headers[0].clone(), table.headers[1].clone(), table.headers[2].clone());
+    // Read again as the commands read: the outcome and the covariate as numbers.
+    let wanted = [(t.as_str(), Kind::Number), (e.as_str(), Kind::Number), (x.as_str(), Kind::Number)];
+    let Ok(table) = CsvTable::from_bytes("fuzz.csv", data, Some(&wanted)) else { return };
     let Ok(sd) = SurvivalData::new(&table, &t, &e, &[x.as_str()]) else { return };
     let km = KaplanMeier::fit(&sd.time, &sd.event, ConfSpec::default());
     let _ = km.median();

@@ -190,7 +190,10 @@ pub fn run(args: &CoxArgs) -> anyhow::Result<()> {
     others.extend(args.start.as_deref());
     others.extend(args.weights.as_deref());
     let (formula, references) = args.model.check(&args.input.file.display().to_string())?;
-    let table = args.input.read(&others)?;
+    let mut labels: Vec<&str> = args.model.factor.iter().map(String::as_str).collect();
+    labels.extend(args.strata.as_deref());
+    labels.extend(args.cluster.as_deref());
+    let table = args.input.read(&others, &labels)?;
     let mut data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
     let weights = args.weights.as_deref().map(|w| data.weights(w)).transpose()?;
     let entry = args.start.as_deref().map(|s| data.entries(s)).transpose()?;

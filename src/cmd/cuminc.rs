@@ -49,7 +49,8 @@ pub fn run(args: &CumincArgs) -> anyhow::Result<()> {
     let mut others: Vec<&str> = args.group.iter().map(String::as_str).collect();
     others.extend(args.strata.as_deref());
     others.extend(args.weights.as_deref());
-    let table = args.input.read(&others)?;
+    let labels: Vec<&str> = args.group.iter().chain(&args.strata).map(String::as_str).collect();
+    let table = args.input.read(&others, &labels)?;
     let (mut data, status, weights) = args.input.survival_data(&table, &others, args.weights.as_deref())?;
     if weights.is_some() && args.group.is_some() {
         data.warnings.push("Gray's test has no form with case weights: it is not computed".into());

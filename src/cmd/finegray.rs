@@ -29,7 +29,8 @@ pub struct FineGrayArgs {
 /// Run `sbrt finegray`.
 pub fn run(args: &FineGrayArgs) -> anyhow::Result<()> {
     let (formula, references) = args.model.check(&args.input.file.display().to_string())?;
-    let table = args.input.read(&args.model.columns())?;
+    let labels: Vec<&str> = args.model.factor.iter().map(String::as_str).collect();
+    let table = args.input.read(&args.model.columns(), &labels)?;
     let (data, status, _) = args.input.survival_data(&table, &args.model.columns(), None)?;
     data.print_warnings();
     if args.input.explain_dropped {

@@ -183,19 +183,24 @@ pub struct SurvivalInput {
 }
 
 impl SurvivalInput {
-    /// Read the file's time, event and `others` columns (only those).
-    pub fn read(&self, others: &[&str]) -> Result<crate::csv_table::CsvTable, InputProblems> {
-        read_columns(&self.file, [&self.time, &self.event], others)
+    /// Read the file's time, event and `others` columns (only those), the
+    /// `labels` among them as text (groups, strata, clusters, factors).
+    pub fn read(&self, others: &[&str], labels: &[&str]) -> Result<crate::csv_table::CsvTable, InputProblems> {
+        read_columns(&self.file, [&self.time, &self.event], others, labels)
     }
 }
 
-/// Read the outcome columns and `others` of a CSV file (only those).
+/// Read the outcome columns and `others` of a CSV file (only those), as
+/// numbers but for the `labels`, read as text.
 fn read_columns(
     file: &std::path::Path,
     outcome: [&str; 2],
     others: &[&str],
+    labels: &[&str],
 ) -> Result<crate::csv_table::CsvTable, InputProblems> {
-    let wanted: Vec<&str> = outcome.into_iter().chain(others.iter().copied()).collect();
+    use crate::csv_table::Kind;
+    let kind = |name: &str| if labels.contains(&name) { Kind::Text } else { Kind::Number };
+    let wanted: Vec<(&str, Kind)> = outcome.into_iter().chain(others.iter().copied()).map(|n| (n, kind(n))).collect();
     crate::csv_table::CsvTable::read(file, Some(&wanted))
 }
 
@@ -220,9 +225,10 @@ pub struct CompetingInput {
 }
 
 impl CompetingInput {
-    /// Read the file's time, status and `others` columns (only those).
-    pub fn read(&self, others: &[&str]) -> Result<crate::csv_table::CsvTable, InputProblems> {
-        read_columns(&self.file, [&self.time, &self.status], others)
+    /// Read the file's time, status and `others` columns (only those), the
+    /// `labels` among them as text.
+    pub fn read(&self, others: &[&str], labels: &[&str]) -> Result<crate::csv_table::CsvTable, InputProblems> {
+        read_columns(&self.file, [&self.time, &self.status], others, labels)
     }
 
     /// The survival data of the analysis (times from the generic reader,
@@ -245,9 +251,9 @@ impl CompetingInput {
         let mut codes = Vec::with_capacity(data.n());
         for &i in &data.rows {
             let cell = table.cell(i, col);
-            match cell.parse::<u32>() {
-                Ok(v) => codes.push(v),
-                Err(_) => problems.push(Problem::error(
+            match cell.number() {
+                Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 => codes.push(v as u32),
+                _ => problems.push(Problem::error(
                     &table.file,
                     Some(CsvTable::row_number(i)),
                     Some(&self.status),

@@ -74,7 +74,8 @@ pub fn curve_json(label: &str, km: &KaplanMeier, at: &[f64]) -> Value {
 /// Run `sbrt km`.
 pub fn run(args: &KmArgs) -> anyhow::Result<()> {
     let others: Vec<&str> = args.group.iter().chain(&args.start).chain(&args.weights).map(String::as_str).collect();
-    let table = args.input.read(&others)?;
+    let labels: Vec<&str> = args.group.iter().map(String::as_str).collect();
+    let table = args.input.read(&others, &labels)?;
     let mut data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
     let weights = args.weights.as_deref().map(|w| data.weights(w)).transpose()?;
     let entry = args.start.as_deref().map(|s| data.entries(s)).transpose()?;

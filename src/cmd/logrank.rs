@@ -40,7 +40,8 @@ pub struct LogrankArgs {
 pub fn run(args: &LogrankArgs) -> anyhow::Result<()> {
     let mut others = vec![args.group.as_str()];
     others.extend(args.strata.as_deref());
-    let table = args.input.read(&others)?;
+    let labels: Vec<&str> = std::iter::once(&args.group).chain(&args.strata).map(String::as_str).collect();
+    let table = args.input.read(&others, &labels)?;
     let data = SurvivalData::new(&table, &args.input.time, &args.input.event, &others)?;
     data.print_warnings();
     if args.input.explain_dropped {

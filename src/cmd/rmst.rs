@@ -45,7 +45,7 @@ pub struct RmstArgs {
 /// Run `sbrt rmst`.
 pub fn run(args: &RmstArgs) -> anyhow::Result<()> {
     let others: Vec<&str> = args.group.iter().map(String::as_str).collect();
-    let table = args.input.read(&others)?;
+    let table = args.input.read(&others, &others)?;
     if args.tau <= 0.0 {
         return Err(InputProblems::usage(&table.file, "--tau must be a time > 0").into());
     }

@@ -365,6 +365,26 @@ impl SortedData {
         buffers: &mut GroupBuffers,
     ) -> f64 {
         let p = self.p;
+        if rows.len() == 1 {
+            // A time of its own (continuous times): one row, no buffers;
+            // the same sums, bit for bit, as the general case.
+            let (i, r) = (rows.start, risk[rows.start]);
+            buffers.row.resize(p, 0.0);
+            self.x.row_into(i, &mut buffers.row);
+            sums.s0 += r;
+            for (s, &v) in sums.s1.iter_mut().zip(&buffers.row) {
+                *s += r * v;
+            }
+            if !self.event[i] {
+                return 0.0;
+            }
+            dead.s0 = r;
+            for j in 0..p {
+                dead.s1[j] = r * buffers.row[j];
+                event_x[j] = buffers.row[j];
+            }
+            return 1.0;
+        }
         dead.clear();
         event_x.iter_mut().for_each(|v| *v = 0.0);
         let r = &risk[rows.clone()];
