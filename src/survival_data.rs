@@ -119,12 +119,7 @@ impl<'t> SurvivalData<'t> {
         }
         let tcol = cols[0];
         let names: Vec<&str> = std::iter::once(time).chain(columns.iter().copied()).collect();
-        let mut complete = vec![true; table.n_rows()];
-        for &c in &cols {
-            for (i, complete) in complete.iter_mut().enumerate() {
-                *complete &= !table.cell(i, c).is_missing();
-            }
-        }
+        let complete = table.complete_rows(&cols);
         let rows: Vec<usize> = (0..table.n_rows()).filter(|&i| complete[i]).collect();
         let dropped: Vec<(usize, Vec<String>)> = (0..table.n_rows())
             .filter(|&i| !complete[i])
@@ -381,19 +376,7 @@ impl<'t> SurvivalData<'t> {
     /// The column as numbers, or the cells that are not finite numbers.
     fn numbers(&self, name: &str) -> Result<Vec<f64>, Vec<usize>> {
         let c = self.table.column(name).expect("column checked in new()");
-        let mut values = Vec::with_capacity(self.rows.len());
-        let mut bad = Vec::new();
-        for &i in &self.rows {
-            match self.table.cell(i, c).number() {
-                Some(v) if v.is_finite() => values.push(v),
-                _ => bad.push(i),
-            }
-        }
-        if bad.is_empty() {
-            Ok(values)
-        } else {
-            Err(bad)
-        }
+        self.table.finite_numbers(c, &self.rows)
     }
 
     /// A covariate: numeric when every value is a number, categorical when

@@ -160,6 +160,54 @@ impl Column {
         }
     }
 
+    /// The finite numbers of cells `rows`, or the rows whose cell is not one.
+    pub(super) fn finite_numbers(&self, rows: &[usize]) -> Result<Vec<f64>, Vec<usize>> {
+        let mut values = Vec::with_capacity(rows.len());
+        let mut bad = Vec::new();
+        match self {
+            // Only numbers are finite: every other cell is a NaN.
+            Column::Numbers { values: all, .. } => {
+                for &i in rows {
+                    let v = all[i];
+                    if v.is_finite() {
+                        values.push(v);
+                    } else {
+                        bad.push(i);
+                    }
+                }
+            }
+            Column::Texts(_) => {
+                for &i in rows {
+                    match self.get(i).number() {
+                        Some(v) if v.is_finite() => values.push(v),
+                        _ => bad.push(i),
+                    }
+                }
+            }
+        }
+        if bad.is_empty() {
+            Ok(values)
+        } else {
+            Err(bad)
+        }
+    }
+
+    /// Mark the missing cells' rows as not complete.
+    pub(super) fn clear_missing(&self, complete: &mut [bool]) {
+        match self {
+            Column::Numbers { values, .. } => {
+                for (complete, v) in complete.iter_mut().zip(values) {
+                    *complete &= v.to_bits() != MISSING;
+                }
+            }
+            Column::Texts(_) => {
+                for (i, complete) in complete.iter_mut().enumerate() {
+                    *complete &= !self.get(i).is_missing();
+                }
+            }
+        }
+    }
+
     /// Add a cell from its bytes (a quoted field without its quotes);
     /// `Err` when text is needed and the bytes are not UTF-8 (a missing
     /// cell is added in its place).

@@ -72,7 +72,7 @@ struct Source<R> {
     at_eof: bool,
 }
 
-impl<R: Read> Source<R> {
+impl<R: Read + Send> Source<R> {
     /// Append up to `chunk` more bytes to `buf` (fewer only at the end).
     fn fill(&mut self, buf: &mut Vec<u8>, chunk: usize) -> Result<(), Problem> {
         let added = (&mut self.reader)
@@ -105,7 +105,7 @@ impl CsvTable {
     }
 
     /// Read the header, then the records chunk by chunk.
-    fn stream<R: Read>(
+    fn stream<R: Read + Send>(
         mut source: Source<R>,
         size: Option<u64>,
         wanted: Option<&[(&str, Kind)]>,
@@ -130,11 +130,11 @@ impl CsvTable {
         let mut table = CsvTable::with_header(&source.file, header)?;
         let layout = table.layout(wanted)?;
         table.columns = layout.iter().map(|k| k.map(Column::new)).collect();
-        let header_bytes = pos;
         let mut problems = ProblemLog::default();
         let mut reserved = false;
         loop {
             let (consumed, pieces) = parse_chunk(&buf[pos..], source.at_eof, &layout, &table.headers, cutting);
+            let rows_before = table.n_rows;
             for piece in pieces {
                 table.add(piece, &mut problems);
             }
@@ -143,11 +143,10 @@ impl CsvTable {
                 break;
             }
             if let (false, Some(size)) = (reserved, size) {
-                if table.n_rows > 0 {
-                    // Room for the rows still to come, estimated from those read.
-                    let per_row =
-                        (source.read as usize - header_bytes - (buf.len() - pos)) as f64 / table.n_rows as f64;
-                    let rest = ((size - source.read) as f64 / per_row * 1.02) as usize + 16;
+                if table.n_rows > rows_before {
+                    // Room for the rows still to come, estimated from these.
+                    let per_row = consumed as f64 / (table.n_rows - rows_before) as f64;
+                    let rest = ((size.saturating_sub(source.read)) as f64 / per_row * 1.02) as usize + 16;
                     table.columns.iter_mut().flatten().for_each(|c| c.reserve(rest));
                     reserved = true;
                 }
@@ -256,6 +255,22 @@ impl CsvTable {
         self.columns[c].as_ref().map_or(Cell::Missing, |col| col.get(i))
     }
 
+    /// The finite numbers of kept column `c` at data rows `rows`, or the
+    /// rows whose cell is not a finite number.
+    pub fn finite_numbers(&self, c: usize, rows: &[usize]) -> Result<Vec<f64>, Vec<usize>> {
+        self.columns[c].as_ref().map_or_else(|| Err(rows.to_vec()), |col| col.finite_numbers(rows))
+    }
+
+    /// Whether each data row is complete on the kept columns `cs` (no
+    /// cell empty or `NA`).
+    pub fn complete_rows(&self, cs: &[usize]) -> Vec<bool> {
+        let mut complete = vec![true; self.n_rows];
+        for col in cs.iter().filter_map(|&c| self.columns[c].as_ref()) {
+            col.clear_missing(&mut complete);
+        }
+        complete
+    }
+
     /// Spreadsheet row number of data row `i`.
     pub fn row_number(i: usize) -> usize {
         i + 2
@@ -344,6 +359,11 @@ impl PieceProblems {
 impl Piece {
     fn parse(bytes: &[u8], at_eof: bool, layout: &[Option<Kind>], headers: &[String]) -> Piece {
         let mut columns: Vec<Option<Column>> = layout.iter().map(|k| k.map(Column::new)).collect();
+        // Room for the rows, estimated from the line breaks of the first 64 kB.
+        let sample = &bytes[..bytes.len().min(64 << 10)];
+        let lines = memchr::memchr_iter(b'\n', sample).count();
+        let rows = (lines as f64 * bytes.len() as f64 / sample.len().max(1) as f64 * 1.05) as usize + 1;
+        columns.iter_mut().flatten().for_each(|c| c.reserve(rows));
         let mut problems = PieceProblems::default();
         let (mut pos, mut n_rows) = (0, 0);
         let mut scratch = Vec::new();

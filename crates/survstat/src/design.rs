@@ -17,6 +17,7 @@
 //! two-way interactions, and so on, each order as given.
 
 use crate::linalg::Matrix;
+use std::borrow::Cow;
 
 /// One covariate of a model.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,17 +65,19 @@ pub struct Term {
 }
 
 /// One column of a covariate within a term: its name part, the factor
-/// level (if any) and the values.
-struct Part {
+/// level (if any) and the values (a numeric covariate's own, not copied).
+struct Part<'a> {
     name: String,
     level: Option<String>,
-    values: Vec<f64>,
+    values: Cow<'a, [f64]>,
 }
 
 /// The columns of covariate `cov` in a term, by contrasts or by all indicators.
-fn parts(cov: &Covariate, contrasts: bool) -> Vec<Part> {
+fn parts(cov: &Covariate, contrasts: bool) -> Vec<Part<'_>> {
     match cov {
-        Covariate::Numeric { name, values } => vec![Part { name: name.clone(), level: None, values: values.clone() }],
+        Covariate::Numeric { name, values } => {
+            vec![Part { name: name.clone(), level: None, values: Cow::Borrowed(values) }]
+        }
         Covariate::Factor { name, codes, levels, reference } => levels
             .iter()
             .enumerate()
@@ -82,7 +85,7 @@ fn parts(cov: &Covariate, contrasts: bool) -> Vec<Part> {
             .map(|(l, label)| Part {
                 name: format!("{name}={label}"),
                 level: Some(label.clone()),
-                values: codes.iter().map(|&c| if c == l { 1.0 } else { 0.0 }).collect(),
+                values: Cow::Owned(codes.iter().map(|&c| if c == l { 1.0 } else { 0.0 }).collect()),
             })
             .collect(),
     }
@@ -121,24 +124,28 @@ pub fn model_matrix(covariates: &[Covariate], terms: &[Vec<usize>], n: usize) ->
     let in_model =
         |t: &[usize]| t.is_empty() || terms.iter().any(|u| u.len() == t.len() && t.iter().all(|c| u.contains(c)));
     let mut out_terms = Vec::new();
-    let mut columns: Vec<Vec<f64>> = Vec::new();
+    let mut columns: Vec<Cow<[f64]>> = Vec::new();
     for (k, term) in terms.iter().enumerate() {
-        // Start from one all-ones column and multiply in each covariate's
-        // columns, the earlier covariates varying fastest.
-        let mut acc = vec![Part { name: String::new(), level: None, values: vec![1.0; n] }];
-        for &c in term {
+        // Multiply in each covariate's columns, the earlier covariates
+        // varying fastest; a term's first covariate's columns are its own.
+        let mut acc: Vec<Part> = Vec::new();
+        for (m, &c) in term.iter().enumerate() {
             let without: Vec<usize> = term.iter().copied().filter(|&d| d != c).collect();
+            let own = parts(&covariates[c], in_model(&without));
+            if m == 0 {
+                acc = own;
+                continue;
+            }
             let mut next = Vec::new();
-            for b in parts(&covariates[c], in_model(&without)) {
+            for b in own {
                 for a in &acc {
-                    let join = |x: &str, y: &str| if x.is_empty() { y.to_string() } else { format!("{x}:{y}") };
                     next.push(Part {
-                        name: join(&a.name, &b.name),
+                        name: format!("{}:{}", a.name, b.name),
                         level: match (&a.level, &b.level) {
-                            (Some(x), Some(y)) => Some(join(x, y)),
+                            (Some(x), Some(y)) => Some(format!("{x}:{y}")),
                             (x, y) => x.clone().or(y.clone()),
                         },
-                        values: a.values.iter().zip(&b.values).map(|(x, y)| x * y).collect(),
+                        values: Cow::Owned(a.values.iter().zip(b.values.iter()).map(|(x, y)| x * y).collect()),
                     });
                 }
             }
@@ -152,9 +159,11 @@ pub fn model_matrix(covariates: &[Covariate], terms: &[Vec<usize>], n: usize) ->
     }
     let p = columns.len();
     let mut x = Matrix::zeros(n, p);
-    for (j, col) in columns.iter().enumerate() {
-        for (i, v) in col.iter().enumerate() {
-            *x.get_mut(i, j) = *v;
+    if p > 0 {
+        for (i, row) in x.data.chunks_exact_mut(p).enumerate() {
+            for (v, column) in row.iter_mut().zip(&columns) {
+                *v = column[i];
+            }
         }
     }
     (x, out_terms)

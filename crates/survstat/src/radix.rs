@@ -22,6 +22,11 @@ pub fn ascending(x: f64) -> u64 {
     }
 }
 
+/// The number whose [`ascending`] key is `key`.
+pub fn from_ascending(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
+}
+
 /// The key of `x` ordering as `f64::total_cmp` reversed.
 pub fn descending(x: f64) -> u64 {
     !ascending(x)

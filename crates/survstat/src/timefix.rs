@@ -33,56 +33,48 @@ pub struct Merged {
 
 /// Replace near-equal times by a common value, as R's `aeqSurv`.
 ///
-/// Non-finite times are left as they are. The times are put in order once
-/// by a radix sort (linear time) and walked twice: for the mean over the
-/// distinct times, then to give each time its cut.
+/// Non-finite times are left as they are. The distinct times are put in
+/// order by a radix sort of their keys (linear time); the few that are not
+/// cuts are listed with their cut, and each time is then looked up there.
 pub fn tie_near_equal_times(times: &mut [f64], tolerance: f64) -> Merged {
-    let mut order: Vec<(u64, usize)> = times
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.is_finite())
-        .map(|(i, &t)| (crate::radix::ascending(t + 0.0), i))
-        .collect();
-    crate::radix::sort_by_key(&mut order, |&(key, _)| key);
-    let sorted = |k: usize| times[order[k].1];
-    let (mut sum_abs, mut n_distinct) = (0.0, 0usize);
-    for k in 0..order.len() {
-        if k == 0 || order[k].0 != order[k - 1].0 {
-            sum_abs += sorted(k).abs();
-            n_distinct += 1;
-        }
-    }
-    if n_distinct < 2 {
+    use crate::radix::{ascending, from_ascending, sort_by_key};
+    // `+ 0.0` makes -0 and +0 one time, as `==` has them.
+    let key = |t: f64| ascending(t + 0.0);
+    let mut distinct: Vec<u64> = times.iter().filter(|t| t.is_finite()).map(|&t| key(t)).collect();
+    sort_by_key(&mut distinct, |&k| k);
+    distinct.dedup();
+    if distinct.len() < 2 {
         return Merged::default();
     }
-    let mean_abs = sum_abs / n_distinct as f64;
+    let mean_abs = distinct.iter().map(|&k| from_ascending(k).abs()).sum::<f64>() / distinct.len() as f64;
     let relative = |(a, b): (f64, f64)| (b - a) / b.abs().max(a.abs());
     let mut widest: Option<(f64, f64)> = None;
-    let mut changes: Vec<(usize, f64)> = Vec::new();
-    let mut cut = sorted(0);
-    for k in 1..order.len() {
-        let (before, t) = (sorted(k - 1), sorted(k));
-        if order[k].0 != order[k - 1].0 {
-            let gap = t - before;
-            if gap <= tolerance || gap / mean_abs <= tolerance {
-                if widest.is_none_or(|w| relative((before, t)) > relative(w)) {
-                    widest = Some((before, t));
-                }
-            } else {
-                cut = t;
+    // Each distinct time that is not a cut, by key, with its cut.
+    let mut moved: Vec<(u64, f64)> = Vec::new();
+    let mut cut = from_ascending(distinct[0]);
+    for pair in distinct.windows(2) {
+        let (before, t) = (from_ascending(pair[0]), from_ascending(pair[1]));
+        let gap = t - before;
+        if gap <= tolerance || gap / mean_abs <= tolerance {
+            if widest.is_none_or(|w| relative((before, t)) > relative(w)) {
+                widest = Some((before, t));
             }
-        }
-        if t != cut {
-            changes.push((order[k].1, cut));
+            moved.push((pair[1], cut));
+        } else {
+            cut = t;
         }
     }
     if widest.is_none() {
         return Merged::default();
     }
-    for &(i, cut) in &changes {
-        times[i] = cut;
+    let mut changed = 0;
+    for t in times.iter_mut().filter(|t| t.is_finite()) {
+        if let Ok(k) = moved.binary_search_by_key(&key(*t), |m| m.0) {
+            *t = moved[k].1;
+            changed += 1;
+        }
     }
-    Merged { changed: changes.len(), widest }
+    Merged { changed, widest }
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@
 //! (`H`, `G` and `m mᵀ` scaled by it) gives `Σ_t ψ(t) I_t`, which
 //! `cox.zph`'s test needs for `ψ = g, g²`.
 
-use super::tiles::{Tiles, TILE};
+use super::tiles::{GramBatch, Tiles, TILE};
 use super::Ties;
 use crate::parallel::{map_blocks, row_blocks, threads_for};
 use crate::radix;
@@ -269,6 +269,9 @@ impl SortedData {
     /// `ψG`. Per event time, with `q_j = Σ_k w f_kʲ / D_k²`,
     /// `Σ_k w m_k m_kᵀ = q_0 S1S1ᵀ - q_1 (S1E1ᵀ + E1S1ᵀ) + q_2 E1E1ᵀ` and
     /// `Σ_k w m_k = H S1 - G E1`: O(p²) per time, not per tied event.
+    /// The `q_0 S1S1ᵀ` terms, one per event time (as many as the events when
+    /// times are continuous), are gathered a tile at a time and added by
+    /// the vectorised Gram kernel ([`GramBatch`]).
     fn block_pass(
         &self,
         rows: Range<usize>,
@@ -289,6 +292,7 @@ impl SortedData {
         let mut dead = RiskSums::new(p);
         let mut event_x = vec![0.0; p];
         let mut buffers = GroupBuffers::default();
+        let mut gram = GramBatch::new(p);
         let mut in_head = true;
         let mut i = rows.start;
         while i < rows.end {
@@ -330,13 +334,10 @@ impl SortedData {
             for j in 0..p {
                 out.score[j] += psi_t * (event_x[j] - (hazard * s1[j] - tied_hazard * e1[j]));
             }
-            for j in 0..p {
-                let row = &mut out.mean_outer[j * p..(j + 1) * p];
-                let a = psi_t * q[0] * s1[j];
-                for l in j..p {
-                    row[l] += a * s1[l];
-                }
-                if q[1] != 0.0 {
+            gram.push(s1, psi_t * q[0], &mut out.mean_outer);
+            if q[1] != 0.0 {
+                for j in 0..p {
+                    let row = &mut out.mean_outer[j * p..(j + 1) * p];
                     let (b, c) = (psi_t * q[1], psi_t * q[2] * e1[j]);
                     for l in j..p {
                         row[l] += c * e1[l] - b * (s1[j] * e1[l] + e1[j] * s1[l]);
@@ -348,6 +349,7 @@ impl SortedData {
             }
             out.event_times.push((group_start, i, psi_t * hazard, psi_t * tied_hazard));
         }
+        gram.flush(&mut out.mean_outer);
         out
     }
 

@@ -151,6 +151,43 @@ impl Tiles {
     }
 }
 
+/// Weighted vectors that arrive one at a time (the risk-set sums of event
+/// times), added to a Gram sum `acc += Σ_k w_k v_k v_kᵀ` (upper triangle,
+/// p × p row-major) a tile of [`TILE`] vectors at a time, by the vectorised
+/// kernel of [`Tiles::add_outer_products`] instead of one scalar rank-one
+/// update each.
+pub(crate) struct GramBatch {
+    tile: Tiles,
+    weights: [f64; TILE],
+    len: usize,
+}
+
+impl GramBatch {
+    pub fn new(p: usize) -> GramBatch {
+        GramBatch { tile: Tiles { p, data: vec![0.0; TILE * p] }, weights: [0.0; TILE], len: 0 }
+    }
+
+    /// Add `w v vᵀ` (into `acc` when the tile is full).
+    pub fn push(&mut self, v: &[f64], w: f64, acc: &mut [f64]) {
+        for (j, &value) in v.iter().enumerate() {
+            self.tile.data[j * TILE + self.len] = value;
+        }
+        self.weights[self.len] = w;
+        self.len += 1;
+        if self.len == TILE {
+            self.flush(acc);
+        }
+    }
+
+    /// Add the vectors held into `acc`.
+    pub fn flush(&mut self, acc: &mut [f64]) {
+        if self.len > 0 {
+            self.tile.add_outer_products(0..self.len, &self.weights[..self.len], acc);
+            self.len = 0;
+        }
+    }
+}
+
 /// `aᵀb` with `LANES` interleaved partial sums (independent chains the
 /// processor overlaps and vectorises), added pairwise at the end.
 #[inline(always)]
