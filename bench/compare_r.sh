@@ -10,6 +10,20 @@
 # 10^7 rows takes minutes); the Cox fit is timed up to 10^6.
 # Also times the whole `sbrt cox` command (reading the CSV included) against
 # R's read.csv + coxph at 10^6.
+#
+# Then, on files as R's write.csv exports them (bench/r_export.R: quoted
+# header and strings, 15 significant digits, unrounded times) at the sizes
+# in R_EXPORT_SIZES (default "100000 1000000"; add 10000000 for a 2 GB
+# file), two tables, one run each:
+#   whole process: R data.table::fread + coxph, Python lifelines 0.30
+#     pandas.read_csv + CoxPHFitter, `sbrt cox` (reading included);
+#   fit only (data in memory, best of 3): coxph / survfit / survdiff,
+#     CoxPHFitter / KaplanMeierFitter / multivariate_logrank_test, and the
+#     sbrt engine (examples/engine_timing.rs).
+# lifelines runs when LIFELINES_PYTHON (default python3) imports it; the
+# Rust `survival` crate when bench/survival_crate has been built (cargo
+# build --release --manifest-path bench/survival_crate/Cargo.toml; cold,
+# about 18 minutes here), in a third table.
 # Usage: bash bench/compare_r.sh [SIZES...]   (default: 10000 100000 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,4 +84,57 @@ if [ -f "$f" ]; then
     r_all=$(Rscript -e "suppressPackageStartupMessages(library(survival)); cat(system.time({d <- read.csv('$f'); coxph(Surv(time, status) ~ x1+x2+x3+x4+x5+x6+x7+x8+x9+x10, data = d)})[['elapsed']])")
   else r_all=NA; fi
   echo "Whole command at 10^6 (reading the CSV included): R read.csv + coxph $r_all s, sbrt cox $s_all s ($(ratio "$r_all" "$s_all"))"
+fi
+
+# --- Files as R exports them: R, lifelines and sbrt side by side ---
+read -r -a export_sizes <<< "${R_EXPORT_SIZES:-100000 1000000}"
+py=${LIFELINES_PYTHON:-python3}
+have_lifelines=false
+if "$py" -c 'import lifelines' >/dev/null 2>&1; then have_lifelines=true; fi
+if ! $have_r; then echo; echo "R is not installed: the R-export tables need it to write the files"; exit 0; fi
+wall() { # the whole process's wall seconds, or NA when it fails
+  local t; t=$(mktemp)
+  if SBRT_MAX_INPUT_MB=8192 /usr/bin/time -f "%e" -o "$t" "$@" >/dev/null 2>&1; then cat "$t"; else echo NA; fi
+  rm -f "$t"
+}
+echo
+echo "Files as R's write.csv exports them; lifelines: $($have_lifelines && "$py" -c 'import lifelines; print(lifelines.__version__)' || echo 'not installed')"
+echo
+echo "Whole process, Cox (Efron, x1..x10), reading the file included:"
+echo
+echo "| n | file | R fread + coxph | lifelines | sbrt cox | R / sbrt | lifelines / sbrt |"
+echo "|---|---|---|---|---|---|---|"
+fits=()
+for n in "${export_sizes[@]}"; do
+  f="$dir/r_export_$n.csv"
+  [ -f "$f" ] || Rscript bench/r_export.R "$n" "$f"
+  s_whole=$(wall ./target/release/sbrt cox "$f" --time time --event status --covariates x1,x2,x3,x4,x5,x6,x7,x8,x9,x10 --json)
+  r_whole=$(wall Rscript bench/r_timing.R "$f" --whole)
+  if $have_lifelines; then l_whole=$(wall "$py" bench/lifelines_timing.py "$f" --whole); else l_whole=NA; fi
+  size=$(awk -v b="$(stat -c %s "$f")" 'BEGIN { printf "%.0f MB", b / 1e6 }')
+  echo "| $n | $size | $r_whole | $l_whole | $s_whole | $(ratio "$r_whole" "$s_whole") | $(ratio "$l_whole" "$s_whole") |"
+  read -r s_cox s_km s_lr <<< "$(./target/release/examples/engine_timing "$f")"
+  read -r r_cox r_km r_lr <<< "$(Rscript bench/r_timing.R "$f")"
+  if $have_lifelines; then read -r l_cox l_km l_lr <<< "$("$py" bench/lifelines_timing.py "$f")"; else l_cox=NA l_km=NA l_lr=NA; fi
+  fits+=("| $n | $r_cox | $l_cox | $s_cox | $(ratio "$r_cox" "$s_cox") | $r_km | $l_km | $s_km | $(ratio "$r_km" "$s_km") | $r_lr | $l_lr | $s_lr | $(ratio "$r_lr" "$s_lr") |")
+done
+echo
+echo "Fit only, data in memory, best of 3 (ratio: R / sbrt):"
+echo
+echo "| n | Cox R | Cox lifelines | Cox sbrt | ratio | KM R | KM lifelines | KM sbrt | ratio | log-rank R | log-rank lifelines | log-rank sbrt | ratio |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${fits[@]}"
+
+crate_bin=bench/survival_crate/target/release/survival-crate-timing
+if [ -x "$crate_bin" ]; then
+  echo
+  echo "The Rust survival crate 2.0.0, fit only (best of 3) and whole process (its reading: lines split at commas):"
+  echo
+  echo "| n | Cox | KM | log-rank | whole process, Cox |"
+  echo "|---|---|---|---|---|"
+  for n in "${export_sizes[@]}"; do
+    f="$dir/r_export_$n.csv"
+    read -r c_cox c_km c_lr <<< "$("$crate_bin" "$f")"
+    echo "| $n | $c_cox | $c_km | $c_lr | $(wall "$crate_bin" "$f" --whole) |"
+  done
 fi

@@ -239,3 +239,36 @@ fn bad_case_weights_are_all_reported_and_zero_weights_counted() {
     let out = sbrt(&["cox", good, "--time", "t", "--event", "e", "--covariates", "x", "--weights", "w", "--firth"]);
     assert_clean_failure(&out, "cannot be used with");
 }
+
+#[test]
+fn an_r_export_reads_as_its_plain_twin_and_labels_stay_as_written() {
+    // As write.csv writes: quoted header and strings, 15 significant digits,
+    // NA, a note with a line break; group labels "01" and "1" are two groups.
+    let mut r = String::from("\"time\",\"status\",\"group\",\"x\",\"note\"\n");
+    let mut plain = String::from("time,status,group,x,note\n");
+    for i in 0..60 {
+        let time = format!("{}.{:013}", 1 + i % 17, (i * 7_919_393) % 10_000_000_000_000);
+        let group = ["01", "1", "b"][i % 3];
+        let x = if i == 5 { "NA".to_string() } else { format!("-0.{:015}", (i * 123_456_789) % 1_000_000_000_000_000) };
+        let note = if i % 10 == 0 { "two\nlines" } else { "one" };
+        r.push_str(&format!("{time},{},\"{group}\",{x},\"{note}\"\n", (i * 7) % 3 % 2));
+        plain.push_str(&format!("{time},{},{group},{x},{}\n", (i * 7) % 3 % 2, note.replace('\n', " ")));
+    }
+    let (r, plain) = (write_csv("r_export.csv", &r), write_csv("plain.csv", &plain));
+    let run = |f: &PathBuf, args: &[&str]| {
+        let mut all = vec![args[0], f.to_str().unwrap(), "--time", "time", "--event", "status", "--json"];
+        all.extend(&args[1..]);
+        json_of(&sbrt(&all))
+    };
+    for args in [
+        &["km", "--group", "group"][..],
+        &["logrank", "--group", "group"],
+        &["cox", "--covariates", "x,group", "--factor", "group"],
+    ] {
+        assert_eq!(run(&r, args), run(&plain, args), "{args:?}");
+    }
+    let km = run(&r, &["km", "--group", "group"]);
+    let labels: Vec<&str> = km["groups"].as_array().unwrap().iter().map(|g| g["group"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["01", "1", "b"]);
+    assert_eq!(run(&r, &["cox", "--covariates", "x"])["n_dropped"], 1);
+}

@@ -65,7 +65,7 @@ impl std::fmt::Display for Cell<'_> {
 }
 
 /// Whether a cell's text counts as missing.
-pub fn is_missing(cell: &str) -> bool {
+fn is_missing(cell: &str) -> bool {
     let c = cell.trim();
     c.is_empty() || c == "NA"
 }

@@ -24,7 +24,7 @@ mod decimal;
 mod records;
 
 use columns::Column;
-pub use columns::{is_missing, Cell, Kind};
+pub use columns::{Cell, Kind};
 use records::{read_record, Record};
 
 use crate::problem::{InputProblems, Problem, ProblemLog};
@@ -32,7 +32,7 @@ use std::io::Read;
 use std::path::Path;
 
 /// Bytes read at a time.
-pub const CHUNK: usize = 8 << 20;
+const CHUNK: usize = 8 << 20;
 
 /// Smallest piece of a chunk worth a thread of its own.
 const MIN_PIECE: usize = 512 << 10;

@@ -66,6 +66,7 @@
 //! confidence curves.
 
 use crate::dist::normal_quantile;
+use crate::radix;
 use crate::Interval;
 
 /// How the pointwise confidence interval is formed (R's `conf.type`
@@ -103,9 +104,10 @@ impl ConfSpec {
     }
 
     /// Lower and upper bounds for a survival probability `surv` whose
-    /// cumulative hazard has standard error `se_cumhaz`.
-    pub fn interval(&self, surv: f64, se_cumhaz: f64) -> (Option<f64>, Option<f64>) {
-        let z = self.z();
+    /// cumulative hazard has standard error `se_cumhaz`; `z` is [`Self::z`],
+    /// computed once by the caller (a normal quantile per step of a curve
+    /// with a million steps was most of its cost).
+    pub fn interval(&self, z: f64, surv: f64, se_cumhaz: f64) -> (Option<f64>, Option<f64>) {
         let finite = |v: f64| if v.is_finite() { Some(v) } else { None };
         if !se_cumhaz.is_finite() {
             return (None, None);
@@ -236,14 +238,16 @@ impl KaplanMeier {
             "entry, time, event and weight lengths differ"
         );
         let weight = |i: usize| weights.map_or(1.0, |w| w[i]);
-        // Rows by exit time, and (with entries) by entry time.
-        let mut by_exit: Vec<usize> = (0..n).collect();
-        by_exit.sort_unstable_by(|&a, &b| time[a].total_cmp(&time[b]));
-        let by_entry: Vec<usize> = entry.map_or_else(Vec::new, |e| {
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_unstable_by(|&a, &b| e[a].total_cmp(&e[b]));
-            order
-        });
+        // Rows by exit time, and (with entries) by entry time: radix sorts
+        // of (key, row), ties in row order.
+        let in_order = |t: &[f64]| {
+            let mut keyed: Vec<(u64, usize)> = t.iter().enumerate().map(|(i, &v)| (radix::ascending(v), i)).collect();
+            radix::sort_by_key(&mut keyed, |&(key, _)| key);
+            keyed.into_iter().map(|(_, i)| i).collect::<Vec<usize>>()
+        };
+        let by_exit = in_order(time);
+        let by_entry: Vec<usize> = entry.map_or_else(Vec::new, in_order);
+        let z = conf.z();
         let jackknife = weights.is_some_and(|w| w.iter().any(|w| w.fract() != 0.0));
         let mut log_surv = Influence::new(if jackknife { n } else { 0 });
         let mut hazard = Influence::new(if jackknife { n } else { 0 });
@@ -302,7 +306,7 @@ impl KaplanMeier {
             left += d + c;
             i = end;
             let se_cumhaz = if jackknife { log_surv.variance().sqrt() } else { greenwood.sqrt() };
-            let (lower, upper) = conf.interval(surv, se_cumhaz);
+            let (lower, upper) = conf.interval(z, surv, se_cumhaz);
             // Once S = 0 its jackknife influence S·I_i is 0 (R: std.err 0);
             // Greenwood's variance of log S is infinite there (R: NaN).
             let std_err = if jackknife && surv == 0.0 { Some(0.0) } else { Some(surv * se_cumhaz) };

@@ -1,0 +1,40 @@
+"""Python lifelines' side of bench/compare_r.sh on an R-exported file.
+
+With --whole: pandas.read_csv + CoxPHFitter (x1..x10, Efron ties, as
+lifelines always uses) and nothing else (the whole process is timed from
+outside). Without: the in-memory seconds of CoxPHFitter, KaplanMeierFitter
+and the log-rank test of groups a and b (lifelines' logrank_test compares
+two groups; multivariate_logrank_test all three), best of 3, as
+"cox km logrank".
+
+Usage: python bench/lifelines_timing.py FILE [--whole]
+"""
+import sys
+import time
+
+import pandas as pd
+from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines.statistics import multivariate_logrank_test
+
+d = pd.read_csv(sys.argv[1])
+columns = ["time", "status"] + [f"x{j}" for j in range(1, 11)]
+
+
+def cox():
+    return CoxPHFitter().fit(d[columns], duration_col="time", event_col="status")
+
+
+if "--whole" in sys.argv:
+    print(cox().log_likelihood_)
+else:
+    def best(f):
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            f()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    km = best(lambda: KaplanMeierFitter().fit(d["time"], d["status"]))
+    lr = best(lambda: multivariate_logrank_test(d["time"], d["group"], d["status"]))
+    print(f"{best(cox):.4f} {km:.4f} {lr:.4f}")
