@@ -72,7 +72,7 @@ struct Source<R> {
     at_eof: bool,
 }
 
-impl<R: Read + Send> Source<R> {
+impl<R: Read> Source<R> {
     /// Append up to `chunk` more bytes to `buf` (fewer only at the end).
     fn fill(&mut self, buf: &mut Vec<u8>, chunk: usize) -> Result<(), Problem> {
         let added = (&mut self.reader)
@@ -95,19 +95,19 @@ impl CsvTable {
         let file = path.display().to_string();
         let (opened, size, limit) = crate::limits::open_input(path).map_err(InputProblems::one)?;
         let source = Source { reader: opened, file: file.clone(), limit, read: 0, at_eof: false };
-        CsvTable::stream(source, Some(size), wanted, CUTTING)
+        CsvTable::stream(source, size, wanted, CUTTING)
     }
 
     /// Parse CSV text held in memory; `file` names it in messages.
     pub fn from_bytes(file: &str, bytes: &[u8], wanted: Option<&[(&str, Kind)]>) -> Result<CsvTable, InputProblems> {
         let source = Source { reader: bytes, file: file.to_string(), limit: u64::MAX, read: 0, at_eof: false };
-        CsvTable::stream(source, Some(bytes.len() as u64), wanted, CUTTING)
+        CsvTable::stream(source, bytes.len() as u64, wanted, CUTTING)
     }
 
     /// Read the header, then the records chunk by chunk.
-    fn stream<R: Read + Send>(
+    fn stream<R: Read>(
         mut source: Source<R>,
-        size: Option<u64>,
+        size: u64,
         wanted: Option<&[(&str, Kind)]>,
         cutting: Cutting,
     ) -> Result<CsvTable, InputProblems> {
@@ -142,14 +142,12 @@ impl CsvTable {
             if source.at_eof {
                 break;
             }
-            if let (false, Some(size)) = (reserved, size) {
-                if table.n_rows > rows_before {
-                    // Room for the rows still to come, estimated from these.
-                    let per_row = consumed as f64 / (table.n_rows - rows_before) as f64;
-                    let rest = ((size.saturating_sub(source.read)) as f64 / per_row * 1.02) as usize + 16;
-                    table.columns.iter_mut().flatten().for_each(|c| c.reserve(rest));
-                    reserved = true;
-                }
+            if !reserved && table.n_rows > rows_before {
+                // Room for the rows still to come, estimated from these.
+                let per_row = consumed as f64 / (table.n_rows - rows_before) as f64;
+                let rest = (size.saturating_sub(source.read) as f64 / per_row * 1.02) as usize + 16;
+                table.columns.iter_mut().flatten().for_each(|c| c.reserve(rest));
+                reserved = true;
             }
             buf.drain(..pos);
             pos = 0;
@@ -431,7 +429,7 @@ mod tests {
         min_piece: usize,
     ) -> Result<CsvTable, InputProblems> {
         let source = Source { reader: text, file: "t.csv".into(), limit: u64::MAX, read: 0, at_eof: false };
-        CsvTable::stream(source, Some(text.len() as u64), Some(wanted), Cutting { chunk, min_piece })
+        CsvTable::stream(source, text.len() as u64, Some(wanted), Cutting { chunk, min_piece })
     }
 
     #[test]

@@ -117,9 +117,9 @@ pub fn design_matrix(covariates: &[Covariate], n: usize) -> (Matrix, Vec<Term>) 
     model_matrix(covariates, &terms, n)
 }
 
-/// Expand the model `terms` (each a list of covariate indices: one for a
-/// main effect, more for an interaction; in R's order) into an n × p
-/// matrix and its column descriptions.
+/// Expand the model `terms` (each a non-empty list of covariate indices:
+/// one for a main effect, more for an interaction; in R's order) into an
+/// n × p matrix and its column descriptions.
 pub fn model_matrix(covariates: &[Covariate], terms: &[Vec<usize>], n: usize) -> (Matrix, Vec<Term>) {
     let in_model =
         |t: &[usize]| t.is_empty() || terms.iter().any(|u| u.len() == t.len() && t.iter().all(|c| u.contains(c)));
