@@ -362,6 +362,27 @@ mod tests {
         assert_eq!((t.get(0), t.get(1)), (Cell::Text("a"), Cell::Text("d")));
     }
 
+    proptest::proptest! {
+        // A cell is a number exactly when `str::parse` reads its trimmed
+        // text as a finite number, with the same value: whichever reader
+        // (the fast path, fast-float2, str::parse) took it.
+        #[test]
+        fn a_cell_is_the_number_str_parse_reads(text in proptest::prop_oneof![
+            "[ \\-+0-9.eE]{0,8}",
+            "[-+]?[0-9]{1,20}(\\.[0-9]{0,20})?([eE][-+]?[0-9]{1,3})?",
+            "[ \\-+0-9.eEnaifNAINFy]{0,26}",
+            proptest::strategy::Strategy::prop_map(proptest::num::f64::ANY, |x| format!(" {x} ")),
+        ]) {
+            let mut c = Column::new(Kind::Number);
+            c.push(text.as_bytes()).unwrap();
+            let want = text.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+            match c.get(0) {
+                Cell::Number(v) => proptest::prop_assert_eq!(Some(v.to_bits()), want.map(f64::to_bits)),
+                _ => proptest::prop_assert!(want.is_none()),
+            }
+        }
+    }
+
     #[test]
     fn bytes_that_are_not_utf8_are_refused_as_text_only() {
         let mut c = Column::new(Kind::Number);
