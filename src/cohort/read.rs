@@ -68,11 +68,10 @@ pub struct GridRow {
 }
 
 fn text_cell(s: &str) -> Cell {
-    let t = s.trim();
-    if t.is_empty() || t == "NA" {
+    if crate::csv_table::is_missing(s) {
         Cell::Missing
     } else {
-        Cell::Text(t.to_string())
+        Cell::Text(s.trim().to_string())
     }
 }
 

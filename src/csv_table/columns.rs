@@ -64,8 +64,9 @@ impl std::fmt::Display for Cell<'_> {
     }
 }
 
-/// Whether a cell's text counts as missing.
-fn is_missing(cell: &str) -> bool {
+/// Whether a cell's text counts as missing: empty or `NA` once trimmed.
+/// The one rule of every reader (the cohort's too).
+pub fn is_missing(cell: &str) -> bool {
     let c = cell.trim();
     c.is_empty() || c == "NA"
 }

@@ -24,7 +24,7 @@ mod decimal;
 mod records;
 
 use columns::Column;
-pub use columns::{Cell, Kind};
+pub use columns::{is_missing, Cell, Kind};
 use records::{read_record, Record};
 
 use crate::problem::{InputProblems, Problem, ProblemLog};
