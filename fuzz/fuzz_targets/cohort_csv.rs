@@ -6,7 +6,7 @@ use sbrt::cohort::{from_grid, ReadOptions};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(grid) = grid_from_bytes("fuzz.csv", FileType::Csv, data.to_vec(), None) {
-        if let Ok((cohort, _)) = from_grid(grid, &ReadOptions::default()) {
+        if let Ok((cohort, _)) = from_grid(&grid, &ReadOptions::default()) {
             let _ = sbrt::endpoints::derive(&cohort, &Default::default());
         }
     }

@@ -6,6 +6,6 @@ use sbrt::cohort::{from_grid, ReadOptions};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(grid) = grid_from_bytes("fuzz.xlsx", FileType::Xlsx, data.to_vec(), None) {
-        let _ = from_grid(grid, &ReadOptions::default());
+        let _ = from_grid(&grid, &ReadOptions::default());
     }
 });

@@ -4,7 +4,6 @@
 //! prints (and `docs/cli.md` reproduces); the method is `docs/dicom.md`.
 
 use crate::atomic::{refuse_overwriting_inputs, AtomicFile};
-use crate::cohort::read::Cell;
 use crate::dicom::dose::DoseGrid;
 use crate::dicom::index::{Index, PlanSet};
 use crate::dicom::object::open;
@@ -333,7 +332,7 @@ fn write_cohort(args: &DicomArgs, cohort_path: &Path, out: &Path, plans: &[PlanD
     let (kind, bytes) = crate::cohort::read_file(cohort_path).map_err(InputProblems)?;
     let mut grid =
         crate::cohort::read::grid_from_bytes(&name, kind, bytes, options.sheet.as_deref()).map_err(InputProblems)?;
-    let (cohort, warnings) = crate::cohort::from_grid(grid.clone(), &options).map_err(InputProblems)?;
+    let (cohort, warnings) = crate::cohort::from_grid(&grid, &options).map_err(InputProblems)?;
     super::print::first_warnings(&name, &warnings);
     let pseudonyms = match &args.patients {
         None => HashMap::new(),
@@ -345,8 +344,8 @@ fn write_cohort(args: &DicomArgs, cohort_path: &Path, out: &Path, plans: &[PlanD
     {
         let mut w = csv::Writer::from_writer(file.writer());
         w.write_record(&grid.headers)?;
-        for row in &grid.rows {
-            w.write_record(row.cells.iter().map(Cell::display))?;
+        for i in 0..grid.n_rows() {
+            w.write_record((0..grid.headers.len()).map(|j| grid.cell(i, j).display()))?;
         }
         w.flush()?;
     }

@@ -251,9 +251,10 @@ pub fn from_grid(grid: Grid, cohort: &Cohort, fmt: &DateFormat) -> EventsRead {
     let lesion_ids: HashMap<&str, usize> =
         cohort.lesions.iter().enumerate().filter_map(|(k, l)| l.lesion_id.as_deref().map(|id| (id, k))).collect();
     let mut events = Vec::new();
-    for row in &grid.rows {
-        let cell = |c: Column| index.get(&c).map(|&j| &row.cells[j]).filter(|c| **c != Cell::Missing);
-        let mut err = |c: &str, msg: String| problems.push(Problem::error(&file, Some(row.number), Some(c), msg));
+    for i in 0..grid.n_rows() {
+        let number = grid.row_number(i);
+        let cell = |c: Column| index.get(&c).map(|&j| grid.cell(i, j)).filter(|c| **c != Cell::Missing);
+        let mut err = |c: &str, msg: String| problems.push(Problem::error(&file, Some(number), Some(c), msg));
         let Some(patient_id) = cell(Column::PatientId).map(|c| c.display().trim().to_string()) else {
             err("patient_id", "missing required value".into());
             continue;
@@ -291,12 +292,12 @@ pub fn from_grid(grid: Grid, cohort: &Cohort, fmt: &DateFormat) -> EventsRead {
             }
             Some(Ok((d, warning))) => {
                 if let Some(w) = warning {
-                    problems.push(Problem::warning(&file, Some(row.number), Some("event_date"), w));
+                    problems.push(Problem::warning(&file, Some(number), Some("event_date"), w));
                 }
                 d
             }
         };
-        let mut err = |c: &str, msg: String| problems.push(Problem::error(&file, Some(row.number), Some(c), msg));
+        let mut err = |c: &str, msg: String| problems.push(Problem::error(&file, Some(number), Some(c), msg));
         let mut row_ok = true;
         if date < patient.first_sbrt {
             err("event_date", format!("{date} is before the patient's first SBRT {}", patient.first_sbrt));
@@ -426,7 +427,7 @@ pub fn from_grid(grid: Grid, cohort: &Cohort, fmt: &DateFormat) -> EventsRead {
             EventKind::PainScore { score, ome_mg }
         };
         if row_ok {
-            events.push(Event { row: row.number, patient_id, lesion, date, kind });
+            events.push(Event { row: number, patient_id, lesion, date, kind });
         }
     }
     let failed = problems.has_errors();

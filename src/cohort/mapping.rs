@@ -85,17 +85,16 @@ impl Mapping {
                 continue;
             };
             let lower: BTreeMap<String, &String> = values.iter().map(|(k, v)| (k.trim().to_lowercase(), v)).collect();
-            for row in &mut grid.rows {
-                let text = match &row.cells[j] {
+            grid.recode(j, |cell| {
+                let text = match cell {
                     Cell::Text(t) => t.trim().to_lowercase(),
                     Cell::Number(v) => format!("{v}"),
                     Cell::Bool(b) => format!("{b}"),
-                    _ => continue,
+                    _ => return None,
                 };
-                if let Some(to) = lower.get(&text) {
-                    row.cells[j] = if to.trim().is_empty() { Cell::Missing } else { Cell::Text(to.trim().to_string()) };
-                }
-            }
+                let to = lower.get(&text)?;
+                Some(if to.trim().is_empty() { Cell::Missing } else { Cell::Text(to.trim().to_string()) })
+            });
         }
         if problems.is_empty() {
             Ok(())
@@ -132,9 +131,9 @@ pub fn suggest(grid: &Grid) -> String {
             _ => continue,
         };
         let mut odd: Vec<String> = grid
-            .rows
+            .distinct(j)
             .iter()
-            .filter_map(|r| match &r.cells[j] {
+            .filter_map(|c| match c {
                 Cell::Text(t) if !accepted.contains(&t.trim().to_lowercase().replace(' ', "_").as_str()) => {
                     Some(t.trim().to_string())
                 }
@@ -160,17 +159,11 @@ fn toml_key(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cohort::read::GridRow;
+    use crate::cohort::read::{grid_from_bytes, FileType};
 
     fn grid() -> Grid {
-        Grid {
-            file: "f.csv".into(),
-            headers: vec!["Geschlecht".into(), "Dose (Gy)".into(), "prior_rt".into()],
-            rows: vec![GridRow {
-                number: 2,
-                cells: vec![Cell::Text("1".into()), Cell::Text("30".into()), Cell::Text("Ja".into())],
-            }],
-        }
+        grid_from_bytes("f.csv", FileType::Csv, b"Geschlecht,Dose (Gy),prior_rt\n1,30,Ja\n0,30,ja\n".to_vec(), None)
+            .unwrap()
     }
 
     #[test]
@@ -182,8 +175,10 @@ mod tests {
         let mut g = grid();
         m.apply(&mut g).unwrap();
         assert_eq!(g.headers, vec!["sex", "dose_gy", "prior_rt"]);
-        assert_eq!(g.rows[0].cells[0], Cell::Text("M".into()));
-        assert_eq!(g.rows[0].cells[2], Cell::Text("yes".into()));
+        assert_eq!(g.cell(0, 0), &Cell::Text("M".into()));
+        assert_eq!(g.cell(0, 2), &Cell::Text("yes".into()));
+        assert_eq!(g.cell(1, 0), &Cell::Text("0".into()), "a value the mapping does not name stays");
+        assert_eq!(g.cell(1, 2), &Cell::Text("yes".into()), "recoding ignores case");
     }
 
     #[test]

@@ -472,6 +472,32 @@ fn parse_cell(kind: Kind, cell: &Cell, fmt: &DateFormat) -> Result<(Value, Optio
     ))
 }
 
+/// A distinct cell of a known column, typed.
+enum Typed {
+    /// Empty or `NA`.
+    Missing,
+    /// Its value, with a warning about how it was read.
+    Value(Value, Option<String>),
+    /// Why it is not a value of its column.
+    Invalid(String),
+}
+
+/// Type one cell of column `c`. Histology is stored under its WHO
+/// entity's name.
+fn type_cell(c: &schema::Column, cell: &Cell, fmt: &DateFormat) -> Typed {
+    if *cell == Cell::Missing {
+        return Typed::Missing;
+    }
+    match parse_cell(c.kind, cell, fmt) {
+        Ok((Value::Text(h), _)) if c.field == Field::Histology => match histology::entity(&h) {
+            Some(e) => Typed::Value(Value::Text(e.name.to_string()), None),
+            None => Typed::Invalid(histology::unknown_message(&h)),
+        },
+        Ok((v, warning)) => Typed::Value(v, warning),
+        Err(msg) => Typed::Invalid(msg),
+    }
+}
+
 /// Read and validate a cohort file. On success returns the cohort and its
 /// warnings; otherwise every problem found (errors and warnings).
 pub fn load(path: &Path, options: &ReadOptions) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
@@ -499,11 +525,11 @@ pub fn load_bytes(
         m.apply(&mut grid)
             .map_err(|msgs| msgs.into_iter().map(|m| Problem::error(name, None, None, m)).collect::<Vec<_>>())?;
     }
-    from_grid(grid, options)
+    from_grid(&grid, options)
 }
 
 /// Type and validate a grid already read (see [`read::grid_from_bytes`]).
-pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
+pub fn from_grid(grid: &read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
     let file = grid.file.clone();
     let mut problems = ProblemLog::default();
 
@@ -515,7 +541,7 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
     for (j, raw) in grid.headers.iter().enumerate() {
         let name = normalise_header(raw);
         if name.is_empty() {
-            if grid.rows.iter().any(|r| r.cells[j] != Cell::Missing) {
+            if grid.column(j).any(|c| *c != Cell::Missing) {
                 problems.push(Problem::error(
                     &file,
                     Some(1),
@@ -562,52 +588,41 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
     for c in COLUMNS.iter().filter(|c| c.required && !index.contains_key(&c.field)) {
         problems.push(Problem::error(&file, Some(1), None, format!("required column '{}' is missing", c.name)));
     }
-    if grid.rows.is_empty() {
+    if grid.n_rows() == 0 {
         problems.push(Problem::error(&file, None, None, "the file has a header but no rows"));
     }
     if problems.has_errors() {
         return Err(problems.into_vec(&file));
     }
 
-    let mut lesions = Vec::new();
+    // Each distinct cell of a known column is typed once; rows take theirs.
+    let known_columns: Vec<(&schema::Column, usize, Vec<Typed>)> = COLUMNS
+        .iter()
+        .filter_map(|c| index.get(&c.field).map(|&j| (c, j)))
+        .map(|(c, j)| (c, j, grid.distinct(j).iter().map(|cell| type_cell(c, cell, &options.date_format)).collect()))
+        .collect();
+    let mut lesions = Vec::with_capacity(grid.n_rows());
     let mut incomplete = Vec::new();
-    for row in &grid.rows {
+    for i in 0..grid.n_rows() {
+        let number = grid.row_number(i);
         let mut draft = Draft::default();
         let mut row_ok = true;
-        for c in COLUMNS {
-            let Some(&j) = index.get(&c.field) else { continue };
-            let cell = &row.cells[j];
-            if *cell == Cell::Missing {
-                if c.required {
-                    problems.push(Problem::error(&file, Some(row.number), Some(c.name), "missing required value"));
-                    row_ok = false;
-                }
-                continue;
-            }
-            match parse_cell(c.kind, cell, &options.date_format) {
-                Ok((v, warning)) => {
-                    if let Some(w) = warning {
-                        problems.push(Problem::warning(&file, Some(row.number), Some(c.name), w));
+        for (c, j, typed) in &known_columns {
+            match &typed[grid.code(i, *j)] {
+                Typed::Missing => {
+                    if c.required {
+                        problems.push(Problem::error(&file, Some(number), Some(c.name), "missing required value"));
+                        row_ok = false;
                     }
-                    draft.set(c.field, v);
                 }
-                Err(msg) => {
-                    problems.push(Problem::error(&file, Some(row.number), Some(c.name), msg));
-                    row_ok = false;
+                Typed::Value(v, warning) => {
+                    if let Some(w) = warning {
+                        problems.push(Problem::warning(&file, Some(number), Some(c.name), w.clone()));
+                    }
+                    draft.set(c.field, v.clone());
                 }
-            }
-        }
-        // Histology from the WHO vocabulary, stored under its entity's name.
-        if let Some(h) = &draft.histology {
-            match histology::entity(h) {
-                Some(e) => draft.histology = Some(e.name.to_string()),
-                None => {
-                    problems.push(Problem::error(
-                        &file,
-                        Some(row.number),
-                        Some("histology"),
-                        histology::unknown_message(h),
-                    ));
+                Typed::Invalid(msg) => {
+                    problems.push(Problem::error(&file, Some(number), Some(c.name), msg.clone()));
                     row_ok = false;
                 }
             }
@@ -617,7 +632,7 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
             // it joins the checks across rows, so they neither miss it nor
             // blame its patient's other rows for it.
             incomplete.push(validate::IncompleteRow {
-                row: row.number,
+                row: number,
                 patient_id: draft.patient_id,
                 lesion_id: draft.lesion_id,
             });
@@ -625,12 +640,12 @@ pub fn from_grid(grid: read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec
         }
         let extra = extra_index
             .iter()
-            .map(|&j| match &row.cells[j] {
+            .map(|&j| match grid.cell(i, j) {
                 Cell::Missing => None,
                 c => Some(c.display()),
             })
             .collect();
-        lesions.push(draft.into_lesion(row.number, extra));
+        lesions.push(draft.into_lesion(number, extra));
     }
     let fields = COLUMNS.iter().map(|c| c.field).filter(|f| index.contains_key(f)).collect();
     let cohort = Cohort { file: file.clone(), lesions, extra_columns, fields, events: None };
@@ -663,5 +678,22 @@ mod tests {
             d.set(c.field, v);
             assert_ne!(format!("{d:?}"), format!("{:?}", Draft::default()), "column {} did not fill its field", c.name);
         }
+    }
+
+    /// A value is typed once however many rows hold it, but each of those
+    /// rows gets its own problem.
+    #[test]
+    fn a_bad_value_shared_by_rows_is_reported_on_each() {
+        let csv = "patient_id,sbrt_date,last_followup_date,sex,histology\n\
+                   P1,2020-01-01,2021-01-01,X,osteosarcoma\n\
+                   P2,2020-01-01,2021-01-01,X,ewing sarcoma\n\
+                   P3,2020-01-01,2021-01-01,M,sarcoma of the moon\n\
+                   P4,2020-01-01,2021-01-01,M,sarcoma of the moon\n";
+        let problems =
+            load_bytes("c.csv", read::FileType::Csv, csv.as_bytes().to_vec(), &ReadOptions::default()).unwrap_err();
+        let at =
+            |col: &str| problems.iter().filter(|p| p.column.as_deref() == Some(col)).map(|p| p.row).collect::<Vec<_>>();
+        assert_eq!(at("sex"), [Some(2), Some(3)], "{problems:?}");
+        assert_eq!(at("histology"), [Some(4), Some(5)], "{problems:?}");
     }
 }

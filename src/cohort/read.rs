@@ -8,6 +8,7 @@
 use super::date::Date;
 use crate::problem::{Problem, ProblemLog};
 use calamine::{Data, Reader, Xlsx};
+use foldhash::{HashMap, HashMapExt};
 use std::path::Path;
 
 /// One cell as read.
@@ -47,26 +48,181 @@ impl Cell {
     }
 }
 
-/// A spreadsheet as rows of cells under a header row.
+/// A spreadsheet under its header row, held column by column.
+///
+/// A cohort column repeats few values (dates, codes, doses, levels), so
+/// each column keeps every distinct cell once and, per row, the index of
+/// the row's cell among them: a million lesions cost four bytes a cell
+/// and the distinct texts, not a string per cell, and whoever types the
+/// cells can type each distinct one once ([`Grid::distinct`],
+/// [`Grid::code`]). Index 0 of every column is [`Cell::Missing`].
 #[derive(Debug, Clone)]
 pub struct Grid {
     /// The file as named by the user.
     pub file: String,
     /// Header cells as written.
     pub headers: Vec<String>,
-    /// Data rows (each padded to the header's width).
-    pub rows: Vec<GridRow>,
+    /// Each data row's number as the spreadsheet shows it (header = 1).
+    numbers: Vec<usize>,
+    /// One per header.
+    columns: Vec<GridColumn>,
 }
 
-/// A data row with its spreadsheet row number (header = 1).
-#[derive(Debug, Clone)]
-pub struct GridRow {
-    /// Row number as the spreadsheet shows it.
-    pub number: usize,
-    /// Cells, one per header.
-    pub cells: Vec<Cell>,
+/// One column of a [`Grid`].
+#[derive(Debug, Clone, Default)]
+struct GridColumn {
+    /// Distinct cells; index 0 is [`Cell::Missing`]. A recoded value may
+    /// repeat another; every index in `codes` is valid.
+    values: Vec<Cell>,
+    /// Per row, the index of its cell in `values`.
+    codes: Vec<u32>,
 }
 
+impl GridColumn {
+    fn new() -> GridColumn {
+        GridColumn { values: vec![Cell::Missing], codes: Vec::new() }
+    }
+}
+
+impl Grid {
+    /// Number of data rows.
+    pub fn n_rows(&self) -> usize {
+        self.numbers.len()
+    }
+
+    /// Data row `i`'s number as the spreadsheet shows it.
+    pub fn row_number(&self, i: usize) -> usize {
+        self.numbers[i]
+    }
+
+    /// The cell of data row `i` in column `j`.
+    pub fn cell(&self, i: usize, j: usize) -> &Cell {
+        let c = &self.columns[j];
+        &c.values[c.codes[i] as usize]
+    }
+
+    /// The index of data row `i`'s cell among [`Grid::distinct`]`(j)`.
+    pub fn code(&self, i: usize, j: usize) -> usize {
+        self.columns[j].codes[i] as usize
+    }
+
+    /// Column `j`'s distinct cells, in order of first appearance after
+    /// [`Cell::Missing`] (the cells of its rows, each once, unless recoded).
+    pub fn distinct(&self, j: usize) -> &[Cell] {
+        &self.columns[j].values
+    }
+
+    /// Column `j`'s cells, row by row.
+    pub fn column(&self, j: usize) -> impl Iterator<Item = &Cell> + '_ {
+        let c = &self.columns[j];
+        c.codes.iter().map(|&k| &c.values[k as usize])
+    }
+
+    /// Replace each distinct cell of column `j` that `recode` maps.
+    pub fn recode(&mut self, j: usize, recode: impl Fn(&Cell) -> Option<Cell>) {
+        for v in self.columns[j].values.iter_mut().skip(1) {
+            if let Some(new) = recode(v) {
+                *v = new;
+            }
+        }
+    }
+
+    /// Set one cell.
+    pub fn set(&mut self, i: usize, j: usize, cell: Cell) {
+        let c = &mut self.columns[j];
+        c.codes[i] = c.values.len() as u32;
+        c.values.push(cell);
+    }
+
+    /// Add an empty column at the end; its index.
+    pub fn push_column(&mut self, header: &str) -> usize {
+        self.headers.push(header.to_string());
+        let mut column = GridColumn::new();
+        column.codes = vec![0; self.n_rows()];
+        self.columns.push(column);
+        self.columns.len() - 1
+    }
+}
+
+/// Builds a [`Grid`] row by row, finding each cell among its column's
+/// distinct cells.
+struct GridBuilder {
+    grid: Grid,
+    /// Per column: distinct texts and other cells, to their index.
+    texts: Vec<HashMap<Box<str>, u32>>,
+    others: Vec<HashMap<OtherKey, u32>>,
+}
+
+/// A cell that is not text, as a key.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum OtherKey {
+    Number(u64),
+    Bool(bool),
+    Date(Date),
+}
+
+impl GridBuilder {
+    fn new(file: &str, headers: Vec<String>) -> GridBuilder {
+        let width = headers.len();
+        GridBuilder {
+            grid: Grid {
+                file: file.to_string(),
+                headers,
+                numbers: Vec::new(),
+                columns: (0..width).map(|_| GridColumn::new()).collect(),
+            },
+            texts: (0..width).map(|_| HashMap::new()).collect(),
+            others: (0..width).map(|_| HashMap::new()).collect(),
+        }
+    }
+
+    /// Start data row `number`; every column is missing until set.
+    fn push_row(&mut self, number: usize) {
+        self.grid.numbers.push(number);
+        for c in &mut self.grid.columns {
+            c.codes.push(0);
+        }
+    }
+
+    /// Set the last row's cell of column `j` to text as read: trimmed, or
+    /// missing when empty or `NA`.
+    fn set_text(&mut self, j: usize, text: &str) {
+        if crate::csv_table::is_missing(text) {
+            return;
+        }
+        let text = text.trim();
+        let column = &mut self.grid.columns[j];
+        let code = match self.texts[j].get(text) {
+            Some(&k) => k,
+            None => {
+                let k = column.values.len() as u32;
+                column.values.push(Cell::Text(text.to_string()));
+                self.texts[j].insert(text.into(), k);
+                k
+            }
+        };
+        *column.codes.last_mut().expect("a row was started") = code;
+    }
+
+    /// Set the last row's cell of column `j`.
+    fn set_cell(&mut self, j: usize, cell: Cell) {
+        let key = match &cell {
+            Cell::Missing => return,
+            Cell::Text(t) => return self.set_text(j, t),
+            Cell::Number(v) => OtherKey::Number(v.to_bits()),
+            Cell::Bool(b) => OtherKey::Bool(*b),
+            Cell::Date(d) => OtherKey::Date(*d),
+        };
+        let column = &mut self.grid.columns[j];
+        let code = *self.others[j].entry(key).or_insert_with(|| {
+            column.values.push(cell);
+            column.values.len() as u32 - 1
+        });
+        *column.codes.last_mut().expect("a row was started") = code;
+    }
+}
+
+/// A text cell as read: trimmed, or missing when empty or `NA`.
 fn text_cell(s: &str) -> Cell {
     if crate::csv_table::is_missing(s) {
         Cell::Missing
@@ -137,21 +293,24 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
         )]);
     }
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => {
+    let mut header = csv::StringRecord::new();
+    match reader.read_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => return Err(vec![Problem::error(file, None, None, "the file is empty: expected a header row")]),
+        Err(e) => {
             return Err(vec![Problem::error(file, Some(1), None, format!("not readable as CSV: {}", csv_reason(&e)))])
         }
-        None => return Err(vec![Problem::error(file, None, None, "the file is empty: expected a header row")]),
-    };
+    }
     check_width(file, header.len())?;
     let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    let width = headers.len();
     let mut problems = ProblemLog::default();
-    let mut rows = Vec::new();
-    for (k, rec) in records.enumerate() {
-        let rec = match rec {
-            Ok(r) => r,
+    let mut grid = GridBuilder::new(file, headers);
+    let mut rec = csv::StringRecord::new();
+    for k in 0.. {
+        match reader.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
                 problems.push(Problem::error(
                     file,
@@ -161,27 +320,28 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
                 ));
                 continue;
             }
-        };
+        }
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue; // blank line: nothing lost
         }
-        if rec.len() > headers.len() && rec.iter().skip(headers.len()).any(|c| !c.trim().is_empty()) {
+        if rec.len() > width && rec.iter().skip(width).any(|c| !c.trim().is_empty()) {
             problems.push(Problem::error(
                 file,
                 Some(k + 2),
                 None,
-                format!("row has {} fields but the header has {}", rec.len(), headers.len()),
+                format!("row has {} fields but the header has {}", rec.len(), width),
             ));
             continue;
         }
-        let mut cells: Vec<Cell> = rec.iter().take(headers.len()).map(text_cell).collect();
-        cells.resize(headers.len(), Cell::Missing);
-        rows.push(GridRow { number: k + 2, cells });
+        grid.push_row(k + 2);
+        for (j, text) in rec.iter().take(width).enumerate() {
+            grid.set_text(j, text);
+        }
     }
     if !problems.is_empty() {
         return Err(problems.into_vec(file));
     }
-    Ok(Grid { file: file.to_string(), headers, rows })
+    Ok(grid.grid)
 }
 
 /// Most columns a cohort file may have (a cohort has a few dozen).
@@ -262,16 +422,15 @@ fn read_xlsx_unguarded(bytes: Vec<u8>, file: &str, sheet: Option<&str>) -> Resul
     let width = (last_header_col - first_col + 1) as usize;
     check_width(file, width)?;
     let mut headers = vec![String::new(); width];
+    for (_, c, value) in cells.iter().take_while(|&&(r, ..)| r == header_row) {
+        headers[(c - first_col) as usize] = xlsx_cell(value).display();
+    }
     let mut problems = ProblemLog::default();
-    let mut rows: Vec<GridRow> = Vec::new();
-    for (r, c, value) in cells {
+    let mut grid = GridBuilder::new(file, headers);
+    for (r, c, value) in cells.into_iter().skip_while(|&(r, ..)| r == header_row) {
         let number = r as usize + 1;
         let j = (c - first_col) as usize;
-        if r == header_row {
-            headers[j] = xlsx_cell(&value).display();
-            continue;
-        }
-        let column = headers.get(j).map(String::as_str);
+        let column = grid.grid.headers.get(j).map(String::as_str);
         if let Data::Error(e) = &value {
             problems.push(Problem::error(
                 file,
@@ -294,15 +453,15 @@ fn read_xlsx_unguarded(bytes: Vec<u8>, file: &str, sheet: Option<&str>) -> Resul
             ));
             continue;
         }
-        if rows.last().is_none_or(|row| row.number != number) {
-            rows.push(GridRow { number, cells: vec![Cell::Missing; width] });
+        if grid.grid.numbers.last() != Some(&number) {
+            grid.push_row(number);
         }
-        rows.last_mut().expect("pushed").cells[j] = cell;
+        grid.set_cell(j, cell);
     }
     if !problems.is_empty() {
         return Err(problems.into_vec(file));
     }
-    Ok(Grid { file: file.to_string(), headers, rows })
+    Ok(grid.grid)
 }
 
 /// Excel's letters for a 0-based column index (0 = A, 16383 = XFD).
@@ -356,5 +515,37 @@ fn xlsx_cell(c: &Data) -> Cell {
             Date::from_ymd(y as i64, m as u32, d as u32).map_or(Cell::Number(dt.as_f64()), Cell::Date)
         }
         Data::DateTime(dt) => Cell::Number(dt.as_f64()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(text: &str) -> Grid {
+        grid_from_bytes("t.csv", FileType::Csv, text.as_bytes().to_vec(), None).unwrap()
+    }
+
+    #[test]
+    fn each_distinct_cell_is_held_once_and_rows_keep_theirs() {
+        let g = csv("a,b\n x ,NA\nx,2\n,\ny, \n");
+        assert_eq!(g.n_rows(), 3);
+        assert_eq!((0..3).map(|i| g.row_number(i)).collect::<Vec<_>>(), [2, 3, 5], "the empty row keeps its number");
+        assert_eq!(g.distinct(0), [Cell::Missing, Cell::Text("x".into()), Cell::Text("y".into())]);
+        assert_eq!((g.code(0, 0), g.code(1, 0), g.code(2, 0)), (1, 1, 2));
+        assert_eq!(g.column(1).cloned().collect::<Vec<_>>(), [Cell::Missing, Cell::Text("2".into()), Cell::Missing]);
+    }
+
+    #[test]
+    fn a_recoded_value_changes_every_row_that_has_it_and_a_set_cell_only_its_own() {
+        let mut g = csv("a\nja\nnein\nja\n");
+        g.recode(0, |c| (c == &Cell::Text("ja".into())).then(|| Cell::Text("yes".into())));
+        assert_eq!(g.column(0).map(Cell::display).collect::<Vec<_>>(), ["yes", "nein", "yes"]);
+        g.set(2, 0, Cell::Text("no".into()));
+        assert_eq!(g.column(0).map(Cell::display).collect::<Vec<_>>(), ["yes", "nein", "no"]);
+        let j = g.push_column("b");
+        g.set(1, j, Cell::Number(3.0));
+        assert_eq!(g.headers, ["a", "b"]);
+        assert_eq!(g.column(j).cloned().collect::<Vec<_>>(), [Cell::Missing, Cell::Number(3.0), Cell::Missing]);
     }
 }

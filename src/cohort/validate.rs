@@ -31,50 +31,55 @@ pub fn check(cohort: &Cohort, incomplete: &[IncompleteRow], ranges: &Ranges) -> 
         check_row(&cohort.file, l, ranges, &mut out);
     }
     let partial: std::collections::HashSet<&str> = incomplete.iter().filter_map(|r| r.patient_id.as_deref()).collect();
-    check_patients(cohort, &partial, &mut out);
+    let patients = by_patient(&cohort.lesions);
+    for rows in patients.chunk_by(|a, b| a.patient_id == b.patient_id) {
+        check_patient(&cohort.file, rows, partial.contains(rows[0].patient_id.as_str()), &mut out);
+        check_retreated_levels(&cohort.file, rows, &mut out);
+    }
     check_lesion_ids(cohort, incomplete, &mut out);
-    check_retreated_levels(cohort, &mut out);
     out
+}
+
+/// The lesions ordered by patient, each patient's in file order.
+fn by_patient(lesions: &[Lesion]) -> Vec<&Lesion> {
+    let mut rows: Vec<&Lesion> = lesions.iter().collect();
+    rows.sort_by(|a, b| a.patient_id.cmp(&b.patient_id));
+    rows
 }
 
 /// A patient's lesion whose levels overlap an earlier-treated lesion's is
 /// an error unless it declares re-irradiation (`reirradiation = yes`): the
 /// paper excludes prior SBRT at the site, and a duplicated row (the same
 /// vertebra entered twice, `L2-L3` then `L3`) looks the same.
-fn check_retreated_levels(cohort: &Cohort, out: &mut Vec<Problem>) {
-    let mut by_patient: HashMap<&str, Vec<&Lesion>> = HashMap::new();
-    for l in cohort.lesions.iter().filter(|l| l.levels.is_some()) {
-        by_patient.entry(l.patient_id.as_str()).or_default().push(l);
-    }
-    for rows in by_patient.values_mut() {
-        rows.sort_by_key(|l| (l.sbrt_date, l.row));
-        for (k, l) in rows.iter().enumerate() {
-            if l.reirradiation == Some(true) {
-                continue;
-            }
-            let mine = &l.levels.as_ref().expect("filtered").vertebrae;
-            // A repeated lesion id is reported as such, not again here.
-            let earlier = rows[..k]
+fn check_retreated_levels(file: &str, patient: &[&Lesion], out: &mut Vec<Problem>) {
+    let mut rows: Vec<&Lesion> = patient.iter().copied().filter(|l| l.levels.is_some()).collect();
+    rows.sort_by_key(|l| (l.sbrt_date, l.row));
+    for (k, l) in rows.iter().enumerate() {
+        if l.reirradiation == Some(true) {
+            continue;
+        }
+        let mine = &l.levels.as_ref().expect("filtered").vertebrae;
+        // A repeated lesion id is reported as such, not again here.
+        let earlier = rows[..k]
+            .iter()
+            .filter(|e| l.lesion_id.is_none() || e.lesion_id != l.lesion_id)
+            .find(|e| e.levels.as_ref().expect("filtered").vertebrae.iter().any(|v| mine.contains(v)));
+        if let Some(e) = earlier {
+            let shared: Vec<String> = mine
                 .iter()
-                .filter(|e| l.lesion_id.is_none() || e.lesion_id != l.lesion_id)
-                .find(|e| e.levels.as_ref().expect("filtered").vertebrae.iter().any(|v| mine.contains(v)));
-            if let Some(e) = earlier {
-                let shared: Vec<String> = mine
-                    .iter()
-                    .filter(|v| e.levels.as_ref().expect("filtered").vertebrae.contains(v))
-                    .map(|v| v.to_string())
-                    .collect();
-                out.push(Problem::error(
-                    &cohort.file,
-                    Some(l.row),
-                    Some("levels"),
-                    format!(
-                        "{} treated before on row {} of the same patient: mark re-irradiation (reirradiation = yes) or correct the levels",
-                        shared.join(", "),
-                        e.row
-                    ),
-                ));
-            }
+                .filter(|v| e.levels.as_ref().expect("filtered").vertebrae.contains(v))
+                .map(|v| v.to_string())
+                .collect();
+            out.push(Problem::error(
+                file,
+                Some(l.row),
+                Some("levels"),
+                format!(
+                    "{} treated before on row {} of the same patient: mark re-irradiation (reirradiation = yes) or correct the levels",
+                    shared.join(", "),
+                    e.row
+                ),
+            ));
         }
     }
 }
@@ -202,90 +207,103 @@ fn check_row(file: &str, l: &Lesion, ranges: &Ranges, out: &mut Vec<Problem>) {
     }
 }
 
-/// The text of a patient-level field on a row, for comparison (None when empty).
-fn patient_fields(l: &Lesion) -> [(&'static str, Option<String>); 9] {
+/// A patient-level field's value on a row, compared between a patient's
+/// rows and written as the messages show it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Shared<'a> {
+    Sex(super::Sex),
+    Number(f64),
+    Date(super::date::Date),
+    Text(&'a str),
+}
+
+impl std::fmt::Display for Shared<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Shared::Sex(s) => write!(f, "{s:?}"),
+            Shared::Number(v) => write!(f, "{v}"),
+            Shared::Date(d) => write!(f, "{d}"),
+            Shared::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// The patient-level fields of a row (None when empty).
+fn patient_fields(l: &Lesion) -> [(&'static str, Option<Shared<'_>>); 9] {
     [
-        ("sex", l.sex.map(|s| format!("{s:?}"))),
-        ("age", l.age.map(|a| a.to_string())),
-        ("birth_date", l.birth_date.map(|d| d.to_string())),
-        ("histology", l.histology.clone()),
-        ("diagnosis_date", l.diagnosis_date.map(|d| d.to_string())),
-        ("last_followup_date", Some(l.last_followup_date.to_string())),
-        ("death_date", l.death_date.map(|d| d.to_string())),
-        ("progression_date", l.progression_date.map(|d| d.to_string())),
-        ("distant_spine_failure_date", l.distant_spine_failure_date.map(|d| d.to_string())),
+        ("sex", l.sex.map(Shared::Sex)),
+        ("age", l.age.map(Shared::Number)),
+        ("birth_date", l.birth_date.map(Shared::Date)),
+        ("histology", l.histology.as_deref().map(Shared::Text)),
+        ("diagnosis_date", l.diagnosis_date.map(Shared::Date)),
+        ("last_followup_date", Some(Shared::Date(l.last_followup_date))),
+        ("death_date", l.death_date.map(Shared::Date)),
+        ("progression_date", l.progression_date.map(Shared::Date)),
+        ("distant_spine_failure_date", l.distant_spine_failure_date.map(Shared::Date)),
     ]
 }
 
-fn check_patients(cohort: &Cohort, partial: &std::collections::HashSet<&str>, out: &mut Vec<Problem>) {
-    let mut by_patient: HashMap<&str, Vec<&Lesion>> = HashMap::new();
-    for l in &cohort.lesions {
-        by_patient.entry(l.patient_id.as_str()).or_default().push(l);
-    }
-    for (patient, rows) in &by_patient {
-        // Each field: the first row with a value is the patient's; later rows must agree.
-        let mut first: HashMap<&str, (String, usize)> = HashMap::new();
-        for l in rows {
-            for (col, v) in patient_fields(l) {
-                let Some(v) = v else { continue };
-                match first.get(col) {
-                    None => {
-                        first.insert(col, (v, l.row));
-                    }
-                    Some((w, row)) if *w != v => out.push(Problem::error(
-                        &cohort.file,
-                        Some(l.row),
-                        Some(col),
-                        format!("patient-level value '{v}' disagrees with '{w}' on row {row} for the same patient"),
-                    )),
-                    Some(_) => {}
-                }
-            }
-        }
-        check_age(&cohort.file, rows, out);
-        if partial.contains(patient) {
-            continue; // the first SBRT may be on the row that could not be read
-        }
-        let first_sbrt = rows.iter().map(|l| l.sbrt_date).min().expect("non-empty");
-        for l in rows {
-            for (col, d) in
-                [("progression_date", l.progression_date), ("distant_spine_failure_date", l.distant_spine_failure_date)]
-            {
-                if let Some(p) = d.filter(|p| *p < first_sbrt) {
-                    out.push(Problem::error(
-                        &cohort.file,
-                        Some(l.row),
-                        Some(col),
-                        format!(
-                            "{p} is before the patient's first SBRT {first_sbrt}: record the first failure after SBRT"
-                        ),
-                    ));
-                }
-            }
-        }
-        // The paper's lesion-level PFS follows every lesion from the
-        // patient's first SBRT: a lesion treated after the patient had
-        // progressed carries a progression from before its own treatment.
-        // Dates already reported as out of order are left out (no cascade).
-        let first_progression = rows
-            .iter()
-            .flat_map(|l| {
-                let own = [l.local_failure_date, l.adjacent_failure_date].map(|d| d.filter(|d| *d >= l.sbrt_date));
-                [l.progression_date.filter(|p| *p >= first_sbrt), own[0], own[1]]
-            })
-            .flatten()
-            .min();
-        for l in rows {
-            if let Some(p) = first_progression.filter(|p| *p < l.sbrt_date) {
-                out.push(Problem::warning(
-                    &cohort.file,
+/// The checks across one patient's rows; `partial` when a row of the
+/// patient could not be read.
+fn check_patient(file: &str, rows: &[&Lesion], partial: bool, out: &mut Vec<Problem>) {
+    // Each field: the first row with a value is the patient's; later rows must agree.
+    let mut first: [Option<(Shared, usize)>; 9] = [None; 9];
+    for l in rows {
+        for ((col, v), first) in patient_fields(l).into_iter().zip(&mut first) {
+            let Some(v) = v else { continue };
+            match first {
+                None => *first = Some((v, l.row)),
+                Some((w, row)) if *w != v => out.push(Problem::error(
+                    file,
                     Some(l.row),
-                    Some("sbrt_date"),
-                    format!(
-                        "the patient progressed ({p}) before this lesion's SBRT: in lesion-level PFS, followed from the first SBRT, this lesion carries that earlier progression (the report counts such lesions and gives per-patient PFS beside)"
-                    ),
+                    Some(col),
+                    format!("patient-level value '{v}' disagrees with '{w}' on row {row} for the same patient"),
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    check_age(file, rows, out);
+    if partial {
+        return; // the first SBRT may be on the row that could not be read
+    }
+    let first_sbrt = rows.iter().map(|l| l.sbrt_date).min().expect("non-empty");
+    for l in rows {
+        for (col, d) in
+            [("progression_date", l.progression_date), ("distant_spine_failure_date", l.distant_spine_failure_date)]
+        {
+            if let Some(p) = d.filter(|p| *p < first_sbrt) {
+                out.push(Problem::error(
+                    file,
+                    Some(l.row),
+                    Some(col),
+                    format!("{p} is before the patient's first SBRT {first_sbrt}: record the first failure after SBRT"),
                 ));
             }
+        }
+    }
+    // The paper's lesion-level PFS follows every lesion from the
+    // patient's first SBRT: a lesion treated after the patient had
+    // progressed carries a progression from before its own treatment.
+    // Dates already reported as out of order are left out (no cascade).
+    let first_progression = rows
+        .iter()
+        .flat_map(|l| {
+            let own = [l.local_failure_date, l.adjacent_failure_date].map(|d| d.filter(|d| *d >= l.sbrt_date));
+            [l.progression_date.filter(|p| *p >= first_sbrt), own[0], own[1]]
+        })
+        .flatten()
+        .min();
+    for l in rows {
+        if let Some(p) = first_progression.filter(|p| *p < l.sbrt_date) {
+            out.push(Problem::warning(
+                file,
+                Some(l.row),
+                Some("sbrt_date"),
+                format!(
+                    "the patient progressed ({p}) before this lesion's SBRT: in lesion-level PFS, followed from the first SBRT, this lesion carries that earlier progression (the report counts such lesions and gives per-patient PFS beside)"
+                ),
+            ));
         }
     }
 }

@@ -256,25 +256,21 @@ pub fn fill(
     for (c, column) in columns.iter_mut().zip(FILLED) {
         *c = match grid.headers.iter().position(|h| normalise_header(h) == column.name) {
             Some(j) => j,
-            None => {
-                grid.headers.push(column.name.to_string());
-                grid.rows.iter_mut().for_each(|r| r.cells.push(Cell::Missing));
-                grid.headers.len() - 1
-            }
+            None => grid.push_column(column.name),
         };
     }
-    let row_at: HashMap<usize, usize> = grid.rows.iter().enumerate().map(|(i, r)| (r.number, i)).collect();
+    let row_at: HashMap<usize, usize> = (0..grid.n_rows()).map(|i| (grid.row_number(i), i)).collect();
     let mut filled = vec![Vec::new(); matches.len()];
     let mut conflicts = Vec::new();
     for (i, (lesion, m)) in cohort.lesions.iter().zip(matches).enumerate() {
         let Match::Plan(k, t) = *m else { continue };
-        let Some(row) = row_at.get(&lesion.row).map(|&r| &mut grid.rows[r]) else { continue };
+        let Some(&r) = row_at.get(&lesion.row) else { continue };
         for ((value, &j), column) in plan_values(&plans[k], &plans[k].targets[t]).into_iter().zip(&columns).zip(FILLED)
         {
             let Some(v) = value else { continue };
-            match row.cells[j].number() {
+            match grid.cell(r, j).number() {
                 None => {
-                    row.cells[j] = Cell::Text(format!("{v:.*}", column.decimals));
+                    grid.set(r, j, Cell::Text(format!("{v:.*}", column.decimals)));
                     filled[i].push(column.name);
                 }
                 Some(have) if (have - v).abs() > column.absolute + column.relative * v.abs() => {
