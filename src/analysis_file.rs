@@ -41,6 +41,9 @@ pub fn carried_extras(cohort: &Cohort, sources: &[&str]) -> Result<(Vec<usize>, 
 /// Every cell of the kept extra columns that holds a date-like or id-like
 /// token, as an error naming the cell.
 fn identifying_extras(cohort: &Cohort, extras: &[usize]) -> Vec<Problem> {
+    if extras.is_empty() {
+        return Vec::new();
+    }
     let ids = KnownIds::of(cohort);
     let mut out = Vec::new();
     for l in &cohort.lesions {

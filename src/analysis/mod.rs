@@ -26,14 +26,15 @@ use survstat::logrank::logrank;
 use univariate::screen;
 use variables::{evaluate, Variable};
 
-/// The derived rows with their values, by column.
+/// The derived rows, and the values of the columns the study's covariates
+/// read, column by column.
 pub struct AnalysisData {
     /// One row per lesion.
     pub rows: Vec<AnalysisRow>,
     /// Column names (the analysis file's, then shareable extras).
     pub columns: Vec<String>,
-    /// Values per row, per column.
-    pub values: Vec<Vec<Option<Value>>>,
+    /// The columns a covariate reads: index into `columns`, and a value per row.
+    sources: Vec<(usize, Vec<Option<Value>>)>,
 }
 
 impl AnalysisData {
@@ -44,21 +45,26 @@ impl AnalysisData {
         let (extras, _) = study_extras(cohort, &study.sources());
         let mut columns: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
         columns.extend(extras.iter().map(|&j| cohort.extra_columns[j].clone()));
-        let values = rows
-            .iter()
-            .map(|r| {
-                let mut v = row_values(r, &options);
-                v.extend(extras.iter().map(|&j| r.extra[j].clone().map(Value::Text)));
-                v
-            })
-            .collect();
-        AnalysisData { rows, columns, values }
+        let mut wanted: Vec<usize> =
+            study.sources().iter().filter_map(|s| columns.iter().position(|c| c == s)).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut sources: Vec<(usize, Vec<Option<Value>>)> =
+            wanted.iter().map(|&j| (j, Vec::with_capacity(rows.len()))).collect();
+        for r in &rows {
+            let mut values = row_values(r, &options);
+            values.extend(extras.iter().map(|&j| r.extra[j].clone().map(Value::Text)));
+            for (j, column) in &mut sources {
+                column.push(values[*j].take());
+            }
+        }
+        AnalysisData { rows, columns, sources }
     }
 
-    /// A column's values, if it exists.
-    pub fn column(&self, name: &str) -> Option<Vec<Option<&Value>>> {
+    /// The values of a column a covariate reads, row by row.
+    pub fn column(&self, name: &str) -> Option<&[Option<Value>]> {
         let j = self.columns.iter().position(|c| c == name)?;
-        Some(self.values.iter().map(|r| r[j].as_ref()).collect())
+        self.sources.iter().find(|(k, _)| *k == j).map(|(_, values)| values.as_slice())
     }
 }
 
@@ -147,7 +153,7 @@ pub fn check_sources(study: &Study, data: &AnalysisData) -> Result<(), Vec<Strin
 pub(crate) fn variable_on(study: &Study, data: &AnalysisData, id: &str, rows: &[usize]) -> Variable {
     let spec = study.covariate(id);
     let col = data.column(&spec.source).expect("sources checked");
-    let values: Vec<Option<&Value>> = rows.iter().map(|&i| col[i]).collect();
+    let values: Vec<Option<&Value>> = rows.iter().map(|&i| col[i].as_ref()).collect();
     evaluate(spec, &values)
 }
 

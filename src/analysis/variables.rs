@@ -6,6 +6,7 @@
 
 use crate::analysis_file::Value;
 use crate::study::{CovariateKind, CovariateSpec};
+use std::collections::HashMap;
 
 /// A covariate's values over the rows of an analysis.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,17 +54,33 @@ pub fn evaluate(spec: &CovariateSpec, cells: &[Option<&Value>]) -> Variable {
             if let Some(o) = &spec.others {
                 labels.push(o.clone());
             }
-            let raw = cells
-                .iter()
-                .map(|c| {
-                    let v = (*c)?.to_text().trim().to_lowercase();
-                    levels
-                        .iter()
-                        .position(|l| l.values.iter().any(|x| x.trim().to_lowercase() == v))
-                        .or(spec.others.as_ref().map(|_| levels.len()))
-                })
-                .collect();
+            let values: Vec<Vec<String>> =
+                levels.iter().map(|l| l.values.iter().map(|x| x.trim().to_lowercase()).collect()).collect();
+            let level_of = |value: &Value| {
+                let v = value.to_text().trim().to_lowercase();
+                values.iter().position(|l| l.contains(&v)).or(spec.others.as_ref().map(|_| levels.len()))
+            };
+            // A column repeats few values: each distinct one is looked up once.
+            let mut known: HashMap<Key, Option<usize>> = HashMap::new();
+            let raw =
+                cells.iter().map(|c| c.and_then(|v| *known.entry(Key::of(v)).or_insert_with(|| level_of(v)))).collect();
             compact(labels, raw)
+        }
+    }
+}
+
+/// A value as a map key: a number by its bits.
+#[derive(PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Number(u64),
+    Text(&'a str),
+}
+
+impl Key<'_> {
+    fn of(v: &Value) -> Key<'_> {
+        match v {
+            Value::Number(x) => Key::Number(x.to_bits()),
+            Value::Text(t) => Key::Text(t),
         }
     }
 }

@@ -63,10 +63,10 @@ fn identifying_study_texts(
     file: Option<&std::path::Path>,
 ) -> Vec<crate::problem::Problem> {
     use crate::cohort::identifiers::{identifying_token, KnownIds};
-    let ids = KnownIds::of(cohort);
+    let texts = study.texts();
+    let ids = KnownIds::among(cohort, texts.iter().map(|(_, text)| text.as_str()));
     let name = file.map_or("built-in study".to_string(), |f| f.display().to_string());
-    study
-        .texts()
+    texts
         .into_iter()
         .filter_map(|(key, text)| {
             identifying_token(&text, &ids).map(|why| {

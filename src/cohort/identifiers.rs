@@ -16,13 +16,11 @@
 //! - equal, ignoring case, to a patient or lesion id of the file (ids of at
 //!   least three characters; the whole value is compared with every id).
 
-use std::collections::HashSet;
-
 const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 /// The patient and lesion ids of a file, lower case, for [`identifying_token`].
 #[derive(Debug, Default)]
-pub struct KnownIds(HashSet<String>);
+pub struct KnownIds(foldhash::HashSet<String>);
 
 impl KnownIds {
     /// The patient and lesion ids of a cohort.
@@ -36,6 +34,45 @@ impl KnownIds {
     pub fn new<'a>(ids: impl IntoIterator<Item = &'a str>) -> KnownIds {
         KnownIds(ids.into_iter().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()).collect())
     }
+
+    /// The patient and lesion ids of a cohort that [`identifying_token`]
+    /// could find in `values`: those equal to a whole value or to one of
+    /// its tokens. Judging a few texts this way holds a few ids, not a
+    /// million.
+    pub fn among<'a>(cohort: &super::Cohort, values: impl IntoIterator<Item = &'a str>) -> KnownIds {
+        let wanted: foldhash::HashSet<String> = values
+            .into_iter()
+            .flat_map(|v| std::iter::once(v.trim().to_lowercase()).chain(tokens(v).into_iter().map(token_key)))
+            .collect();
+        let mut lower = String::new();
+        let mut found = foldhash::HashSet::default();
+        for id in
+            cohort.lesions.iter().flat_map(|l| std::iter::once(l.patient_id.as_str()).chain(l.lesion_id.as_deref()))
+        {
+            let id = id.trim();
+            lower.clear();
+            if id.is_ascii() {
+                lower.extend(id.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                lower.push_str(&id.to_lowercase());
+            }
+            if !lower.is_empty() && wanted.contains(&lower) {
+                found.insert(lower.clone());
+            }
+        }
+        KnownIds(found)
+    }
+}
+
+/// A value's tokens: split at white space and `, ; ( ) [ ]`.
+fn tokens(value: &str) -> Vec<&str> {
+    value.split(|c: char| c.is_whitespace() || ",;()[]".contains(c)).filter(|t| !t.is_empty()).collect()
+}
+
+/// A token as compared with the ids: without leading and trailing
+/// punctuation, lower case.
+fn token_key(t: &str) -> String {
+    t.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()
 }
 
 fn is_month(word: &str) -> bool {
@@ -86,8 +123,7 @@ pub fn identifying_token(value: &str, ids: &KnownIds) -> Option<String> {
     if ids.0.contains(&whole) {
         return Some("it is a patient or lesion id of the file".into());
     }
-    let tokens: Vec<&str> =
-        value.split(|c: char| c.is_whitespace() || ",;()[]".contains(c)).filter(|t| !t.is_empty()).collect();
+    let tokens = tokens(value);
     for (k, t) in tokens.iter().enumerate() {
         if is_numeric_date(t) {
             return Some(format!("'{t}' looks like a date or time"));
@@ -98,7 +134,7 @@ pub fn identifying_token(value: &str, ids: &KnownIds) -> Option<String> {
                 return Some(format!("'{t}' next to a number looks like a date"));
             }
         }
-        let lower = t.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+        let lower = token_key(t);
         if lower.len() >= 3 && ids.0.contains(&lower) {
             return Some(format!("'{t}' is a patient or lesion id of the file"));
         }
@@ -133,6 +169,30 @@ mod tests {
         ] {
             assert!(identifying_token(v, &ids).is_some(), "{v}");
         }
+    }
+
+    /// The ids kept for a few texts judge those texts as all the ids do.
+    #[test]
+    fn the_ids_among_some_texts_judge_them_as_all_the_ids() {
+        let csv = crate::example::CSV.as_bytes().to_vec();
+        let (cohort, _) =
+            crate::cohort::load_bytes("c.csv", crate::cohort::read::FileType::Csv, csv, &Default::default())
+                .expect("the example reads");
+        let (patient, lesion) = (&cohort.lesions[3].patient_id, cohort.lesions[3].lesion_id.clone().expect("ids"));
+        let texts = [
+            format!("local control ({})", patient.to_lowercase()),
+            format!(" {lesion} "),
+            format!("[{}]", patient.to_uppercase()),
+            "Local control by BED".to_string(),
+            "T11-12".to_string(),
+        ];
+        let all = KnownIds::of(&cohort);
+        for t in &texts {
+            let few = KnownIds::among(&cohort, [t.as_str()]);
+            assert_eq!(identifying_token(t, &few), identifying_token(t, &all), "{t}");
+        }
+        assert!(texts[..3].iter().all(|t| identifying_token(t, &KnownIds::among(&cohort, [t.as_str()])).is_some()));
+        assert_eq!(KnownIds::among(&cohort, texts.iter().map(String::as_str)).0.len(), 2);
     }
 
     #[test]
