@@ -30,7 +30,9 @@ pub fn adjusted_curves(candidates: &[Candidate], time: &[f64], event: &[bool]) -
     let fit_of = |cands: &[Candidate]| {
         let (x, terms) = model_matrix(cands, &rows);
         let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: None, weights: None };
-        fit(&data, &CoxOptions::default()).map(|f| (f, x, terms)).map_err(|err| err.to_string())
+        fit(&data, &CoxOptions { concordance: false, ..CoxOptions::default() })
+            .map(|f| (f, x, terms))
+            .map_err(|err| err.to_string())
     };
     let (full, x, terms) = fit_of(candidates)?;
     if full.terms.iter().any(|term| term.coef.is_none()) {

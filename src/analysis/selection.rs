@@ -81,7 +81,8 @@ impl Setting<'_> {
         let (x, terms, t, e) = self.design(ids);
         let cl: Option<Vec<usize>> = cluster.map(|c| self.rows.iter().map(|&i| c[i]).collect());
         let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: cl.as_deref(), weights: None };
-        let fit = fit(&data, &CoxOptions { conf_level: self.conf_level, ..CoxOptions::default() }).ok()?;
+        let fit = fit(&data, &CoxOptions { conf_level: self.conf_level, concordance: false, ..CoxOptions::default() })
+            .ok()?;
         Some(Fitted { fit, terms, ids: ids.iter().map(|&c| self.cands[c].id.to_string()).collect() })
     }
 

@@ -50,7 +50,7 @@ pub fn test(var: &Variable, time: &[f64], event: &[bool], conf_level: f64) -> Te
             let x: Vec<f64> = rows.iter().map(|&i| values[i].expect("present")).collect();
             let (m, _) = design_matrix(&[Covariate::Numeric { name: String::new(), values: x }], rows.len());
             let data = CoxData { time: &t, event: &e, x: &m, strata: None, cluster: None, weights: None };
-            match fit(&data, &CoxOptions { conf_level, ..CoxOptions::default() }) {
+            match fit(&data, &CoxOptions { conf_level, concordance: false, ..CoxOptions::default() }) {
                 Ok(f) => {
                     let term = &f.terms[0];
                     out.chisq = term.z.map(|z| z * z);
