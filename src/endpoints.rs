@@ -25,7 +25,7 @@ use crate::cohort::spine::{sins_total, Bilsky, FailureSite, Salvage};
 use crate::cohort::vertebra::Region;
 use crate::cohort::{Cohort, DiseaseStatus, Extent, Lesion, Sex};
 use crate::radiobiology::Prescription;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// Days per month used for every time in months.
 pub const DAYS_PER_MONTH: f64 = 30.4375;
@@ -164,6 +164,21 @@ pub struct AnalysisRow {
     pub extra: Vec<Option<String>>,
 }
 
+/// Picks each patient's first row: `keep(patient)` is true the first time
+/// a patient number ([`AnalysisRow::patient`]) is seen.
+#[derive(Debug, Default)]
+pub struct FirstOfPatient(Vec<bool>);
+
+impl FirstOfPatient {
+    /// Whether this is the first row of `patient` seen.
+    pub fn keep(&mut self, patient: usize) -> bool {
+        if patient >= self.0.len() {
+            self.0.resize(patient + 1, false);
+        }
+        !std::mem::replace(&mut self.0[patient], true)
+    }
+}
+
 /// Each patient's sequential number: 1, 2, … in order of first appearance.
 pub fn patient_numbers(cohort: &Cohort) -> HashMap<&str, usize> {
     let mut numbers: HashMap<&str, usize> = HashMap::new();
@@ -299,6 +314,13 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
 mod tests {
     use super::*;
     use crate::cohort::date::{Date, DateFormat};
+
+    #[test]
+    fn the_first_row_of_each_patient_is_kept_in_any_order() {
+        let mut first = FirstOfPatient::default();
+        let kept: Vec<bool> = [3, 1, 3, 2, 1, 7, 2].into_iter().map(|p| first.keep(p)).collect();
+        assert_eq!(kept, [true, true, false, true, false, true, false]);
+    }
 
     fn d(s: &str) -> Date {
         DateFormat::Iso.parse(s).unwrap()

@@ -30,6 +30,22 @@ pub fn map_on_all_cores<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Syn
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// Fewest rows for which a model's independent fits are worth spreading
+/// over the cores: below it, starting threads costs more than it saves, and
+/// the bootstrap, which runs whole analyses of small data, already uses
+/// every core.
+pub const PARALLEL_MIN_ROWS: usize = 20_000;
+
+/// `f` of every item in order: on every core when `rows` (the data each
+/// item works on) reach [`PARALLEL_MIN_ROWS`], else on this thread.
+pub fn map_by_size<T: Sync, R: Send>(rows: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if rows >= PARALLEL_MIN_ROWS {
+        map_on_all_cores(items, f)
+    } else {
+        items.iter().map(f).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -37,5 +53,8 @@ mod tests {
         let items: Vec<u64> = (0..1000).collect();
         assert_eq!(super::map_on_all_cores(&items, |&x| x * x), items.iter().map(|x| x * x).collect::<Vec<_>>());
         assert!(super::map_on_all_cores(&[] as &[u8], |&x| x).is_empty());
+        for rows in [10, super::PARALLEL_MIN_ROWS] {
+            assert_eq!(super::map_by_size(rows, &items, |&x| x + 1), items.iter().map(|x| x + 1).collect::<Vec<_>>());
+        }
     }
 }

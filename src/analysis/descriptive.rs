@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, HashSet};
 
 /// One row per patient (the first of the patient's rows).
 fn patients(rows: &[AnalysisRow]) -> Vec<&AnalysisRow> {
-    let mut seen = HashSet::new();
-    rows.iter().filter(|r| seen.insert(r.patient)).collect()
+    let mut first = crate::endpoints::FirstOfPatient::default();
+    rows.iter().filter(|r| first.keep(r.patient)).collect()
 }
 
 /// Follow-up from the first SBRT to death or last follow-up: the patients' OS times.

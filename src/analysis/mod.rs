@@ -17,10 +17,12 @@ pub mod variables;
 
 use crate::analysis_file::{row_values, study_extras, Value, COLUMNS};
 use crate::cohort::Cohort;
-use crate::endpoints::{derive, AnalysisRow, Outcome};
+use crate::endpoints::{derive, AnalysisRow, FirstOfPatient, Outcome};
+use crate::parallel_map::map_by_size;
 use crate::results::{Adjustment, EndpointResult, FigureResult, Results};
 use crate::study::{EndpointId, EndpointSpec, FigureSpec, Origin, Study, Unit};
 use selection::{backward_elimination, Candidate, Extras};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use survival::fit_curve;
 use survstat::logrank::logrank;
 use univariate::screen;
@@ -95,7 +97,7 @@ pub fn endpoint_data(
     origin: Origin,
     landmark: Option<f64>,
 ) -> EndpointData {
-    let mut seen = std::collections::HashSet::new();
+    let mut first = FirstOfPatient::default();
     let from_lesion = unit == Unit::Lesion && origin == Origin::LesionSbrt;
     let outcome = |r: &AnalysisRow| -> Option<Outcome> {
         match (id, from_lesion) {
@@ -107,7 +109,7 @@ pub fn endpoint_data(
         }
     };
     let candidates: Vec<usize> = (0..rows.len())
-        .filter(|&i| unit == Unit::Lesion || seen.insert(rows[i].patient))
+        .filter(|&i| unit == Unit::Lesion || first.keep(rows[i].patient))
         .filter(|&i| outcome(&rows[i]).is_some())
         .collect();
     let start = landmark.unwrap_or(0.0);
@@ -186,11 +188,16 @@ fn endpoint_result(
     let mut univariate = Vec::new();
     let mut variables = Vec::new();
     let screening = format!("{}: univariate screens", spec.label);
-    for (k, id) in spec.covariates.iter().enumerate() {
-        progress(&screening, k, spec.covariates.len());
+    let screened = AtomicUsize::new(0);
+    progress(&screening, 0, spec.covariates.len());
+    let screens = map_by_size(ep.rows.len(), &spec.covariates, |id| {
         let var = variable_on(study, data, id, &ep.rows);
+        let u = screen(id, &study.covariate(id).label, &var, &ep.time, &ep.event, conf, &study.landmarks_months);
+        progress(&screening, screened.fetch_add(1, Ordering::Relaxed) + 1, spec.covariates.len());
+        (var, u)
+    });
+    for (id, (var, u)) in spec.covariates.iter().zip(screens) {
         let cov = study.covariate(id);
-        let u = screen(id, &cov.label, &var, &ep.time, &ep.event, conf, &study.landmarks_months);
         if u.n_missing > 0 {
             warnings.push(format!(
                 "{}: {} of {} rows have no value for '{}' and are left out of its analysis",

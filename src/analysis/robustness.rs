@@ -96,25 +96,22 @@ pub fn compute(
             })
             .collect();
         let all_rows: Vec<usize> = (0..data.rows.len()).collect();
-        let gray = lc_spec
-            .covariates
-            .iter()
-            .filter(|id| study.covariate(id).kind != CovariateKind::Continuous)
-            .map(|id| {
-                let var = variable_on(study, data, id, &all_rows);
-                let Variable::Categorical { labels, codes } = &var else { unreachable!("categorical by kind") };
-                let rows: Vec<usize> = (0..time.len()).filter(|&i| codes[i].is_some()).collect();
-                let g: Vec<usize> = rows.iter().map(|&i| codes[i].expect("present")).collect();
-                let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
-                let s: Vec<u32> = rows.iter().map(|&i| status[i]).collect();
-                GrayRow {
-                    covariate: id.clone(),
-                    label: study.covariate(id).label.clone(),
-                    logrank_p: test(&var, &time, &event, conf.level).p,
-                    gray_p: gray_test(&t, &s, 1, &g, labels.len(), None, 0.0).ok().map(|r| r.p),
-                }
-            })
-            .collect();
+        let categorical: Vec<&String> =
+            lc_spec.covariates.iter().filter(|id| study.covariate(id).kind != CovariateKind::Continuous).collect();
+        let gray = crate::parallel_map::map_by_size(time.len(), &categorical, |id| {
+            let var = variable_on(study, data, id, &all_rows);
+            let Variable::Categorical { labels, codes } = &var else { unreachable!("categorical by kind") };
+            let rows: Vec<usize> = (0..time.len()).filter(|&i| codes[i].is_some()).collect();
+            let g: Vec<usize> = rows.iter().map(|&i| codes[i].expect("present")).collect();
+            let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
+            let s: Vec<u32> = rows.iter().map(|&i| status[i]).collect();
+            GrayRow {
+                covariate: id.to_string(),
+                label: study.covariate(id).label.clone(),
+                logrank_p: test(&var, &time, &event, conf.level).p,
+                gray_p: gray_test(&t, &s, 1, &g, labels.len(), None, 0.0).ok().map(|r| r.p),
+            }
+        });
         Competing { landmarks, gray, deaths_without_failure: status.iter().filter(|&&s| s == 2).count() }
     });
     let large = data.rows.len() > RESAMPLING_MAX_ROWS;
@@ -162,8 +159,8 @@ pub fn compute(
             )
         });
     let follow_up = rb.reverse_km_followup.then(|| {
-        let mut seen = std::collections::HashSet::new();
-        let first: Vec<_> = data.rows.iter().filter(|r| seen.insert(r.patient)).collect();
+        let mut patient_first = crate::endpoints::FirstOfPatient::default();
+        let first: Vec<_> = data.rows.iter().filter(|r| patient_first.keep(r.patient)).collect();
         let t: Vec<f64> = first.iter().map(|r| r.os.time).collect();
         let reversed: Vec<bool> = first.iter().map(|r| !r.os.event).collect();
         FollowUpMethods { reverse_km: KaplanMeier::fit(&t, &reversed, conf).median() }

@@ -97,37 +97,34 @@ impl Setting<'_> {
 
     /// Test each term of `full`, whose candidates are `current`.
     fn term_tests(&self, full: &Fitted, current: &[usize], test: SelectionTest) -> Vec<TermTest> {
-        current
-            .iter()
-            .map(|&c| {
-                let id = self.cands[c].id;
-                let cols: Vec<usize> = (0..full.terms.len())
-                    .filter(|&j| full.terms[j].variable == id && full.fit.terms[j].coef.is_some())
-                    .collect();
-                let (chisq, df) = if test == SelectionTest::Wald {
-                    let v = Matrix {
-                        nrow: cols.len(),
-                        ncol: cols.len(),
-                        data: cols.iter().flat_map(|&a| cols.iter().map(move |&b| full.fit.var.get(a, b))).collect(),
-                    };
-                    let b: Vec<f64> = cols.iter().map(|&j| full.fit.terms[j].coef.expect("estimable")).collect();
-                    quadratic_form_inverse(&v, &b, DEFAULT_TOLER_CHOL)
-                } else {
-                    let others: Vec<usize> = current.iter().copied().filter(|&o| o != c).collect();
-                    let reduced_ll = if others.is_empty() {
-                        Some(full.fit.loglik_null)
-                    } else {
-                        self.fit(&others, None).map(|r| r.fit.loglik)
-                    };
-                    match reduced_ll {
-                        Some(ll) => ((2.0 * (full.fit.loglik - ll)).max(0.0), cols.len()),
-                        None => (0.0, 0),
-                    }
+        crate::parallel_map::map_by_size(self.rows.len(), current, |&c| {
+            let id = self.cands[c].id;
+            let cols: Vec<usize> = (0..full.terms.len())
+                .filter(|&j| full.terms[j].variable == id && full.fit.terms[j].coef.is_some())
+                .collect();
+            let (chisq, df) = if test == SelectionTest::Wald {
+                let v = Matrix {
+                    nrow: cols.len(),
+                    ncol: cols.len(),
+                    data: cols.iter().flat_map(|&a| cols.iter().map(move |&b| full.fit.var.get(a, b))).collect(),
                 };
-                let p = if df == 0 { 1.0 } else { chisq_sf(chisq, df as f64) };
-                TermTest { covariate: id.to_string(), chisq, df, p }
-            })
-            .collect()
+                let b: Vec<f64> = cols.iter().map(|&j| full.fit.terms[j].coef.expect("estimable")).collect();
+                quadratic_form_inverse(&v, &b, DEFAULT_TOLER_CHOL)
+            } else {
+                let others: Vec<usize> = current.iter().copied().filter(|&o| o != c).collect();
+                let reduced_ll = if others.is_empty() {
+                    Some(full.fit.loglik_null)
+                } else {
+                    self.fit(&others, None).map(|r| r.fit.loglik)
+                };
+                match reduced_ll {
+                    Some(ll) => ((2.0 * (full.fit.loglik - ll)).max(0.0), cols.len()),
+                    None => (0.0, 0),
+                }
+            };
+            let p = if df == 0 { 1.0 } else { chisq_sf(chisq, df as f64) };
+            TermTest { covariate: id.to_string(), chisq, df, p }
+        })
     }
 }
 

@@ -377,8 +377,8 @@ fn failure_patterns(rows: &[AnalysisRow], distant_recorded: bool) -> FailurePatt
         salvage: salvage_counts(&adjacent_only),
     });
     if distant_recorded {
-        let mut seen = std::collections::HashSet::new();
-        let patients: Vec<&AnalysisRow> = rows.iter().filter(|r| seen.insert(r.patient)).collect();
+        let mut first = crate::endpoints::FirstOfPatient::default();
+        let patients: Vec<&AnalysisRow> = rows.iter().filter(|r| first.keep(r.patient)).collect();
         let distant: Vec<f64> =
             patients.iter().filter(|r| r.distant_spine.event).map(|r| r.distant_spine.time).collect();
         out.push(FailureRow {
