@@ -116,6 +116,15 @@ impl ProblemLog {
         }
     }
 
+    /// Record the problems of `later`, found after these: as if each had
+    /// been pushed here.
+    pub fn append(&mut self, later: ProblemLog) {
+        let (listed_errors, listed_warnings) = totals(&later.listed);
+        self.errors += later.errors - listed_errors;
+        self.warnings += later.warnings - listed_warnings;
+        self.extend(later.listed);
+    }
+
     /// Count `errors` more errors that were found but not kept.
     pub fn count_unlisted_errors(&mut self, errors: usize) {
         self.errors += errors;
@@ -191,3 +200,30 @@ impl fmt::Display for InputProblems {
 }
 
 impl std::error::Error for InputProblems {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(k: usize) -> Problem {
+        let make = if k.is_multiple_of(3) { Problem::error } else { Problem::warning };
+        make("f.csv", Some(k + 2), None, format!("problem {k}"))
+    }
+
+    /// Logs of consecutive shares, appended, list and count what one log
+    /// of the whole would, wherever the cut falls.
+    #[test]
+    fn appended_logs_are_one_log() {
+        let n = ProblemLog::LISTED + 500;
+        let mut whole = ProblemLog::default();
+        whole.extend((0..n).map(problem));
+        let whole = format!("{:?}", whole.into_vec("f.csv"));
+        for cut in [0, 10, ProblemLog::LISTED - 1, ProblemLog::LISTED + 200, n] {
+            let (mut first, mut second) = (ProblemLog::default(), ProblemLog::default());
+            first.extend((0..cut).map(problem));
+            second.extend((cut..n).map(problem));
+            first.append(second);
+            assert_eq!(format!("{:?}", first.into_vec("f.csv")), whole, "cut at {cut}");
+        }
+    }
+}

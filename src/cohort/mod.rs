@@ -498,6 +498,79 @@ fn type_cell(c: &schema::Column, cell: &Cell, fmt: &DateFormat) -> Typed {
     }
 }
 
+/// A known column of the grid, its distinct cells typed.
+struct KnownColumn<'a> {
+    column: &'a schema::Column,
+    /// Its index in the grid.
+    j: usize,
+    /// Per distinct cell ([`read::Grid::distinct`]).
+    typed: Vec<Typed>,
+}
+
+/// The typed rows of a share of the grid, and their problems in row order.
+struct TypedRows {
+    lesions: Vec<Lesion>,
+    incomplete: Vec<validate::IncompleteRow>,
+    problems: ProblemLog,
+}
+
+/// Type the grid's rows `rows` from their columns' typed cells.
+fn type_rows(
+    grid: &read::Grid,
+    columns: &[KnownColumn],
+    extra_index: &[usize],
+    rows: std::ops::Range<usize>,
+    file: &str,
+) -> TypedRows {
+    let mut out =
+        TypedRows { lesions: Vec::with_capacity(rows.len()), incomplete: Vec::new(), problems: ProblemLog::default() };
+    for i in rows {
+        let number = grid.row_number(i);
+        let mut draft = Draft::default();
+        let mut row_ok = true;
+        for KnownColumn { column: c, j, typed } in columns {
+            match &typed[grid.code(i, *j)] {
+                Typed::Missing => {
+                    if c.required {
+                        out.problems.push(Problem::error(file, Some(number), Some(c.name), "missing required value"));
+                        row_ok = false;
+                    }
+                }
+                Typed::Value(v, warning) => {
+                    if let Some(w) = warning {
+                        out.problems.push(Problem::warning(file, Some(number), Some(c.name), w.clone()));
+                    }
+                    draft.set(c.field, v.clone());
+                }
+                Typed::Invalid(msg) => {
+                    out.problems.push(Problem::error(file, Some(number), Some(c.name), msg.clone()));
+                    row_ok = false;
+                }
+            }
+        }
+        if !row_ok {
+            // The row's bad cells are reported; what can still be read of
+            // it joins the checks across rows, so they neither miss it nor
+            // blame its patient's other rows for it.
+            out.incomplete.push(validate::IncompleteRow {
+                row: number,
+                patient_id: draft.patient_id,
+                lesion_id: draft.lesion_id,
+            });
+            continue;
+        }
+        let extra = extra_index
+            .iter()
+            .map(|&j| match grid.cell(i, j) {
+                Cell::Missing => None,
+                c => Some(c.display()),
+            })
+            .collect();
+        out.lesions.push(draft.into_lesion(number, extra));
+    }
+    out
+}
+
 /// Read and validate a cohort file. On success returns the cohort and its
 /// warnings; otherwise every problem found (errors and warnings).
 pub fn load(path: &Path, options: &ReadOptions) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
@@ -596,56 +669,26 @@ pub fn from_grid(grid: &read::Grid, options: &ReadOptions) -> Result<(Cohort, Ve
     }
 
     // Each distinct cell of a known column is typed once; rows take theirs.
-    let known_columns: Vec<(&schema::Column, usize, Vec<Typed>)> = COLUMNS
-        .iter()
-        .filter_map(|c| index.get(&c.field).map(|&j| (c, j)))
-        .map(|(c, j)| (c, j, grid.distinct(j).iter().map(|cell| type_cell(c, cell, &options.date_format)).collect()))
-        .collect();
-    let mut lesions = Vec::with_capacity(grid.n_rows());
+    let n = grid.n_rows();
+    let wanted: Vec<(&schema::Column, usize)> =
+        COLUMNS.iter().filter_map(|c| index.get(&c.field).map(|&j| (c, j))).collect();
+    let columns: Vec<KnownColumn> = crate::parallel_map::map_by_size(n, &wanted, |&(column, j)| KnownColumn {
+        column,
+        j,
+        typed: grid.distinct(j).iter().map(|cell| type_cell(column, cell, &options.date_format)).collect(),
+    });
+    // The rows in one share per core, joined in row order.
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let shares: Vec<std::ops::Range<usize>> = (0..cores).map(|k| k * n / cores..(k + 1) * n / cores).collect();
+    let typed = crate::parallel_map::map_by_size(n, &shares, |rows| {
+        type_rows(grid, &columns, &extra_index, rows.clone(), &file)
+    });
+    let mut lesions = Vec::new();
     let mut incomplete = Vec::new();
-    for i in 0..grid.n_rows() {
-        let number = grid.row_number(i);
-        let mut draft = Draft::default();
-        let mut row_ok = true;
-        for (c, j, typed) in &known_columns {
-            match &typed[grid.code(i, *j)] {
-                Typed::Missing => {
-                    if c.required {
-                        problems.push(Problem::error(&file, Some(number), Some(c.name), "missing required value"));
-                        row_ok = false;
-                    }
-                }
-                Typed::Value(v, warning) => {
-                    if let Some(w) = warning {
-                        problems.push(Problem::warning(&file, Some(number), Some(c.name), w.clone()));
-                    }
-                    draft.set(c.field, v.clone());
-                }
-                Typed::Invalid(msg) => {
-                    problems.push(Problem::error(&file, Some(number), Some(c.name), msg.clone()));
-                    row_ok = false;
-                }
-            }
-        }
-        if !row_ok {
-            // The row's bad cells are reported; what can still be read of
-            // it joins the checks across rows, so they neither miss it nor
-            // blame its patient's other rows for it.
-            incomplete.push(validate::IncompleteRow {
-                row: number,
-                patient_id: draft.patient_id,
-                lesion_id: draft.lesion_id,
-            });
-            continue;
-        }
-        let extra = extra_index
-            .iter()
-            .map(|&j| match grid.cell(i, j) {
-                Cell::Missing => None,
-                c => Some(c.display()),
-            })
-            .collect();
-        lesions.push(draft.into_lesion(number, extra));
+    for mut share in typed {
+        lesions.append(&mut share.lesions);
+        incomplete.append(&mut share.incomplete);
+        problems.append(share.problems);
     }
     let fields = COLUMNS.iter().map(|c| c.field).filter(|f| index.contains_key(f)).collect();
     let cohort = Cohort { file: file.clone(), lesions, extra_columns, fields, events: None };

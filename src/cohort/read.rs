@@ -8,7 +8,7 @@
 use super::date::Date;
 use crate::problem::{Problem, ProblemLog};
 use calamine::{Data, Reader, Xlsx};
-use foldhash::{HashMap, HashMapExt};
+use foldhash::HashMap;
 use std::path::Path;
 
 /// One cell as read.
@@ -147,10 +147,19 @@ impl Grid {
 /// Builds a [`Grid`] row by row, finding each cell among its column's
 /// distinct cells.
 struct GridBuilder {
-    grid: Grid,
-    /// Per column: distinct texts and other cells, to their index.
-    texts: Vec<HashMap<Box<str>, u32>>,
-    others: Vec<HashMap<OtherKey, u32>>,
+    file: String,
+    headers: Vec<String>,
+    numbers: Vec<usize>,
+    columns: Vec<ColumnBuilder>,
+}
+
+/// One column of a [`GridBuilder`]: the column, and its distinct cells to
+/// their index.
+#[derive(Default)]
+struct ColumnBuilder {
+    column: GridColumn,
+    texts: HashMap<Box<str>, u32>,
+    others: HashMap<OtherKey, u32>,
 }
 
 /// A cell that is not text, as a key.
@@ -161,64 +170,113 @@ enum OtherKey {
     Date(Date),
 }
 
-impl GridBuilder {
-    fn new(file: &str, headers: Vec<String>) -> GridBuilder {
-        let width = headers.len();
-        GridBuilder {
-            grid: Grid {
-                file: file.to_string(),
-                headers,
-                numbers: Vec::new(),
-                columns: (0..width).map(|_| GridColumn::new()).collect(),
-            },
-            texts: (0..width).map(|_| HashMap::new()).collect(),
-            others: (0..width).map(|_| HashMap::new()).collect(),
-        }
+/// Most rows a CSV reader holds before their cells join the grid.
+const BATCH: usize = 1 << 14;
+
+impl ColumnBuilder {
+    fn new() -> ColumnBuilder {
+        ColumnBuilder { column: GridColumn::new(), ..ColumnBuilder::default() }
     }
 
-    /// Start data row `number`; every column is missing until set.
-    fn push_row(&mut self, number: usize) {
-        self.grid.numbers.push(number);
-        for c in &mut self.grid.columns {
-            c.codes.push(0);
-        }
-    }
-
-    /// Set the last row's cell of column `j` to text as read: trimmed, or
-    /// missing when empty or `NA`.
-    fn set_text(&mut self, j: usize, text: &str) {
+    /// The index of text as read (trimmed; 0 when empty or `NA`).
+    fn text_code(&mut self, text: &str) -> u32 {
         if crate::csv_table::is_missing(text) {
-            return;
+            return 0;
         }
         let text = text.trim();
-        let column = &mut self.grid.columns[j];
-        let code = match self.texts[j].get(text) {
+        match self.texts.get(text) {
             Some(&k) => k,
             None => {
-                let k = column.values.len() as u32;
-                column.values.push(Cell::Text(text.to_string()));
-                self.texts[j].insert(text.into(), k);
+                let k = self.column.values.len() as u32;
+                self.column.values.push(Cell::Text(text.to_string()));
+                self.texts.insert(text.into(), k);
                 k
             }
-        };
-        *column.codes.last_mut().expect("a row was started") = code;
+        }
     }
 
-    /// Set the last row's cell of column `j`.
-    fn set_cell(&mut self, j: usize, cell: Cell) {
+    /// The index of a cell.
+    fn cell_code(&mut self, cell: Cell) -> u32 {
         let key = match &cell {
-            Cell::Missing => return,
-            Cell::Text(t) => return self.set_text(j, t),
+            Cell::Missing => return 0,
+            Cell::Text(t) => return self.text_code(t),
             Cell::Number(v) => OtherKey::Number(v.to_bits()),
             Cell::Bool(b) => OtherKey::Bool(*b),
             Cell::Date(d) => OtherKey::Date(*d),
         };
-        let column = &mut self.grid.columns[j];
-        let code = *self.others[j].entry(key).or_insert_with(|| {
-            column.values.push(cell);
-            column.values.len() as u32 - 1
+        let values = &mut self.column.values;
+        *self.others.entry(key).or_insert_with(|| {
+            values.push(cell);
+            values.len() as u32 - 1
+        })
+    }
+
+    /// Add field `j` of each record (missing where a record is short).
+    fn push_fields(&mut self, j: usize, records: &[csv::StringRecord]) {
+        for r in records {
+            let code = self.text_code(r.get(j).unwrap_or(""));
+            self.column.codes.push(code);
+        }
+    }
+}
+
+impl GridBuilder {
+    fn new(file: &str, headers: Vec<String>) -> GridBuilder {
+        let columns = headers.iter().map(|_| ColumnBuilder::new()).collect();
+        GridBuilder { file: file.to_string(), headers, numbers: Vec::new(), columns }
+    }
+
+    /// Add CSV records as rows numbered `numbers`, column by column, the
+    /// columns shared between the cores for a large batch (each column's
+    /// distinct cells are its own).
+    fn push_records(&mut self, numbers: &[usize], records: &[csv::StringRecord]) {
+        self.numbers.extend_from_slice(numbers);
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        if records.len() < 1024 || cores == 1 {
+            for (j, c) in self.columns.iter_mut().enumerate() {
+                c.push_fields(j, records);
+            }
+            return;
+        }
+        // Column j goes to core j mod cores: the costly columns (ids,
+        // dates) lie apart in a cohort file.
+        let mut shares: Vec<Vec<(usize, &mut ColumnBuilder)>> = (0..cores).map(|_| Vec::new()).collect();
+        for (j, c) in self.columns.iter_mut().enumerate() {
+            shares[j % cores].push((j, c));
+        }
+        std::thread::scope(|s| {
+            for share in shares {
+                s.spawn(move || {
+                    for (j, c) in share {
+                        c.push_fields(j, records);
+                    }
+                });
+            }
         });
-        *column.codes.last_mut().expect("a row was started") = code;
+    }
+
+    /// Start data row `number`; every column is missing until set.
+    fn push_row(&mut self, number: usize) {
+        self.numbers.push(number);
+        for c in &mut self.columns {
+            c.column.codes.push(0);
+        }
+    }
+
+    /// Set the last row's cell of column `j`.
+    fn set_cell(&mut self, j: usize, cell: Cell) {
+        let c = &mut self.columns[j];
+        let code = c.cell_code(cell);
+        *c.column.codes.last_mut().expect("a row was started") = code;
+    }
+
+    fn into_grid(self) -> Grid {
+        Grid {
+            file: self.file,
+            headers: self.headers,
+            numbers: self.numbers,
+            columns: self.columns.into_iter().map(|c| c.column).collect(),
+        }
     }
 }
 
@@ -306,42 +364,56 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
     let width = headers.len();
     let mut problems = ProblemLog::default();
     let mut grid = GridBuilder::new(file, headers);
-    let mut rec = csv::StringRecord::new();
-    for k in 0.. {
-        match reader.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
+    let mut batch = vec![csv::StringRecord::new(); BATCH];
+    let mut numbers = Vec::with_capacity(BATCH);
+    let mut k = 0;
+    loop {
+        numbers.clear();
+        let mut ended = false;
+        while numbers.len() < BATCH {
+            let rec = &mut batch[numbers.len()];
+            k += 1;
+            match reader.read_record(rec) {
+                Ok(true) => {}
+                Ok(false) => {
+                    ended = true;
+                    break;
+                }
+                Err(e) => {
+                    problems.push(Problem::error(
+                        file,
+                        Some(k + 1),
+                        None,
+                        format!("not readable as CSV: {}", csv_reason(&e)),
+                    ));
+                    continue;
+                }
+            }
+            if rec.iter().all(|c| c.trim().is_empty()) {
+                continue; // blank line: nothing lost
+            }
+            if rec.len() > width && rec.iter().skip(width).any(|c| !c.trim().is_empty()) {
                 problems.push(Problem::error(
                     file,
-                    Some(k + 2),
+                    Some(k + 1),
                     None,
-                    format!("not readable as CSV: {}", csv_reason(&e)),
+                    format!("row has {} fields but the header has {}", rec.len(), width),
                 ));
                 continue;
             }
+            numbers.push(k + 1);
         }
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue; // blank line: nothing lost
+        if problems.is_empty() {
+            grid.push_records(&numbers, &batch[..numbers.len()]);
         }
-        if rec.len() > width && rec.iter().skip(width).any(|c| !c.trim().is_empty()) {
-            problems.push(Problem::error(
-                file,
-                Some(k + 2),
-                None,
-                format!("row has {} fields but the header has {}", rec.len(), width),
-            ));
-            continue;
-        }
-        grid.push_row(k + 2);
-        for (j, text) in rec.iter().take(width).enumerate() {
-            grid.set_text(j, text);
+        if ended {
+            break;
         }
     }
     if !problems.is_empty() {
         return Err(problems.into_vec(file));
     }
-    Ok(grid.grid)
+    Ok(grid.into_grid())
 }
 
 /// Most columns a cohort file may have (a cohort has a few dozen).
@@ -430,7 +502,7 @@ fn read_xlsx_unguarded(bytes: Vec<u8>, file: &str, sheet: Option<&str>) -> Resul
     for (r, c, value) in cells.into_iter().skip_while(|&(r, ..)| r == header_row) {
         let number = r as usize + 1;
         let j = (c - first_col) as usize;
-        let column = grid.grid.headers.get(j).map(String::as_str);
+        let column = grid.headers.get(j).map(String::as_str);
         if let Data::Error(e) = &value {
             problems.push(Problem::error(
                 file,
@@ -453,7 +525,7 @@ fn read_xlsx_unguarded(bytes: Vec<u8>, file: &str, sheet: Option<&str>) -> Resul
             ));
             continue;
         }
-        if grid.grid.numbers.last() != Some(&number) {
+        if grid.numbers.last() != Some(&number) {
             grid.push_row(number);
         }
         grid.set_cell(j, cell);
@@ -461,7 +533,7 @@ fn read_xlsx_unguarded(bytes: Vec<u8>, file: &str, sheet: Option<&str>) -> Resul
     if !problems.is_empty() {
         return Err(problems.into_vec(file));
     }
-    Ok(grid.grid)
+    Ok(grid.into_grid())
 }
 
 /// Excel's letters for a 0-based column index (0 = A, 16383 = XFD).
@@ -534,6 +606,38 @@ mod tests {
         assert_eq!(g.distinct(0), [Cell::Missing, Cell::Text("x".into()), Cell::Text("y".into())]);
         assert_eq!((g.code(0, 0), g.code(1, 0), g.code(2, 0)), (1, 1, 2));
         assert_eq!(g.column(1).cloned().collect::<Vec<_>>(), [Cell::Missing, Cell::Text("2".into()), Cell::Missing]);
+    }
+
+    /// A file of more rows than a batch, read with its columns shared
+    /// between the cores, holds every cell where it was written.
+    #[test]
+    fn a_large_file_is_read_cell_for_cell() {
+        let n = BATCH + 3000;
+        let cell = |i: usize, j: usize| match j {
+            0 => format!("P{}", i % 700),
+            1 => format!("{i}"),
+            2 if i.is_multiple_of(5) => "NA".to_string(),
+            2 => format!("x{}", i % 3),
+            _ => format!("2020-01-{:02}", 1 + i % 28),
+        };
+        let mut text = String::from("a,b,c,d\n");
+        for i in 0..n {
+            text.push_str(&format!("{},{},{},{}\n", cell(i, 0), cell(i, 1), cell(i, 2), cell(i, 3)));
+            if i == 5 {
+                text.push_str(",,,\n"); // an empty row keeps its number
+            }
+        }
+        let g = csv(&text);
+        assert_eq!(g.n_rows(), n);
+        for i in 0..n {
+            assert_eq!(g.row_number(i), if i <= 5 { i + 2 } else { i + 3 });
+            for j in 0..4 {
+                let want = cell(i, j);
+                let want = if want == "NA" { Cell::Missing } else { Cell::Text(want) };
+                assert_eq!(g.cell(i, j), &want, "row {i}, column {j}");
+            }
+        }
+        assert_eq!(g.distinct(0).len(), 701);
     }
 
     #[test]
