@@ -46,6 +46,12 @@ pub fn map_by_size<T: Sync, R: Send>(rows: usize, items: &[T], f: impl Fn(&T) ->
     }
 }
 
+/// `0..n` cut into one consecutive share per core, in order.
+pub fn shares(n: usize) -> Vec<std::ops::Range<usize>> {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    (0..cores).map(|k| k * n / cores..(k + 1) * n / cores).collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -53,6 +59,9 @@ mod tests {
         let items: Vec<u64> = (0..1000).collect();
         assert_eq!(super::map_on_all_cores(&items, |&x| x * x), items.iter().map(|x| x * x).collect::<Vec<_>>());
         assert!(super::map_on_all_cores(&[] as &[u8], |&x| x).is_empty());
+        for n in [0, 1, 7, 1000] {
+            assert_eq!(super::shares(n).into_iter().flatten().collect::<Vec<_>>(), (0..n).collect::<Vec<_>>());
+        }
         for rows in [10, super::PARALLEL_MIN_ROWS] {
             assert_eq!(super::map_by_size(rows, &items, |&x| x + 1), items.iter().map(|x| x + 1).collect::<Vec<_>>());
         }

@@ -678,9 +678,7 @@ pub fn from_grid(grid: &read::Grid, options: &ReadOptions) -> Result<(Cohort, Ve
         typed: grid.distinct(j).iter().map(|cell| type_cell(column, cell, &options.date_format)).collect(),
     });
     // The rows in one share per core, joined in row order.
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let shares: Vec<std::ops::Range<usize>> = (0..cores).map(|k| k * n / cores..(k + 1) * n / cores).collect();
-    let typed = crate::parallel_map::map_by_size(n, &shares, |rows| {
+    let typed = crate::parallel_map::map_by_size(n, &crate::parallel_map::shares(n), |rows| {
         type_rows(grid, &columns, &extra_index, rows.clone(), &file)
     });
     let mut lesions = Vec::new();

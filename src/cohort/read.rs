@@ -4,6 +4,13 @@
 //! CSV cells are text. Excel cells keep their type: numbers, booleans,
 //! text, and date cells (converted from Excel's serial day numbers with the
 //! workbook's 1900 or 1904 date system). Empty cells and `NA` are missing.
+//!
+//! The grid is held column by column, each column's distinct cells once
+//! and a four-byte index per row ([`Grid`]): a cohort's columns repeat few
+//! values, so a million lesions take a few hundred megabytes instead of a
+//! string per cell, and the cohort types each distinct value once. A CSV
+//! file is read in batches of records whose columns are shared between
+//! the cores.
 
 use super::date::Date;
 use crate::problem::{Problem, ProblemLog};

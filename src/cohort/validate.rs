@@ -26,17 +26,25 @@ pub struct IncompleteRow {
 /// depend on a patient's every row (first SBRT) are skipped for their
 /// patients, so one bad cell gives one problem.
 pub fn check(cohort: &Cohort, incomplete: &[IncompleteRow], ranges: &Ranges) -> Vec<Problem> {
-    let mut out = Vec::new();
-    for l in &cohort.lesions {
-        check_row(&cohort.file, l, ranges, &mut out);
-    }
+    let n = cohort.lesions.len();
+    let rows = crate::parallel_map::map_by_size(n, &crate::parallel_map::shares(n), |share| {
+        let mut out = Vec::new();
+        for l in &cohort.lesions[share.clone()] {
+            check_row(&cohort.file, l, ranges, &mut out);
+        }
+        out
+    });
+    let mut out: Vec<Problem> = rows.into_iter().flatten().collect();
     let partial: std::collections::HashSet<&str> = incomplete.iter().filter_map(|r| r.patient_id.as_deref()).collect();
     let patients = by_patient(&cohort.lesions);
-    for rows in patients.chunk_by(|a, b| a.patient_id == b.patient_id) {
+    let same_patient = |a: &&Lesion, b: &&Lesion| a.patient_id == b.patient_id;
+    for rows in patients.chunk_by(same_patient) {
         check_patient(&cohort.file, rows, partial.contains(rows[0].patient_id.as_str()), &mut out);
-        check_retreated_levels(&cohort.file, rows, &mut out);
     }
     check_lesion_ids(cohort, incomplete, &mut out);
+    for rows in patients.chunk_by(same_patient) {
+        check_retreated_levels(&cohort.file, rows, &mut out);
+    }
     out
 }
 
