@@ -6,10 +6,15 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The number of cores this process may use.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// `f` of every item, in the items' order, computed on every core.
 pub fn map_on_all_cores<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
+    let workers = cores().min(items.len()).max(1);
     let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
@@ -48,7 +53,7 @@ pub fn map_by_size<T: Sync, R: Send>(rows: usize, items: &[T], f: impl Fn(&T) ->
 
 /// `0..n` cut into one consecutive share per core, in order.
 pub fn shares(n: usize) -> Vec<std::ops::Range<usize>> {
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let cores = cores();
     (0..cores).map(|k| k * n / cores..(k + 1) * n / cores).collect()
 }
 

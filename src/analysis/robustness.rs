@@ -165,7 +165,7 @@ pub fn compute(
         let reversed: Vec<bool> = first.iter().map(|r| !r.os.event).collect();
         FollowUpMethods { reverse_km: KaplanMeier::fit(&t, &reversed, conf).median() }
     });
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = crate::parallel_map::cores();
     let mut stability = Vec::new();
     if rb.bootstrap_resamples > 0 && !large {
         for spec in &study.endpoints {

@@ -386,19 +386,7 @@ impl CovariateArgs {
         // Each column is parsed on its own, so the columns share the cores.
         let parse =
             |name: &String| data.covariate(name, self.factor.contains(name), references.get(name).map(String::as_str));
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let names = &formula.variables;
-        let parsed: Vec<_> = if threads > 1 && data.n() >= 100_000 {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = names
-                    .chunks(names.len().div_ceil(threads))
-                    .map(|names| scope.spawn(move || names.iter().map(parse).collect::<Vec<_>>()))
-                    .collect();
-                handles.into_iter().flat_map(|h| h.join().expect("covariate thread")).collect()
-            })
-        } else {
-            names.iter().map(parse).collect()
-        };
+        let parsed = crate::parallel_map::map_by_size(data.n(), &formula.variables, parse);
         let mut covariates = Vec::new();
         let mut problems = Vec::new();
         for result in parsed {

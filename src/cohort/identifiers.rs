@@ -25,14 +25,12 @@ pub struct KnownIds(foldhash::HashSet<String>);
 impl KnownIds {
     /// The patient and lesion ids of a cohort.
     pub fn of(cohort: &super::Cohort) -> KnownIds {
-        KnownIds::new(
-            cohort.lesions.iter().flat_map(|l| std::iter::once(l.patient_id.as_str()).chain(l.lesion_id.as_deref())),
-        )
+        KnownIds::new(cohort_ids(cohort))
     }
 
     /// The ids, as written in the file.
     pub fn new<'a>(ids: impl IntoIterator<Item = &'a str>) -> KnownIds {
-        KnownIds(ids.into_iter().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()).collect())
+        KnownIds(ids.into_iter().map(id_key).filter(|s| !s.is_empty()).collect())
     }
 
     /// The patient and lesion ids of a cohort that [`identifying_token`]
@@ -42,26 +40,20 @@ impl KnownIds {
     pub fn among<'a>(cohort: &super::Cohort, values: impl IntoIterator<Item = &'a str>) -> KnownIds {
         let wanted: foldhash::HashSet<String> = values
             .into_iter()
-            .flat_map(|v| std::iter::once(v.trim().to_lowercase()).chain(tokens(v).into_iter().map(token_key)))
+            .flat_map(|v| std::iter::once(id_key(v)).chain(tokens(v).into_iter().map(token_key)))
             .collect();
-        let mut lower = String::new();
-        let mut found = foldhash::HashSet::default();
-        for id in
-            cohort.lesions.iter().flat_map(|l| std::iter::once(l.patient_id.as_str()).chain(l.lesion_id.as_deref()))
-        {
-            let id = id.trim();
-            lower.clear();
-            if id.is_ascii() {
-                lower.extend(id.chars().map(|c| c.to_ascii_lowercase()));
-            } else {
-                lower.push_str(&id.to_lowercase());
-            }
-            if !lower.is_empty() && wanted.contains(&lower) {
-                found.insert(lower.clone());
-            }
-        }
-        KnownIds(found)
+        KnownIds(cohort_ids(cohort).map(id_key).filter(|id| !id.is_empty() && wanted.contains(id)).collect())
     }
+}
+
+/// A cohort's patient and lesion ids, as written.
+fn cohort_ids(cohort: &super::Cohort) -> impl Iterator<Item = &str> {
+    cohort.lesions.iter().flat_map(|l| std::iter::once(l.patient_id.as_str()).chain(l.lesion_id.as_deref()))
+}
+
+/// An id, or a whole value, as compared: trimmed, lower case.
+fn id_key(id: &str) -> String {
+    id.trim().to_lowercase()
 }
 
 /// A value's tokens: split at white space and `, ; ( ) [ ]`.
@@ -119,7 +111,7 @@ fn longest_digit_run(s: &str) -> usize {
 
 /// Why `value` may identify a patient, or `None`.
 pub fn identifying_token(value: &str, ids: &KnownIds) -> Option<String> {
-    let whole = value.trim().to_lowercase();
+    let whole = id_key(value);
     if ids.0.contains(&whole) {
         return Some("it is a patient or lesion id of the file".into());
     }

@@ -76,7 +76,7 @@ pub struct Grid {
 }
 
 /// One column of a [`Grid`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct GridColumn {
     /// Distinct cells; index 0 is [`Cell::Missing`]. A recoded value may
     /// repeat another; every index in `codes` is valid.
@@ -85,8 +85,9 @@ struct GridColumn {
     codes: Vec<u32>,
 }
 
-impl GridColumn {
-    fn new() -> GridColumn {
+/// A column without rows.
+impl Default for GridColumn {
+    fn default() -> GridColumn {
         GridColumn { values: vec![Cell::Missing], codes: Vec::new() }
     }
 }
@@ -144,9 +145,7 @@ impl Grid {
     /// Add an empty column at the end; its index.
     pub fn push_column(&mut self, header: &str) -> usize {
         self.headers.push(header.to_string());
-        let mut column = GridColumn::new();
-        column.codes = vec![0; self.n_rows()];
-        self.columns.push(column);
+        self.columns.push(GridColumn { codes: vec![0; self.n_rows()], ..GridColumn::default() });
         self.columns.len() - 1
     }
 }
@@ -181,10 +180,6 @@ enum OtherKey {
 const BATCH: usize = 1 << 14;
 
 impl ColumnBuilder {
-    fn new() -> ColumnBuilder {
-        ColumnBuilder { column: GridColumn::new(), ..ColumnBuilder::default() }
-    }
-
     /// The index of text as read (trimmed; 0 when empty or `NA`).
     fn text_code(&mut self, text: &str) -> u32 {
         if crate::csv_table::is_missing(text) {
@@ -229,7 +224,7 @@ impl ColumnBuilder {
 
 impl GridBuilder {
     fn new(file: &str, headers: Vec<String>) -> GridBuilder {
-        let columns = headers.iter().map(|_| ColumnBuilder::new()).collect();
+        let columns = headers.iter().map(|_| ColumnBuilder::default()).collect();
         GridBuilder { file: file.to_string(), headers, numbers: Vec::new(), columns }
     }
 
@@ -238,7 +233,7 @@ impl GridBuilder {
     /// distinct cells are its own).
     fn push_records(&mut self, numbers: &[usize], records: &[csv::StringRecord]) {
         self.numbers.extend_from_slice(numbers);
-        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let cores = crate::parallel_map::cores();
         if records.len() < 1024 || cores == 1 {
             for (j, c) in self.columns.iter_mut().enumerate() {
                 c.push_fields(j, records);
@@ -371,13 +366,16 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
     let width = headers.len();
     let mut problems = ProblemLog::default();
     let mut grid = GridBuilder::new(file, headers);
-    let mut batch = vec![csv::StringRecord::new(); BATCH];
-    let mut numbers = Vec::with_capacity(BATCH);
+    let mut batch: Vec<csv::StringRecord> = Vec::new();
+    let mut numbers = Vec::new();
     let mut k = 0;
     loop {
         numbers.clear();
         let mut ended = false;
         while numbers.len() < BATCH {
+            if batch.len() == numbers.len() {
+                batch.push(csv::StringRecord::new());
+            }
             let rec = &mut batch[numbers.len()];
             k += 1;
             match reader.read_record(rec) {

@@ -285,7 +285,7 @@ fn parse_chunk(
     headers: &[String],
     cutting: Cutting,
 ) -> (usize, Vec<Piece>) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = crate::parallel_map::cores();
     let mut cuts = vec![0];
     for k in 1..threads {
         let target = (text.len() * k / threads).max(*cuts.last().expect("a cut") + cutting.min_piece);
