@@ -241,6 +241,16 @@ impl Column {
         Ok(())
     }
 
+    /// Add the plain number at `start` of `bytes`, read in place, when the
+    /// column holds numbers and the field is one the fast path reads (see
+    /// [`super::decimal::parse_in_place`]): the position after it.
+    pub(super) fn push_in_place(&mut self, bytes: &[u8], start: usize) -> Option<usize> {
+        let Column::Numbers { values, .. } = self else { return None };
+        let (value, end) = super::decimal::parse_in_place(bytes, start)?;
+        values.push(value);
+        Some(end)
+    }
+
     /// Add a missing cell.
     pub(super) fn push_missing(&mut self) {
         match self {

@@ -25,7 +25,7 @@ mod records;
 
 use columns::Column;
 pub use columns::{is_missing, Cell, Kind};
-use records::{read_record, Record};
+use records::{read_record, Fields, Record};
 
 use crate::problem::{InputProblems, Problem, ProblemLog};
 use std::io::Read;
@@ -118,7 +118,7 @@ impl CsvTable {
         let mut scratch = Vec::new();
         let header = loop {
             let mut fields: Vec<Vec<u8>> = Vec::new();
-            match read_record(&buf, pos, source.at_eof, &mut scratch, |_, f| fields.push(f.to_vec())) {
+            match read_record(&buf, pos, source.at_eof, &mut scratch, &mut |_, f: &[u8]| fields.push(f.to_vec())) {
                 Record::Complete { next, .. } => {
                     pos = next;
                     break fields;
@@ -368,13 +368,7 @@ impl Piece {
         let mut not_utf8 = Vec::new();
         loop {
             not_utf8.clear();
-            let record = read_record(bytes, pos, at_eof, &mut scratch, |f, cell| {
-                if let Some(Some(column)) = columns.get_mut(f) {
-                    if column.push(cell).is_err() {
-                        not_utf8.push(f);
-                    }
-                }
-            });
+            let record = read_record(bytes, pos, at_eof, &mut scratch, &mut KeptFields(&mut columns, &mut not_utf8));
             match record {
                 Record::Complete { fields, next } => {
                     if fields != headers.len() {
@@ -401,6 +395,24 @@ impl Piece {
             }
         }
         Piece { columns, n_rows, problems, consumed: pos }
+    }
+}
+
+/// The kept columns of a piece as a record's fields go to them, with the
+/// fields whose text was not UTF-8.
+struct KeptFields<'a>(&'a mut [Option<Column>], &'a mut Vec<usize>);
+
+impl Fields for KeptFields<'_> {
+    fn field(&mut self, index: usize, content: &[u8]) {
+        if let Some(Some(column)) = self.0.get_mut(index) {
+            if column.push(content).is_err() {
+                self.1.push(index);
+            }
+        }
+    }
+
+    fn in_place(&mut self, index: usize, bytes: &[u8], start: usize) -> Option<usize> {
+        self.0.get_mut(index)?.as_mut()?.push_in_place(bytes, start)
     }
 }
 

@@ -25,15 +25,36 @@ pub(super) enum Record {
     End,
 }
 
+/// Where a record's fields go.
+pub(super) trait Fields {
+    /// The content of field `index`.
+    fn field(&mut self, index: usize, content: &[u8]);
+
+    /// Read the unquoted field `index` at `start` of `bytes` in place, if
+    /// its reader can: the position after it, which must hold a comma or a
+    /// line end. `None` (the default): the field's content is found and
+    /// given to [`Fields::field`].
+    fn in_place(&mut self, _index: usize, _bytes: &[u8], _start: usize) -> Option<usize> {
+        None
+    }
+}
+
+/// Any `FnMut(index, content)` takes the fields as they are found.
+impl<F: FnMut(usize, &[u8])> Fields for F {
+    fn field(&mut self, index: usize, content: &[u8]) {
+        self(index, content)
+    }
+}
+
 /// Read the record at `pos` (blank lines before it skipped), handing each
-/// field's content to `field(index, bytes)`. `at_eof`: the text ends where
-/// `bytes` ends. `scratch` holds quoted fields' content.
+/// field to `fields`. `at_eof`: the text ends where `bytes` ends. `scratch`
+/// holds quoted fields' content.
 pub(super) fn read_record(
     bytes: &[u8],
     mut pos: usize,
     at_eof: bool,
     scratch: &mut Vec<u8>,
-    mut field: impl FnMut(usize, &[u8]),
+    fields: &mut impl Fields,
 ) -> Record {
     let len = bytes.len();
     while pos < len && matches!(bytes[pos], b'\n' | b'\r') {
@@ -46,11 +67,13 @@ pub(super) fn read_record(
     loop {
         if bytes.get(pos) == Some(&b'"') {
             let Some(end) = quoted_field(bytes, pos, at_eof, scratch) else { return Record::Incomplete };
-            field(index, scratch);
+            fields.field(index, scratch);
+            pos = end;
+        } else if let Some(end) = fields.in_place(index, bytes, pos) {
             pos = end;
         } else {
             let end = field_end(bytes, pos);
-            field(index, &bytes[pos..end]);
+            fields.field(index, &bytes[pos..end]);
             pos = end;
         }
         index += 1;
@@ -100,16 +123,8 @@ fn quoted_field(bytes: &[u8], pos: usize, at_eof: bool, scratch: &mut Vec<u8>) -
 /// The first comma or line end at or after `i` (or the end of `bytes`),
 /// eight bytes at a time.
 fn field_end(bytes: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // Bytes equal to `b` get their high bit set (the lowest such is exact).
-    let equal = |w: u64, b: u8| {
-        let x = w ^ (ONES * b as u64);
-        x.wrapping_sub(ONES) & !x & HIGHS
-    };
     while let Some(word) = bytes.get(i..i + 8) {
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let hits = equal(w, b',') | equal(w, b'\n') | equal(w, b'\r');
+        let hits = separators(u64::from_le_bytes(word.try_into().expect("eight bytes")));
         if hits != 0 {
             return i + (hits.trailing_zeros() / 8) as usize;
         }
@@ -119,6 +134,19 @@ fn field_end(bytes: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// The high bit of each byte of a little-endian word that is a comma or a
+/// line end: exact for the lowest such byte (a borrow may mark bytes above
+/// it), which is all a search for the first one needs.
+pub(super) fn separators(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let equal = |b: u8| {
+        let x = word ^ (ONES * b as u64);
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    equal(b',') | equal(b'\n') | equal(b'\r')
 }
 
 #[cfg(test)]
@@ -134,7 +162,9 @@ mod tests {
         let mut scratch = Vec::new();
         loop {
             let mut fields = Vec::new();
-            match read_record(&text[..end], pos, end == text.len(), &mut scratch, |_, f| fields.push(f.to_vec())) {
+            match read_record(&text[..end], pos, end == text.len(), &mut scratch, &mut |_, f: &[u8]| {
+                fields.push(f.to_vec())
+            }) {
                 Record::Complete { next, .. } => {
                     out.push(fields);
                     pos = next;
