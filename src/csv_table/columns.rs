@@ -105,10 +105,12 @@ impl Texts {
         self.text.truncate(self.ends.last().copied().unwrap_or(0));
     }
 
-    fn append(&mut self, other: Texts) {
+    /// Move `other`'s cells after these, leaving it empty (its memory kept).
+    fn append(&mut self, other: &mut Texts) {
         let shift = self.text.len();
         self.text.push_str(&other.text);
         self.ends.extend(other.ends.iter().map(|e| e + shift));
+        other.truncate(0);
     }
 }
 
@@ -277,13 +279,14 @@ impl Column {
         }
     }
 
-    /// Add `other`'s cells (of the same kind) after this column's.
-    pub(super) fn append(&mut self, other: Column) {
+    /// Move `other`'s cells (of the same kind) after this column's, leaving
+    /// it empty with its memory kept for the next piece.
+    pub(super) fn append(&mut self, other: &mut Column) {
         match (self, other) {
             (Column::Numbers { values, texts }, Column::Numbers { values: more, texts: more_texts }) => {
                 let shift = texts.len() as u64;
                 if more_texts.len() == 0 {
-                    values.extend_from_slice(&more);
+                    values.extend_from_slice(more);
                 } else {
                     values.extend(more.iter().map(|&v| {
                         if v.is_nan() && v.to_bits() != MISSING {
@@ -294,6 +297,7 @@ impl Column {
                     }));
                 }
                 texts.append(more_texts);
+                more.clear();
             }
             (Column::Texts(texts), Column::Texts(more)) => texts.append(more),
             _ => unreachable!("pieces of a column have the same kind"),
@@ -358,8 +362,9 @@ mod tests {
     #[test]
     fn appending_and_truncating_keep_texts_in_step() {
         let mut a = filled(Kind::Number, &["x", "1", "y"]);
-        let b = filled(Kind::Number, &["2", "z", ""]);
-        a.append(b);
+        let mut b = filled(Kind::Number, &["2", "z", ""]);
+        a.append(&mut b);
+        assert_eq!(b.len(), 0);
         let cells: Vec<Cell> = (0..a.len()).map(|i| a.get(i)).collect();
         let want =
             [Cell::Text("x"), Cell::Number(1.0), Cell::Text("y"), Cell::Number(2.0), Cell::Text("z"), Cell::Missing];

@@ -9,8 +9,10 @@
 //! labels as text ([`columns`]). The file is streamed: read in chunks of
 //! [`CHUNK`] bytes, each chunk cut at line ends into one piece per core,
 //! the pieces parsed at once ([`records`]), their columns appended in
-//! order. Memory is the kept columns and one chunk, whatever the file's
-//! size: a file of 10^6 rows × 13 columns as R's `write.csv` writes it
+//! order; the next chunk is read while one is parsed (into a second
+//! buffer, the cut record at the chunk's end carried before it), and the
+//! pieces' emptied columns are kept for the next chunk's pieces. Memory is
+//! the kept columns and two chunks, whatever the file's size: a file of 10^6 rows × 13 columns as R's `write.csv` writes it
 //! (205 MB) is held in its 12 kept columns, 96 MB.
 //!
 //! A cut after a line break inside a quoted field is not a record end. It
@@ -34,6 +36,10 @@ use std::path::Path;
 /// Bytes read at a time.
 const CHUNK: usize = 8 << 20;
 
+/// Room before each chunk read ahead for the end of the chunk before it (a
+/// record the chunk's end cut); a longer end is joined by copying.
+const CARRIED: usize = 64 << 10;
+
 /// Smallest piece of a chunk worth a thread of its own.
 const MIN_PIECE: usize = 512 << 10;
 
@@ -53,15 +59,17 @@ pub struct CsvTable {
     n_rows: usize,
 }
 
-/// How a file is cut for reading: bytes per chunk, and the smallest piece
-/// given a thread (tests use small ones).
+/// How a file is cut for reading: bytes per chunk, the smallest piece
+/// given a thread, and the room for a chunk's cut record before the next
+/// chunk (tests use small ones).
 #[derive(Debug, Clone, Copy)]
 struct Cutting {
     chunk: usize,
     min_piece: usize,
+    carried: usize,
 }
 
-const CUTTING: Cutting = Cutting { chunk: CHUNK, min_piece: MIN_PIECE };
+const CUTTING: Cutting = Cutting { chunk: CHUNK, min_piece: MIN_PIECE, carried: CARRIED };
 
 /// The source of a table's bytes, read no further than `limit`.
 struct Source<R> {
@@ -105,7 +113,7 @@ impl CsvTable {
     }
 
     /// Read the header, then the records chunk by chunk.
-    fn stream<R: Read>(
+    fn stream<R: Read + Send>(
         mut source: Source<R>,
         size: u64,
         wanted: Option<&[(&str, Kind)]>,
@@ -129,29 +137,54 @@ impl CsvTable {
         };
         let mut table = CsvTable::with_header(&source.file, header)?;
         let layout = table.layout(wanted)?;
-        table.columns = layout.iter().map(|k| k.map(Column::new)).collect();
+        table.columns = fresh_columns(&layout);
         let mut problems = ProblemLog::default();
         let mut reserved = false;
+        // Pieces' emptied columns, kept for the next chunk's pieces.
+        let mut pool = Vec::new();
+        // The next chunk is read into `spare` while `buf` is parsed.
+        let mut spare = Vec::new();
         loop {
-            let (consumed, pieces) = parse_chunk(&buf[pos..], source.at_eof, &layout, &table.headers, cutting);
+            let (at_eof, read_before) = (source.at_eof, source.read);
+            let ((consumed, pieces), refill) = std::thread::scope(|scope| {
+                let reading = (!at_eof).then(|| {
+                    scope.spawn(|| {
+                        spare.clear();
+                        spare.resize(cutting.carried, 0);
+                        source.fill(&mut spare, chunk)
+                    })
+                });
+                let parsed = parse_chunk(&buf[pos..], at_eof, &layout, &table.headers, cutting, &mut pool);
+                (parsed, reading.map(|r| r.join().expect("CSV reading thread")))
+            });
             let rows_before = table.n_rows;
             for piece in pieces {
-                table.add(piece, &mut problems);
+                pool.push(table.add(piece, &mut problems));
             }
             pos += consumed;
-            if source.at_eof {
-                break;
-            }
+            let Some(refill) = refill else { break };
+            refill.map_err(InputProblems::one)?;
             if !reserved && table.n_rows > rows_before {
                 // Room for the rows still to come, estimated from these.
                 let per_row = consumed as f64 / (table.n_rows - rows_before) as f64;
-                let rest = (size.saturating_sub(source.read) as f64 / per_row * 1.02) as usize + 16;
+                let parsed = read_before - (buf.len() - pos) as u64;
+                let rest = (size.saturating_sub(parsed) as f64 / per_row * 1.02) as usize + 16;
                 table.columns.iter_mut().flatten().for_each(|c| c.reserve(rest));
                 reserved = true;
             }
-            buf.drain(..pos);
-            pos = 0;
-            source.fill(&mut buf, chunk).map_err(InputProblems::one)?;
+            // The unread end of `buf` (a record cut by the chunk's end) goes
+            // just before the new bytes.
+            let (tail, room) = (&buf[pos..], cutting.carried);
+            if tail.len() <= room {
+                spare[room - tail.len()..room].copy_from_slice(tail);
+                pos = room - tail.len();
+            } else {
+                let mut joined = tail.to_vec();
+                joined.extend_from_slice(&spare[room..]);
+                spare = joined;
+                pos = 0;
+            }
+            std::mem::swap(&mut buf, &mut spare);
         }
         if !problems.is_empty() {
             return Err(InputProblems(problems.into_vec(&table.file)));
@@ -200,18 +233,20 @@ impl CsvTable {
         Ok(layout)
     }
 
-    /// Append a piece's rows and its problems (numbered as the file's rows).
-    fn add(&mut self, piece: Piece, problems: &mut ProblemLog) {
+    /// Append a piece's rows and its problems (numbered as the file's
+    /// rows); gives back the piece's columns, emptied.
+    fn add(&mut self, mut piece: Piece, problems: &mut ProblemLog) -> Vec<Option<Column>> {
         problems.count_unlisted_errors(piece.problems.unlisted);
         for (row, column, message) in piece.problems.kept {
             problems.push(Problem::error(&self.file, Some(self.n_rows + row + 2), column.as_deref(), message));
         }
-        for (mine, theirs) in self.columns.iter_mut().zip(piece.columns) {
+        for (mine, theirs) in self.columns.iter_mut().zip(&mut piece.columns) {
             if let (Some(mine), Some(theirs)) = (mine, theirs) {
                 mine.append(theirs);
             }
         }
         self.n_rows += piece.n_rows;
+        piece.columns
     }
 
     fn column_index(&self, name: &str) -> Result<usize, Problem> {
@@ -284,6 +319,7 @@ fn parse_chunk(
     layout: &[Option<Kind>],
     headers: &[String],
     cutting: Cutting,
+    pool: &mut Vec<Vec<Option<Column>>>,
 ) -> (usize, Vec<Piece>) {
     let threads = crate::parallel_map::cores();
     let mut cuts = vec![0];
@@ -297,16 +333,20 @@ fn parse_chunk(
     cuts.push(text.len());
     let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
     let last = ranges.len() - 1;
-    let parse = |k: usize| {
+    let mut take = || pool.pop().unwrap_or_else(|| fresh_columns(layout));
+    let mut sets: Vec<_> = ranges.iter().map(|_| take()).collect();
+    let parse = |k: usize, columns| {
         let (start, end) = ranges[k];
-        Piece::parse(&text[start..end], at_eof && k == last, layout, headers)
+        Piece::parse(&text[start..end], at_eof && k == last, columns, headers)
     };
     let parsed: Vec<Piece> = if ranges.len() == 1 {
-        vec![parse(0)]
+        vec![parse(0, sets.pop().expect("a set of columns"))]
     } else {
         std::thread::scope(|scope| {
-            let others: Vec<_> = (1..ranges.len()).map(|k| scope.spawn(move || parse(k))).collect();
-            let first = parse(0);
+            let mut sets = sets.into_iter();
+            let first = sets.next().expect("a set of columns");
+            let others: Vec<_> = sets.enumerate().map(|(k, set)| scope.spawn(move || parse(k + 1, set))).collect();
+            let first = parse(0, first);
             std::iter::once(first).chain(others.into_iter().map(|h| h.join().expect("CSV reader thread"))).collect()
         })
     };
@@ -316,7 +356,7 @@ fn parse_chunk(
         if start != pos {
             // The piece before ended inside a record that crosses this cut
             // (a quoted line break): read on from that record in one piece.
-            let rest = Piece::parse(&text[pos..], at_eof, layout, headers);
+            let rest = Piece::parse(&text[pos..], at_eof, take(), headers);
             pos += rest.consumed;
             out.push(rest);
             break;
@@ -325,6 +365,11 @@ fn parse_chunk(
         out.push(piece);
     }
     (pos, out)
+}
+
+/// Empty columns of a layout's kinds (`None`: not kept).
+fn fresh_columns(layout: &[Option<Kind>]) -> Vec<Option<Column>> {
+    layout.iter().map(|k| k.map(Column::new)).collect()
 }
 
 /// The records of one piece of a file: the kept columns, the number of
@@ -355,8 +400,8 @@ impl PieceProblems {
 }
 
 impl Piece {
-    fn parse(bytes: &[u8], at_eof: bool, layout: &[Option<Kind>], headers: &[String]) -> Piece {
-        let mut columns: Vec<Option<Column>> = layout.iter().map(|k| k.map(Column::new)).collect();
+    /// Parse `bytes` into `columns` (empty, of the table's layout).
+    fn parse(bytes: &[u8], at_eof: bool, mut columns: Vec<Option<Column>>, headers: &[String]) -> Piece {
         // Room for the rows, estimated from the line breaks of the first 64 kB.
         let sample = &bytes[..bytes.len().min(64 << 10)];
         let lines = memchr::memchr_iter(b'\n', sample).count();
@@ -434,14 +479,14 @@ mod tests {
     }
 
     /// `text` read from memory `chunk` bytes at a time, pieces as small as `min_piece`.
-    fn read_cut(
-        text: &[u8],
-        wanted: &[(&str, Kind)],
-        chunk: usize,
-        min_piece: usize,
-    ) -> Result<CsvTable, InputProblems> {
+    fn read_cut(text: &[u8], wanted: &[(&str, Kind)], cutting: Cutting) -> Result<CsvTable, InputProblems> {
         let source = Source { reader: text, file: "t.csv".into(), limit: u64::MAX, read: 0, at_eof: false };
-        CsvTable::stream(source, text.len() as u64, Some(wanted), Cutting { chunk, min_piece })
+        CsvTable::stream(source, text.len() as u64, Some(wanted), cutting)
+    }
+
+    /// Cutting into chunks of `chunk` bytes, pieces of at least `min_piece`.
+    fn cut(chunk: usize, min_piece: usize, carried: usize) -> Cutting {
+        Cutting { chunk, min_piece, carried }
     }
 
     #[test]
@@ -509,11 +554,12 @@ mod tests {
             text.push_str(&format!("{i},{note},{}.5\n", i % 7));
         }
         let wanted = [("id", NUMBER), ("note", TEXT), ("x", NUMBER)];
-        let whole = cells(read_cut(text.as_bytes(), &wanted, 1 << 30, 1 << 30)).unwrap();
+        let whole = cells(read_cut(text.as_bytes(), &wanted, cut(1 << 30, 1 << 30, 0))).unwrap();
         assert_eq!(whole.len(), 2000);
         assert_eq!(whole[3][1], format!("{:?}", Cell::Text("line\nline\nline")));
-        for (chunk, min_piece) in [(64, 1), (1000, 16), (4096, 100)] {
-            assert_eq!(cells(read_cut(text.as_bytes(), &wanted, chunk, min_piece)).unwrap(), whole, "chunk {chunk}");
+        for (chunk, min_piece, carried) in [(64, 1, 0), (64, 1, 40), (1000, 16, 64), (4096, 100, 1 << 16)] {
+            let read = cells(read_cut(text.as_bytes(), &wanted, cut(chunk, min_piece, carried))).unwrap();
+            assert_eq!(read, whole, "chunk {chunk}, carried {carried}");
         }
     }
 
@@ -550,12 +596,12 @@ mod tests {
         // Any text, cut anywhere into chunks and pieces, reads as it does whole.
         #[test]
         fn cuts_never_change_what_is_read(body in proptest::collection::vec(prop::sample::select(b"a1. ,\"\n\r".to_vec()), 0..300),
-                                          chunk in 1usize..50, min_piece in 1usize..20) {
+                                          chunk in 1usize..50, min_piece in 1usize..20, carried in 0usize..30) {
             let mut text = b"a,b,c\n".to_vec();
             text.extend(body);
             let wanted = [("a", NUMBER), ("c", TEXT)];
-            let whole = cells(read_cut(&text, &wanted, 1 << 30, 1 << 30));
-            prop_assert_eq!(cells(read_cut(&text, &wanted, chunk, min_piece)), whole);
+            let whole = cells(read_cut(&text, &wanted, cut(1 << 30, 1 << 30, 0)));
+            prop_assert_eq!(cells(read_cut(&text, &wanted, cut(chunk, min_piece, carried))), whole);
         }
     }
 }
