@@ -125,7 +125,7 @@ impl<'t> SurvivalData<'t> {
             .filter(|&i| !complete[i])
             .map(|i| {
                 let missing = cols.iter().zip(&names).filter(|(&c, _)| table.cell(i, c).is_missing());
-                (CsvTable::row_number(i), missing.map(|(_, n)| n.to_string()).collect())
+                (table.row_number(i), missing.map(|(_, n)| n.to_string()).collect())
             })
             .collect();
         let n_dropped = dropped.len();
@@ -136,13 +136,13 @@ impl<'t> SurvivalData<'t> {
                 Some(v) if v.is_finite() && v >= 0.0 => times.push(v),
                 Some(_) => problems.push(Problem::error(
                     &table.file,
-                    Some(CsvTable::row_number(i)),
+                    Some(table.row_number(i)),
                     Some(time),
                     format!("time must be a finite number >= 0, found '{cell}'"),
                 )),
                 None => problems.push(Problem::error(
                     &table.file,
-                    Some(CsvTable::row_number(i)),
+                    Some(table.row_number(i)),
                     Some(time),
                     format!("not a number: '{cell}'"),
                 )),
@@ -244,7 +244,7 @@ impl<'t> SurvivalData<'t> {
                 Ok(v) => out.push(v),
                 Err(message) => problems.push(Problem::error(
                     &self.table.file,
-                    Some(CsvTable::row_number(i)),
+                    Some(self.table.row_number(i)),
                     Some(column),
                     message,
                 )),
@@ -400,7 +400,7 @@ impl<'t> SurvivalData<'t> {
                     for i in bad {
                         log.push(Problem::error(
                             &self.table.file,
-                            Some(CsvTable::row_number(i)),
+                            Some(self.table.row_number(i)),
                             Some(name),
                             format!(
                                 "'{}' is not a finite number, in a column of numbers (name the column in --factor to treat it as categorical)",
@@ -455,7 +455,7 @@ fn parse_events(table: &CsvTable, rows: &[usize], col: usize, name: &str, proble
             (Some(1), false) => out.push(true),
             _ => problems.push(Problem::error(
                 &table.file,
-                Some(CsvTable::row_number(i)),
+                Some(table.row_number(i)),
                 Some(name),
                 format!("event must be 0/1, true/false, or 1/2 (2 = event) throughout; found '{}'", table.cell(i, col)),
             )),

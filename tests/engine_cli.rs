@@ -76,6 +76,16 @@ fn bad_cells_are_all_reported_with_file_row_and_column() {
 }
 
 #[test]
+fn bad_cells_after_empty_lines_carry_the_row_a_spreadsheet_shows() {
+    // Rows 3 and 5 are empty; a quoted line break does not start a row.
+    let f = write_csv("blank.csv", "t,e,g\n1,1,a\n\n2,1,\"b\nc\"\n\nabc,1,a\n3,7,b\n");
+    let out = sbrt(&["km", f.to_str().unwrap(), "--time", "t", "--event", "e"]);
+    let (err, file) = (stderr(&out), f.display().to_string());
+    assert!(err.contains(&format!("{file}:6:t: error: not a number: 'abc'")), "{err}");
+    assert!(err.contains(&format!("{file}:7:e: error: event must be")), "{err}");
+}
+
+#[test]
 fn a_missing_column_names_the_columns_that_exist() {
     let f = write_csv("cols.csv", "t,e\n1,1\n");
     let out = sbrt(&["km", f.to_str().unwrap(), "--time", "time", "--event", "e"]);

@@ -437,7 +437,7 @@ fn read_pseudonyms(path: &Path) -> anyhow::Result<HashMap<String, String>> {
     let mut problems = Vec::new();
     for i in 0..table.n_rows() {
         let (d, c) = (table.cell(i, dicom).text(), table.cell(i, cohort).text());
-        let row = crate::csv_table::CsvTable::row_number(i);
+        let row = table.row_number(i);
         if d.is_empty() || c.is_empty() {
             problems.push(crate::problem::Problem::error(&name, Some(row), None, "both ids are needed"));
         } else if let Some(before) = map.insert(d.to_string(), c.to_string()) {

@@ -241,7 +241,6 @@ impl CompetingInput {
         others: &[&str],
         weights: Option<&str>,
     ) -> anyhow::Result<(crate::survival_data::SurvivalData<'t>, Vec<u32>, Option<Vec<f64>>)> {
-        use crate::csv_table::CsvTable;
         use crate::problem::ProblemLog;
         let col = table.column(&self.status).map_err(InputProblems::one)?;
         let mut problems = ProblemLog::default();
@@ -255,7 +254,7 @@ impl CompetingInput {
                 Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 => codes.push(v as u32),
                 _ => problems.push(Problem::error(
                     &table.file,
-                    Some(CsvTable::row_number(i)),
+                    Some(table.row_number(i)),
                     Some(&self.status),
                     format!("status must be 0 (censored) or a cause 1, 2, ...; found '{cell}'"),
                 )),

@@ -362,13 +362,14 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
         }
     }
     check_width(file, header.len())?;
+    let mut rows = RowCount::default();
+    rows.after(&header, reader.position(), bytes);
     let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
     let width = headers.len();
     let mut problems = ProblemLog::default();
     let mut grid = GridBuilder::new(file, headers);
     let mut batch: Vec<csv::StringRecord> = Vec::new();
     let mut numbers = Vec::new();
-    let mut k = 0;
     loop {
         numbers.clear();
         let mut ended = false;
@@ -377,8 +378,9 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
                 batch.push(csv::StringRecord::new());
             }
             let rec = &mut batch[numbers.len()];
-            k += 1;
-            match reader.read_record(rec) {
+            let read = reader.read_record(rec);
+            let row = rows.after(rec, reader.position(), bytes);
+            match read {
                 Ok(true) => {}
                 Ok(false) => {
                     ended = true;
@@ -387,7 +389,7 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
                 Err(e) => {
                     problems.push(Problem::error(
                         file,
-                        Some(k + 1),
+                        Some(row),
                         None,
                         format!("not readable as CSV: {}", csv_reason(&e)),
                     ));
@@ -400,13 +402,13 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
             if rec.len() > width && rec.iter().skip(width).any(|c| !c.trim().is_empty()) {
                 problems.push(Problem::error(
                     file,
-                    Some(k + 1),
+                    Some(row),
                     None,
                     format!("row has {} fields but the header has {}", rec.len(), width),
                 ));
                 continue;
             }
-            numbers.push(k + 1);
+            numbers.push(row);
         }
         if problems.is_empty() {
             grid.push_records(&numbers, &batch[..numbers.len()]);
@@ -419,6 +421,33 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
         return Err(problems.into_vec(file));
     }
     Ok(grid.into_grid())
+}
+
+/// The spreadsheet row of each CSV record, as a spreadsheet program shows
+/// the file: every line break ends a row (an empty line is an empty row,
+/// which the `csv` crate skips without a record), except one inside a
+/// quoted field.
+#[derive(Default)]
+struct RowCount {
+    /// Records read so far (the header is the first).
+    records: usize,
+    /// Line breaks inside the fields read so far.
+    inside: u64,
+}
+
+impl RowCount {
+    /// The row of the record just read into `record`, the reader now at `end`
+    /// of `bytes`: the line breaks read, less those inside fields, plus one
+    /// when the record ends without a line break of its own. A file whose
+    /// lines end with a lone `\r` (which the reader does not count as
+    /// lines) is numbered by records.
+    fn after(&mut self, record: &csv::StringRecord, end: &csv::Position, bytes: &[u8]) -> usize {
+        self.records += 1;
+        self.inside += memchr::memchr_iter(b'\n', record.as_slice().as_bytes()).count() as u64;
+        let terminated = end.byte() > 0 && bytes.get(end.byte() as usize - 1) == Some(&b'\n');
+        let by_lines = (end.line() - 1).saturating_sub(self.inside) + u64::from(!terminated);
+        (by_lines as usize).max(self.records)
+    }
 }
 
 /// Most columns a cohort file may have (a cohort has a few dozen).
@@ -601,6 +630,23 @@ mod tests {
 
     fn csv(text: &str) -> Grid {
         grid_from_bytes("t.csv", FileType::Csv, text.as_bytes().to_vec(), None).unwrap()
+    }
+
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        // Empty lines are rows; a line break inside quotes is not; any line end.
+        for (text, want) in [
+            ("a,b\n1,2\n\nx,y\n", vec![2, 4]),
+            ("a,b\n1,2\n\n\nx,y", vec![2, 5]),
+            ("a,b\r\n\"q\nr\",2\r\n\r\nx,y\r\n", vec![2, 4]),
+            ("\na,b\n1,2\n", vec![3]),
+            ("a,b\r1,2\rx,y\r", vec![2, 3]),
+        ] {
+            let g = csv(text);
+            assert_eq!((0..g.n_rows()).map(|i| g.row_number(i)).collect::<Vec<_>>(), want, "{text:?}");
+        }
+        let e = grid_from_bytes("t.csv", FileType::Csv, b"a,b\n1,2\n\n1,2,3\n".to_vec(), None).unwrap_err();
+        assert_eq!(e[0].row, Some(4));
     }
 
     #[test]

@@ -57,6 +57,12 @@ pub struct CsvTable {
     columns: Vec<Option<Column>>,
     /// Number of data rows.
     n_rows: usize,
+    /// The spreadsheet row of the first data row (after the header and any
+    /// empty lines before it).
+    first_row: usize,
+    /// Empty lines among the data: (data row, empty lines before it since
+    /// the first data row), in row order.
+    blank_lines: Vec<(usize, usize)>,
 }
 
 /// How a file is cut for reading: bytes per chunk, the smallest piece
@@ -124,18 +130,21 @@ impl CsvTable {
         source.fill(&mut buf, chunk).map_err(InputProblems::one)?;
         let mut pos = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
         let mut scratch = Vec::new();
+        let mut header_row = 1;
         let header = loop {
             let mut fields: Vec<Vec<u8>> = Vec::new();
             match read_record(&buf, pos, source.at_eof, &mut scratch, &mut |_, f: &[u8]| fields.push(f.to_vec())) {
-                Record::Complete { next, .. } => {
+                Record::Complete { next, blank_lines, .. } => {
                     pos = next;
+                    header_row += blank_lines;
                     break fields;
                 }
-                Record::End if source.at_eof => break fields,
-                Record::End | Record::Incomplete => source.fill(&mut buf, chunk).map_err(InputProblems::one)?,
+                Record::End { .. } if source.at_eof => break fields,
+                Record::End { .. } | Record::Incomplete => source.fill(&mut buf, chunk).map_err(InputProblems::one)?,
             }
         };
         let mut table = CsvTable::with_header(&source.file, header)?;
+        table.first_row = header_row + 1;
         let layout = table.layout(wanted)?;
         table.columns = fresh_columns(&layout);
         let mut problems = ProblemLog::default();
@@ -210,7 +219,14 @@ impl CsvTable {
                 format!("the header has {} columns; at most {MAX_COLUMNS} are read", headers.len()),
             ));
         }
-        Ok(CsvTable { file: file.to_string(), headers, columns: Vec::new(), n_rows: 0 })
+        Ok(CsvTable {
+            file: file.to_string(),
+            headers,
+            columns: Vec::new(),
+            n_rows: 0,
+            first_row: 2,
+            blank_lines: Vec::new(),
+        })
     }
 
     /// The kind each column is kept as (`None`: not kept); a column named
@@ -236,9 +252,15 @@ impl CsvTable {
     /// Append a piece's rows and its problems (numbered as the file's
     /// rows); gives back the piece's columns, emptied.
     fn add(&mut self, mut piece: Piece, problems: &mut ProblemLog) -> Vec<Option<Column>> {
+        let mut before = self.blank_lines.last().map_or(0, |&(_, b)| b);
+        for &(row, count) in &piece.blank_lines {
+            before += count;
+            self.blank_lines.push((self.n_rows + row, before));
+        }
         problems.count_unlisted_errors(piece.problems.unlisted);
-        for (row, column, message) in piece.problems.kept {
-            problems.push(Problem::error(&self.file, Some(self.n_rows + row + 2), column.as_deref(), message));
+        for (row, column, message) in std::mem::take(&mut piece.problems.kept) {
+            let number = self.row_number(self.n_rows + row);
+            problems.push(Problem::error(&self.file, Some(number), column.as_deref(), message));
         }
         for (mine, theirs) in self.columns.iter_mut().zip(&mut piece.columns) {
             if let (Some(mine), Some(theirs)) = (mine, theirs) {
@@ -304,9 +326,12 @@ impl CsvTable {
         complete
     }
 
-    /// Spreadsheet row number of data row `i`.
-    pub fn row_number(i: usize) -> usize {
-        i + 2
+    /// Spreadsheet row number of data row `i`: as a spreadsheet program
+    /// shows the file, every line break ends a row (an empty line is an
+    /// empty row) except one inside a quoted field.
+    pub fn row_number(&self, i: usize) -> usize {
+        let k = self.blank_lines.partition_point(|&(row, _)| row <= i);
+        self.first_row + i + k.checked_sub(1).map_or(0, |k| self.blank_lines[k].1)
     }
 }
 
@@ -378,6 +403,8 @@ fn fresh_columns(layout: &[Option<Kind>]) -> Vec<Option<Column>> {
 struct Piece {
     columns: Vec<Option<Column>>,
     n_rows: usize,
+    /// Empty lines: (row within the piece they come before, how many).
+    blank_lines: Vec<(usize, usize)>,
     problems: PieceProblems,
     consumed: usize,
 }
@@ -409,13 +436,17 @@ impl Piece {
         columns.iter_mut().flatten().for_each(|c| c.reserve(rows));
         let mut problems = PieceProblems::default();
         let (mut pos, mut n_rows) = (0, 0);
+        let mut blank_lines = Vec::new();
         let mut scratch = Vec::new();
         let mut not_utf8 = Vec::new();
         loop {
             not_utf8.clear();
             let record = read_record(bytes, pos, at_eof, &mut scratch, &mut KeptFields(&mut columns, &mut not_utf8));
             match record {
-                Record::Complete { fields, next } => {
+                Record::Complete { fields, next, blank_lines: blank } => {
+                    if blank > 0 {
+                        blank_lines.push((n_rows, blank));
+                    }
                     if fields != headers.len() {
                         let message = format!("row has {fields} fields, but the header has {}", headers.len());
                         problems.push(n_rows, None, message);
@@ -433,13 +464,16 @@ impl Piece {
                     columns.iter_mut().flatten().for_each(|c| c.truncate(n_rows));
                     break;
                 }
-                Record::End => {
+                Record::End { blank_lines: blank } => {
+                    if blank > 0 {
+                        blank_lines.push((n_rows, blank));
+                    }
                     pos = bytes.len();
                     break;
                 }
             }
         }
-        Piece { columns, n_rows, problems, consumed: pos }
+        Piece { columns, n_rows, blank_lines, problems, consumed: pos }
     }
 }
 
@@ -469,13 +503,17 @@ mod tests {
     const TEXT: Kind = Kind::Text;
     const NUMBER: Kind = Kind::Number;
 
-    /// Every kept cell of a table by row, or its problems' messages.
+    /// Every kept cell of a table by row after the row's number, or its
+    /// problems' messages.
     fn cells(table: Result<CsvTable, InputProblems>) -> Result<Vec<Vec<String>>, Vec<String>> {
         let t = table.map_err(|e| {
             e.0.iter().map(|p| format!("{:?}:{:?}: {}", p.row, p.column, p.message)).collect::<Vec<_>>()
         })?;
         let kept: Vec<usize> = (0..t.headers.len()).filter(|&c| t.columns[c].is_some()).collect();
-        Ok((0..t.n_rows()).map(|i| kept.iter().map(|&c| format!("{:?}", t.cell(i, c))).collect()).collect())
+        let row = |i: usize| std::iter::once(t.row_number(i).to_string());
+        Ok((0..t.n_rows())
+            .map(|i| row(i).chain(kept.iter().map(|&c| format!("{:?}", t.cell(i, c)))).collect())
+            .collect())
     }
 
     /// `text` read from memory `chunk` bytes at a time, pieces as small as `min_piece`.
@@ -521,6 +559,21 @@ mod tests {
     }
 
     #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        // The header in row 2; empty lines are rows, a quoted line break is
+        // not; line ends of every kind, cut anywhere.
+        let text = b"\n\"t\",x\r\n1,a\r\n\r\n\r\n2,\"b\nc\"\r\n\n3,d\r4,e";
+        for (chunk, min_piece, carried) in [(1 << 30, 1 << 30, 0), (7, 1, 0), (5, 1, 3), (16, 4, 64), (1, 1, 1)] {
+            let t = read_cut(text, &[("t", NUMBER), ("x", TEXT)], cut(chunk, min_piece, carried)).unwrap();
+            let rows: Vec<usize> = (0..t.n_rows()).map(|i| t.row_number(i)).collect();
+            assert_eq!(rows, [3, 6, 8, 9], "chunk {chunk}");
+        }
+        // A bad row's message and a bad cell's carry the row a spreadsheet shows.
+        let e = CsvTable::from_bytes("t.csv", b"a,b\n1,2\n\n1\n", None).unwrap_err();
+        assert_eq!(e.0[0].row, Some(4));
+    }
+
+    #[test]
     fn a_byte_order_mark_and_blank_lines_are_skipped() {
         let t = CsvTable::from_bytes("t.csv", b"\xEF\xBB\xBF\n\"a\",b\r\n\r\n1,2\r\n\n3,4", Some(&[("a", NUMBER)]))
             .unwrap();
@@ -556,7 +609,7 @@ mod tests {
         let wanted = [("id", NUMBER), ("note", TEXT), ("x", NUMBER)];
         let whole = cells(read_cut(text.as_bytes(), &wanted, cut(1 << 30, 1 << 30, 0))).unwrap();
         assert_eq!(whole.len(), 2000);
-        assert_eq!(whole[3][1], format!("{:?}", Cell::Text("line\nline\nline")));
+        assert_eq!(whole[3][2], format!("{:?}", Cell::Text("line\nline\nline")));
         for (chunk, min_piece, carried) in [(64, 1, 0), (64, 1, 40), (1000, 16, 64), (4096, 100, 1 << 16)] {
             let read = cells(read_cut(text.as_bytes(), &wanted, cut(chunk, min_piece, carried))).unwrap();
             assert_eq!(read, whole, "chunk {chunk}, carried {carried}");

@@ -17,12 +17,13 @@
 /// The outcome of reading one record.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Record {
-    /// A record of this many fields, the next one starting at `next`.
-    Complete { fields: usize, next: usize },
+    /// A record of this many fields, after `blank_lines` empty lines, the
+    /// next one starting at `next`.
+    Complete { fields: usize, next: usize, blank_lines: usize },
     /// The record runs past the end of the text given.
     Incomplete,
-    /// No record is left in the text given: only blank lines.
-    End,
+    /// No record is left in the text given: only this many empty lines.
+    End { blank_lines: usize },
 }
 
 /// Where a record's fields go.
@@ -57,11 +58,20 @@ pub(super) fn read_record(
     fields: &mut impl Fields,
 ) -> Record {
     let len = bytes.len();
-    while pos < len && matches!(bytes[pos], b'\n' | b'\r') {
+    // Empty lines, each ended by `\n`, `\r\n` or `\r` (a `\r` at the end of
+    // text that goes on may be the first half of `\r\n`).
+    let mut blank_lines = 0;
+    while let Some(&b) = bytes.get(pos) {
+        match (b, bytes.get(pos + 1)) {
+            (b'\n', _) | (b'\r', Some(b'\n')) => blank_lines += usize::from(b == b'\n'),
+            (b'\r', None) if !at_eof => return Record::Incomplete,
+            (b'\r', _) => blank_lines += 1,
+            _ => break,
+        }
         pos += 1;
     }
     if pos == len {
-        return Record::End;
+        return Record::End { blank_lines };
     }
     let mut index = 0;
     loop {
@@ -78,13 +88,15 @@ pub(super) fn read_record(
         }
         index += 1;
         match bytes.get(pos) {
-            None if at_eof => return Record::Complete { fields: index, next: len },
+            None if at_eof => return Record::Complete { fields: index, next: len, blank_lines },
             None => return Record::Incomplete,
             Some(b',') => pos += 1,
-            Some(b'\r') if bytes.get(pos + 1) == Some(&b'\n') => {
-                return Record::Complete { fields: index, next: pos + 2 };
-            }
-            Some(_) => return Record::Complete { fields: index, next: pos + 1 },
+            Some(b'\r') => match bytes.get(pos + 1) {
+                Some(b'\n') => return Record::Complete { fields: index, next: pos + 2, blank_lines },
+                None if !at_eof => return Record::Incomplete,
+                _ => return Record::Complete { fields: index, next: pos + 1, blank_lines },
+            },
+            Some(_) => return Record::Complete { fields: index, next: pos + 1, blank_lines },
         }
     }
 }
@@ -169,8 +181,8 @@ mod tests {
                     out.push(fields);
                     pos = next;
                 }
-                Record::End if end == text.len() => return out,
-                Record::End | Record::Incomplete => end = (end + piece).min(text.len()),
+                Record::End { .. } if end == text.len() => return out,
+                Record::End { .. } | Record::Incomplete => end = (end + piece).min(text.len()),
             }
         }
     }
