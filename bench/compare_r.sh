@@ -20,6 +20,11 @@
 #   fit only (data in memory, best of 3): coxph / survfit / survdiff,
 #     CoxPHFitter / KaplanMeierFitter / multivariate_logrank_test, and the
 #     sbrt engine (examples/engine_timing.rs).
+# At 10^7 the fit-only times of R and lifelines are one run each (BEST_OF=1;
+# a lifelines fit takes about half an hour there). Every time of these
+# tables is also written to $TMPDIR/sbrt-bench/tool_timings.csv
+# (n,tool,measure,seconds), which `cargo run --release --example
+# tool_scaling` draws.
 # lifelines runs when LIFELINES_PYTHON (default python3) imports it; the
 # Rust `survival` crate when bench/survival_crate has been built (cargo
 # build --release --manifest-path bench/survival_crate/Cargo.toml; cold,
@@ -30,6 +35,8 @@ cd "$(dirname "$0")/.."
 sizes=("${@:-10000 100000 1000000}")
 read -r -a sizes <<< "${sizes[*]}"
 dir=${TMPDIR:-/tmp}/sbrt-bench
+# The 10^7-row export is 2 GB, above sbrt's default input limit.
+export SBRT_MAX_INPUT_MB=8192
 mkdir -p "$dir"
 cargo build --release --quiet --example make_registry --example engine_timing
 cargo build --release --quiet
@@ -94,7 +101,7 @@ if "$py" -c 'import lifelines' >/dev/null 2>&1; then have_lifelines=true; fi
 if ! $have_r; then echo; echo "R is not installed: the R-export tables need it to write the files"; exit 0; fi
 wall() { # the whole process's wall seconds, or NA when it fails
   local t; t=$(mktemp)
-  if SBRT_MAX_INPUT_MB=8192 /usr/bin/time -f "%e" -o "$t" "$@" >/dev/null 2>&1; then cat "$t"; else echo NA; fi
+  if /usr/bin/time -f "%e" -o "$t" "$@" >/dev/null 2>&1; then cat "$t"; else echo NA; fi
   rm -f "$t"
 }
 echo
@@ -105,6 +112,12 @@ echo
 echo "| n | file | R fread + coxph | lifelines | sbrt cox | R / sbrt | lifelines / sbrt |"
 echo "|---|---|---|---|---|---|---|"
 fits=()
+timings="$dir/tool_timings.csv"
+echo "n,tool,measure,seconds" > "$timings"
+record() { # N TOOL MEASURE SECONDS...: one line of the timings per measure
+  local n=$1 tool=$2; shift 2
+  while [ $# -ge 2 ]; do echo "$n,$tool,$1,$2" >> "$timings"; shift 2; done
+}
 for n in "${export_sizes[@]}"; do
   f="$dir/r_export_$n.csv"
   [ -f "$f" ] || Rscript bench/r_export.R "$n" "$f"
@@ -113,9 +126,13 @@ for n in "${export_sizes[@]}"; do
   if $have_lifelines; then l_whole=$(wall "$py" bench/lifelines_timing.py "$f" --whole); else l_whole=NA; fi
   size=$(awk -v b="$(stat -c %s "$f")" 'BEGIN { printf "%.0f MB", b / 1e6 }')
   echo "| $n | $size | $r_whole | $l_whole | $s_whole | $(ratio "$r_whole" "$s_whole") | $(ratio "$l_whole" "$s_whole") |"
+  best_of=3; [ "$n" -ge 10000000 ] && best_of=1
   read -r s_cox s_km s_lr <<< "$(./target/release/examples/engine_timing "$f")"
-  read -r r_cox r_km r_lr <<< "$(Rscript bench/r_timing.R "$f")"
-  if $have_lifelines; then read -r l_cox l_km l_lr <<< "$("$py" bench/lifelines_timing.py "$f")"; else l_cox=NA l_km=NA l_lr=NA; fi
+  read -r r_cox r_km r_lr <<< "$(BEST_OF=$best_of Rscript bench/r_timing.R "$f")"
+  if $have_lifelines; then read -r l_cox l_km l_lr <<< "$(BEST_OF=$best_of "$py" bench/lifelines_timing.py "$f")"; else l_cox=NA l_km=NA l_lr=NA; fi
+  record "$n" sbrt whole_cox "$s_whole" cox "$s_cox" km "$s_km" logrank "$s_lr"
+  record "$n" R whole_cox "$r_whole" cox "$r_cox" km "$r_km" logrank "$r_lr"
+  record "$n" lifelines whole_cox "$l_whole" cox "$l_cox" km "$l_km" logrank "$l_lr"
   fits+=("| $n | $r_cox | $l_cox | $s_cox | $(ratio "$r_cox" "$s_cox") | $r_km | $l_km | $s_km | $(ratio "$r_km" "$s_km") | $r_lr | $l_lr | $s_lr | $(ratio "$r_lr" "$s_lr") |")
 done
 echo
@@ -135,6 +152,8 @@ if [ -x "$crate_bin" ]; then
   for n in "${export_sizes[@]}"; do
     f="$dir/r_export_$n.csv"
     read -r c_cox c_km c_lr <<< "$("$crate_bin" "$f")"
-    echo "| $n | $c_cox | $c_km | $c_lr | $(wall "$crate_bin" "$f" --whole) |"
+    c_whole=$(wall "$crate_bin" "$f" --whole)
+    record "$n" "survival crate" whole_cox "$c_whole" cox "$c_cox" km "$c_km" logrank "$c_lr"
+    echo "| $n | $c_cox | $c_km | $c_lr | $c_whole |"
   done
 fi

@@ -4,11 +4,12 @@ With --whole: pandas.read_csv + CoxPHFitter (x1..x10, Efron ties, as
 lifelines always uses) and nothing else (the whole process is timed from
 outside). Without: the in-memory seconds of CoxPHFitter, KaplanMeierFitter
 and the log-rank test of groups a and b (lifelines' logrank_test compares
-two groups; multivariate_logrank_test all three), best of 3, as
-"cox km logrank".
+two groups; multivariate_logrank_test all three), best of 3 (of BEST_OF
+runs when set), as "cox km logrank".
 
 Usage: python bench/lifelines_timing.py FILE [--whole]
 """
+import os
 import sys
 import time
 
@@ -29,7 +30,7 @@ if "--whole" in sys.argv:
 else:
     def best(f):
         times = []
-        for _ in range(3):
+        for _ in range(int(os.environ.get("BEST_OF", "3"))):
             start = time.perf_counter()
             f()
             times.append(time.perf_counter() - start)
