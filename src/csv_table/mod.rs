@@ -12,8 +12,9 @@
 //! order; the next chunk is read while one is parsed (into a second
 //! buffer, the cut record at the chunk's end carried before it), and the
 //! pieces' emptied columns are kept for the next chunk's pieces. Memory is
-//! the kept columns and two chunks, whatever the file's size: a file of 10^6 rows × 13 columns as R's `write.csv` writes it
-//! (205 MB) is held in its 12 kept columns, 96 MB.
+//! the kept columns and two chunks, whatever the file's size: a file of
+//! 10^6 rows × 13 columns as R's `write.csv` writes it (205 MB) is held in
+//! its 12 kept columns, 96 MB.
 //!
 //! A cut after a line break inside a quoted field is not a record end. It
 //! shows when the piece before it ends inside that field (the record is
