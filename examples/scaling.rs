@@ -7,6 +7,8 @@
 //!
 //! writes `docs/scaling.csv`, `docs/scaling.svg` and `docs/scaling.png`. Each time is the best
 //! of three runs (one at 10^7), data in memory, reading excluded.
+#[path = "support/figure.rs"]
+mod figure;
 #[path = "support/timing.rs"]
 mod timing;
 
@@ -49,16 +51,14 @@ fn main() -> anyhow::Result<()> {
         let _ = writeln!(csv, "{},{:.6},{:.6},{:.6}", t.n, t.cox, t.km, t.logrank);
     }
     std::fs::write(format!("{stem}.csv"), csv)?;
-    let svg = figure(&rows);
-    std::fs::write(format!("{stem}.png"), sbrt::report::png::render(&svg, 192.0)?.bytes)?;
-    std::fs::write(format!("{stem}.svg"), svg)?;
+    figure::write(&stem, curves(&rows))?;
     println!("wrote {stem}.csv, {stem}.svg and {stem}.png");
     Ok(())
 }
 
 /// Log-log plot of seconds against n, one line per method, and for each a
 /// dashed `c n log n` line through its value at 10^6.
-fn figure(rows: &[Timing]) -> String {
+fn curves(rows: &[Timing]) -> String {
     let (w, h) = (640.0, 420.0);
     let (left, right, top, bottom) = (80.0, 170.0, 40.0, 60.0);
     let (x0, x1) = (4.0, 7.0); // log10 n

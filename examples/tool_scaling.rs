@@ -10,6 +10,10 @@
 //! `NA` or a missing line: not run) and writes `docs/tool_scaling.svg` and
 //! `docs/tool_scaling.png`.
 
+#[path = "support/figure.rs"]
+mod figure;
+
+use sbrt::csv_table::{CsvTable, Kind};
 use sbrt::report::canvas::{Anchor, Canvas, Stroke, TextStyle};
 use sbrt::report::palette::COLOUR_BLIND as PALETTE;
 
@@ -37,26 +41,24 @@ fn main() -> anyhow::Result<()> {
     let [timings, stem] = args.as_slice() else {
         anyhow::bail!("usage: tool_scaling TIMINGS.csv OUTPUT_STEM");
     };
-    let text = std::fs::read_to_string(timings)?;
-    let rows: Vec<Timing> = text
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split(',').collect();
-            let seconds = f.get(3)?.parse::<f64>().ok().filter(|s| *s > 0.0)?;
-            Some(Timing { n: f[0].parse().ok()?, tool: f[1].into(), measure: f[2].into(), seconds })
+    let columns = [("n", Kind::Number), ("tool", Kind::Text), ("measure", Kind::Text), ("seconds", Kind::Number)];
+    let table = CsvTable::read(std::path::Path::new(timings), Some(&columns))?;
+    let [n, tool, measure, seconds] = columns.map(|(name, _)| table.column(name).expect("a column read"));
+    let rows: Vec<Timing> = (0..table.n_rows())
+        .filter_map(|i| {
+            let seconds = table.cell(i, seconds).number().filter(|s| *s > 0.0)?;
+            let text = |c| table.cell(i, c).text().into_owned();
+            Some(Timing { n: table.cell(i, n).number()?, tool: text(tool), measure: text(measure), seconds })
         })
         .collect();
     anyhow::ensure!(!rows.is_empty(), "{timings}: no timings");
-    let svg = figure(&rows);
-    std::fs::write(format!("{stem}.png"), sbrt::report::png::render(&svg, 192.0)?.bytes)?;
-    std::fs::write(format!("{stem}.svg"), svg)?;
+    figure::write(stem, panels(&rows))?;
     println!("wrote {stem}.svg and {stem}.png");
     Ok(())
 }
 
 /// Four log-log panels side by side in two rows, and the legend below.
-fn figure(rows: &[Timing]) -> String {
+fn panels(rows: &[Timing]) -> String {
     let (panel_w, panel_h) = (380.0, 300.0);
     let (w, h) = (2.0 * panel_w + 40.0, 2.0 * panel_h + 90.0);
     let mut svg = Canvas::new(w, h, "Seconds against the number of rows for R, lifelines, the survival crate and sbrt");
