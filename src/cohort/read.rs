@@ -185,7 +185,7 @@ impl ColumnBuilder {
         if crate::csv_table::is_missing(text) {
             return 0;
         }
-        let text = text.trim();
+        let text = crate::csv_table::trim_cell(text);
         match self.texts.get(text) {
             Some(&k) => k,
             None => {
@@ -396,10 +396,10 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
                     continue;
                 }
             }
-            if rec.iter().all(|c| c.trim().is_empty()) {
+            if rec.iter().all(|c| crate::csv_table::trim_cell(c).is_empty()) {
                 continue; // blank line: nothing lost
             }
-            if rec.len() > width && rec.iter().skip(width).any(|c| !c.trim().is_empty()) {
+            if rec.len() > width && rec.iter().skip(width).any(|c| !crate::csv_table::trim_cell(c).is_empty()) {
                 problems.push(Problem::error(
                     file,
                     Some(row),

@@ -67,8 +67,24 @@ impl std::fmt::Display for Cell<'_> {
 /// Whether a cell's text counts as missing: empty or `NA` once trimmed.
 /// The one rule of every reader (the cohort's too).
 pub fn is_missing(cell: &str) -> bool {
-    let c = cell.trim();
+    let c = trim_cell(cell);
     c.is_empty() || c == "NA"
+}
+
+/// `cell.trim()`, without its Unicode scan for the cell that needs none.
+///
+/// A cell whose first and last bytes are printable ASCII (above the space,
+/// below 0x80) has no white space at either end: every Unicode white space
+/// character is either an ASCII byte at or below the space or starts with a
+/// byte at or above 0x80. Such cells, nearly all of a cohort file, are
+/// returned as they are; any other goes to [`str::trim`].
+pub fn trim_cell(cell: &str) -> &str {
+    let plain = |b: u8| b > b' ' && b < 0x80;
+    match cell.as_bytes() {
+        [first, .., last] if plain(*first) && plain(*last) => cell,
+        [only] if plain(*only) => cell,
+        _ => cell.trim(),
+    }
 }
 
 /// The bits of a missing cell in a column of numbers.
@@ -327,6 +343,23 @@ impl Column {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cell_is_trimmed_as_str_trim_trims_it() {
+        let ends = [
+            "", " ", "\t", "\u{b}", "\u{c}", "\r", "\n", "\u{1c}", "\u{85}", "\u{a0}", "\u{2003}", "\u{3000}", "a",
+            "7", "~", "é", "\u{7f}", "\"",
+        ];
+        let middles = ["", "x", "1.5", "a b", " ", "é\u{a0}é"];
+        for a in ends {
+            for m in middles {
+                for b in ends {
+                    let cell = format!("{a}{m}{b}");
+                    assert_eq!(trim_cell(&cell), cell.trim(), "{cell:?}");
+                }
+            }
+        }
+    }
 
     fn filled(kind: Kind, cells: &[&str]) -> Column {
         let mut c = Column::new(kind);

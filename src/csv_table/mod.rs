@@ -27,7 +27,7 @@ mod decimal;
 mod records;
 
 use columns::Column;
-pub use columns::{is_missing, Cell, Kind};
+pub use columns::{is_missing, trim_cell, Cell, Kind};
 use records::{read_record, Fields, Record};
 
 use crate::problem::{InputProblems, Problem, ProblemLog};
