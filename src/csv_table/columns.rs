@@ -73,8 +73,8 @@ pub fn is_missing(cell: &str) -> bool {
 
 /// `cell.trim()`, without its Unicode scan for the cell that needs none.
 ///
-/// A cell whose first and last bytes are printable ASCII (above the space,
-/// below 0x80) has no white space at either end: every Unicode white space
+/// A cell whose first and last bytes are ASCII above the space (0x21 to
+/// 0x7f) has no white space at either end: every Unicode white space
 /// character is either an ASCII byte at or below the space or starts with a
 /// byte at or above 0x80. Such cells, nearly all of a cohort file, are
 /// returned as they are; any other goes to [`str::trim`].
