@@ -36,14 +36,16 @@
 //! ```
 //!
 //! (C is the Breslow/Efron cumulative hazard at `t_i`; within a stratum).
-//! So one pass in decreasing time keeps only S0 and S1 (O(n p)), giving ℓ,
-//! U, `Σ w m_k m_kᵀ` and the `H`, `G` of each event time; a backward walk
-//! turns them into the `a_i`; and `I = Σ_i a_i x_i x_iᵀ - Σ w m_k m_kᵀ`. The
-//! Gram sum is split into blocks of rows fixed by n alone, summed on any
-//! number of threads and added in block order, so the result is the same
-//! for every thread count. Weighting each event time's terms by `ψ(t)`
-//! (`H`, `G` and `m mᵀ` scaled by it) gives `Σ_t ψ(t) I_t`, which
-//! `cox.zph`'s test needs for `ψ = g, g²`.
+//! So a pass in decreasing time over the risk scores alone (S0) gives the
+//! logarithms of ℓ and the `H`, `G` of each event time; a backward walk
+//! turns them into the `a_i`; and a second pass, over the covariates,
+//! keeps only S1 (O(n p)), giving U and `Σ w m_k m_kᵀ`, and adds each tile's
+//! share of the Gram sum while the tile is in cache:
+//! `I = Σ_i a_i x_i x_iᵀ - Σ w m_k m_kᵀ`. Both passes are split into blocks of
+//! rows fixed by n alone, run on any number of threads and added in block
+//! order, so the result is the same for every thread count. Weighting each
+//! event time's terms by `ψ(t)` (`H`, `G` and `m mᵀ` scaled by it) gives
+//! `Σ_t ψ(t) I_t`, which `cox.zph`'s test needs for `ψ = g, g²`.
 
 use super::tiles::{GramBatch, Tiles, TILE};
 use super::Ties;
@@ -74,18 +76,41 @@ pub(crate) struct Evaluation {
     pub information: Vec<f64>,
 }
 
-/// One block's share of the pass in decreasing time.
-struct BlockPass {
-    /// `Σ_events x_iᵀβ - Σ w log D_k` over the block's event times.
+/// One event time of a block, from the pass over its risk scores: the
+/// sums over Efron's pieces `k` (Breslow: one piece, weight `w = d`) that
+/// the rest of the evaluation needs.
+struct EventTime {
+    /// The rows at this time, `[start, end)`.
+    start: usize,
+    end: usize,
+    /// ψ(t).
+    psi: f64,
+    /// `H = Σ_k w / D_k`.
+    hazard: f64,
+    /// `G = Σ_k w f_k / D_k`.
+    tied_hazard: f64,
+    /// `q_j = Σ_k w f_kʲ / D_k²`, j = 0, 1, 2.
+    q: [f64; 3],
+}
+
+/// One block's share of the pass in decreasing time over the risk scores
+/// (S0 only, no covariates).
+struct BlockHazards {
+    /// `- Σ w log D_k` over the block's event times.
     loglik: f64,
+    event_times: Vec<EventTime>,
+    /// `Σ ψH` over the event times before the block's first stratum start.
+    head_hazard: f64,
+}
+
+/// One block's share of the pass in decreasing time over the covariates.
+struct BlockSums {
     /// ψ-weighted score.
     score: Vec<f64>,
     /// `Σ_t ψ(t) Σ_k w m_k m_kᵀ`, upper triangle.
     mean_outer: Vec<f64>,
-    /// Each event time's rows and its `ψH`, `ψG`.
-    event_times: Vec<(usize, usize, f64, f64)>,
-    /// `Σ ψH` over the event times before the block's first stratum start.
-    head_hazard: f64,
+    /// `Σ_i a_i x_i x_iᵀ` over the block's rows, upper triangle.
+    gram: Vec<f64>,
 }
 
 /// One distinct event time's share of the risk set, for residuals:
@@ -156,9 +181,12 @@ impl SortedData {
     /// [`Self::evaluate_weighted`] on `threads` threads, in five steps over
     /// the blocks of rows: (1) risk scores `r_i` and the block's risk-set
     /// sums, in parallel; (2) each block's starting S0, S1 from the blocks
-    /// before it; (3) the pass in decreasing time within each block, in
-    /// parallel; (4) each block's cumulative hazard from the blocks after
-    /// it; (5) the weights `a_i` and the block's Gram sum, in parallel.
+    /// before it; (3) the pass in decreasing time over the risk scores
+    /// within each block (S0, the logarithms and hazards of its event
+    /// times), in parallel; (4) each block's cumulative hazard from the
+    /// blocks after it; (5) the weights `a_i`, then the pass in decreasing
+    /// time over the covariates (S1) with the Gram sum of each tile it has
+    /// read, in parallel. X is read from memory twice, in steps 1 and 5.
     pub fn evaluate_with_threads(
         &self,
         beta: &[f64],
@@ -167,8 +195,8 @@ impl SortedData {
         threads: usize,
     ) -> Evaluation {
         let p = self.p;
-        let mut weight = vec![0.0; self.time.len()];
-        let totals = map_blocks(&self.blocks, threads, &mut weight, |_, rows, risk| self.risk_scores(beta, rows, risk));
+        let mut risk = vec![0.0; self.time.len()];
+        let totals = map_blocks(&self.blocks, threads, &mut risk, |_, rows, risk| self.risk_scores(beta, rows, risk));
         let mut offsets = Vec::with_capacity(self.blocks.len());
         let mut carry = RiskSums::new(p);
         for (rows, (block_sums, _)) in self.blocks.iter().zip(&totals) {
@@ -183,8 +211,8 @@ impl SortedData {
                 carry.s1.iter_mut().zip(&block_sums.s1).for_each(|(c, v)| *c += v);
             }
         }
-        let passes = map_blocks(&self.blocks, threads, &mut [], |b, rows, _| {
-            self.block_pass(rows, &offsets[b], &weight, ties, &psi)
+        let hazards = map_blocks(&self.blocks, threads, &mut [], |b, rows, _| {
+            self.block_hazards(rows, offsets[b].s0, &risk, ties, &psi)
         });
         let mut after = vec![0.0; self.blocks.len()];
         let mut later = 0.0;
@@ -193,26 +221,23 @@ impl SortedData {
             later = if self.is_stratum_start(rows.start) {
                 0.0
             } else if self.stratum_starts_in(rows).any(|k| k > rows.start) {
-                passes[b].head_hazard
+                hazards[b].head_hazard
             } else {
-                passes[b].head_hazard + later
+                hazards[b].head_hazard + later
             };
         }
-        let grams = map_blocks(&self.blocks, threads, &mut weight, |b, rows, a| {
-            self.gram_weights(rows.clone(), &passes[b].event_times, after[b], a);
-            let mut acc = vec![0.0; p * p];
-            self.x.add_outer_products(rows, a, &mut acc);
-            acc
+        let sums = map_blocks(&self.blocks, threads, &mut [], |b, rows, _| {
+            self.block_sums(rows, &offsets[b].s1, &hazards[b].event_times, after[b], &risk)
         });
         let mut loglik = totals.iter().map(|t| t.1).sum::<f64>();
         let mut score = vec![0.0; p];
         let mut information = vec![0.0; p * p];
-        for (pass, gram) in passes.iter().zip(&grams) {
-            loglik += pass.loglik;
-            score.iter_mut().zip(&pass.score).for_each(|(s, v)| *s += v);
+        for (block_hazards, block_sums) in hazards.iter().zip(&sums) {
+            loglik += block_hazards.loglik;
+            score.iter_mut().zip(&block_sums.score).for_each(|(s, v)| *s += v);
             for j in 0..p {
                 for l in j..p {
-                    information[j * p + l] += gram[j * p + l] - pass.mean_outer[j * p + l];
+                    information[j * p + l] += block_sums.gram[j * p + l] - block_sums.mean_outer[j * p + l];
                 }
             }
         }
@@ -263,169 +288,217 @@ impl SortedData {
         (sums, event_eta)
     }
 
-    /// The pass in decreasing time over one block, its risk-set sums
-    /// starting from `offset`: the `- Σ w log D_k` part of ℓ, the
-    /// ψ-weighted score and `Σ w m_k m_kᵀ`, and each event time's `ψH`,
-    /// `ψG`. Per event time, with `q_j = Σ_k w f_kʲ / D_k²`,
-    /// `Σ_k w m_k m_kᵀ = q_0 S1S1ᵀ - q_1 (S1E1ᵀ + E1S1ᵀ) + q_2 E1E1ᵀ` and
-    /// `Σ_k w m_k = H S1 - G E1`: O(p²) per time, not per tied event.
-    /// The `q_0 S1S1ᵀ` terms, one per event time (as many as the events when
-    /// times are continuous), are gathered a tile at a time and added by
-    /// the vectorised Gram kernel ([`GramBatch`]).
-    fn block_pass(
+    /// The runs of tied times of `rows` in decreasing time, each with
+    /// whether a stratum starts at it.
+    fn tied_runs(&self, rows: Range<usize>) -> impl Iterator<Item = (Range<usize>, bool)> + '_ {
+        let mut i = rows.start;
+        std::iter::from_fn(move || {
+            (i < rows.end).then(|| {
+                let new_stratum = i > rows.start && self.is_stratum_start(i);
+                let segment_end = self.stratum_starts_in(&(i + 1..rows.end)).next().unwrap_or(rows.end);
+                let start = i;
+                while i < segment_end && self.time[i] == self.time[start] {
+                    i += 1;
+                }
+                (start..i, new_stratum)
+            })
+        })
+    }
+
+    /// The pass in decreasing time over one block's risk scores, S0
+    /// starting from `offset`: the `- Σ w log D_k` part of ℓ and each event
+    /// time's hazards (`H`, `G`, `q_j`; see [`EventTime`]).
+    fn block_hazards(
         &self,
         rows: Range<usize>,
-        offset: &RiskSums,
+        offset: f64,
         risk: &[f64],
         ties: Ties,
         psi: &(impl Fn(f64) -> f64 + Sync),
-    ) -> BlockPass {
-        let p = self.p;
-        let mut out = BlockPass {
-            loglik: 0.0,
-            score: vec![0.0; p],
-            mean_outer: vec![0.0; p * p],
-            event_times: Vec::new(),
-            head_hazard: 0.0,
-        };
-        let mut sums = offset.clone();
-        let mut dead = RiskSums::new(p);
-        let mut event_x = vec![0.0; p];
-        let mut buffers = GroupBuffers::default();
-        let mut gram = GramBatch::new(p);
+    ) -> BlockHazards {
+        let mut out = BlockHazards { loglik: 0.0, event_times: Vec::new(), head_hazard: 0.0 };
+        let mut s0 = offset;
         let mut in_head = true;
-        let mut i = rows.start;
-        while i < rows.end {
-            if i > rows.start && self.is_stratum_start(i) {
-                sums.clear();
+        for (run, new_stratum) in self.tied_runs(rows) {
+            if new_stratum {
+                s0 = 0.0;
                 in_head = false;
             }
-            let segment_end = self.stratum_starts_in(&(i + 1..rows.end)).next().unwrap_or(rows.end);
-            let t = self.time[i];
-            let group_start = i;
-            dead.clear();
-            while i < segment_end && self.time[i] == t {
-                i += 1;
-            }
-            let d = self.add_tied_group(group_start..i, risk, &mut sums, &mut dead, &mut event_x, &mut buffers);
+            let (total, e0, d) = self.run_risk(run.clone(), risk);
+            s0 += total;
             if d == 0.0 {
                 continue;
             }
-            let psi_t = psi(t);
             let (n_pieces, w) = match ties {
                 Ties::Efron => (d as usize, 1.0),
                 Ties::Breslow => (1, d),
             };
-            let (mut hazard, mut tied_hazard) = (0.0, 0.0);
-            let mut q = [0.0; 3];
+            let mut time = EventTime {
+                start: run.start,
+                end: run.end,
+                psi: psi(self.time[run.start]),
+                hazard: 0.0,
+                tied_hazard: 0.0,
+                q: [0.0; 3],
+            };
+            // One division per piece: f_k = k (1/d), w/D = w (1/D), w/D² = (w/D)(1/D).
+            let per_event = 1.0 / d;
             for k in 0..n_pieces {
-                let f = if n_pieces > 1 { k as f64 / d } else { 0.0 };
-                let denom = sums.s0 - f * dead.s0;
+                let f = if n_pieces > 1 { k as f64 * per_event } else { 0.0 };
+                let denom = s0 - f * e0;
                 out.loglik -= w * denom.ln();
-                let h = w / denom;
-                let h_per_d = h / denom;
-                hazard += h;
-                tied_hazard += h * f;
-                q[0] += h_per_d;
-                q[1] += h_per_d * f;
-                q[2] += h_per_d * f * f;
-            }
-            let (s1, e1) = (&sums.s1, &dead.s1);
-            for j in 0..p {
-                out.score[j] += psi_t * (event_x[j] - (hazard * s1[j] - tied_hazard * e1[j]));
-            }
-            gram.push(s1, psi_t * q[0], &mut out.mean_outer);
-            if q[1] != 0.0 {
-                for j in 0..p {
-                    let row = &mut out.mean_outer[j * p..(j + 1) * p];
-                    let (b, c) = (psi_t * q[1], psi_t * q[2] * e1[j]);
-                    for l in j..p {
-                        row[l] += c * e1[l] - b * (s1[j] * e1[l] + e1[j] * s1[l]);
-                    }
-                }
+                let inverse = 1.0 / denom;
+                let h = w * inverse;
+                let h_per_d = h * inverse;
+                time.hazard += h;
+                time.tied_hazard += h * f;
+                time.q[0] += h_per_d;
+                time.q[1] += h_per_d * f;
+                time.q[2] += h_per_d * f * f;
             }
             if in_head {
-                out.head_hazard += psi_t * hazard;
+                out.head_hazard += time.psi * time.hazard;
             }
-            out.event_times.push((group_start, i, psi_t * hazard, psi_t * tied_hazard));
+            out.event_times.push(time);
         }
-        gram.flush(&mut out.mean_outer);
         out
     }
 
-    /// Add the rows of one run of tied times to the risk-set sums: `sums`
-    /// (S0, S1) gains all of them, `dead` (E0, E1) and `event_x` the events;
-    /// returns the number of events d. Long runs go column by column
-    /// (vectorised dot products), short ones row by row.
-    fn add_tied_group(
+    /// S0's share of a run of tied times, E0 (its events' share) and the
+    /// number of events d.
+    fn run_risk(&self, run: Range<usize>, risk: &[f64]) -> (f64, f64, f64) {
+        let (r, events) = (&risk[run.clone()], &self.event[run]);
+        let total = r.iter().sum::<f64>();
+        let e0 = events.iter().zip(r).map(|(&e, r)| if e { *r } else { 0.0 }).sum::<f64>();
+        (total, e0, events.iter().filter(|&&e| e).count() as f64)
+    }
+
+    /// The pass in decreasing time over one block's covariates, S1 starting
+    /// from `offset`: the ψ-weighted score and `Σ w m_k m_kᵀ`, and the Gram
+    /// sum `Σ a_i x_i x_iᵀ` of each tile as soon as the pass has read it
+    /// (so X is read from memory once here). Per event time, with the
+    /// `q_j` of [`EventTime`], `Σ_k w m_k m_kᵀ = q_0 S1S1ᵀ - q_1 (S1E1ᵀ +
+    /// E1S1ᵀ) + q_2 E1E1ᵀ` and `Σ_k w m_k = H S1 - G E1`: O(p²) per time,
+    /// not per tied event. The `q_0 S1S1ᵀ` terms, one per event time (as
+    /// many as the events when times are continuous), are gathered a tile
+    /// at a time and added by the vectorised Gram kernel ([`GramBatch`]).
+    fn block_sums(
         &self,
         rows: Range<usize>,
+        offset: &[f64],
+        event_times: &[EventTime],
+        after: f64,
         risk: &[f64],
-        sums: &mut RiskSums,
-        dead: &mut RiskSums,
+    ) -> BlockSums {
+        let p = self.p;
+        let mut out = BlockSums { score: vec![0.0; p], mean_outer: vec![0.0; p * p], gram: vec![0.0; p * p] };
+        let mut weight = risk[rows.clone()].to_vec();
+        self.gram_weights(rows.clone(), event_times, after, &mut weight);
+        let mut s1 = offset.to_vec();
+        let mut e1 = vec![0.0; p];
+        let mut event_x = vec![0.0; p];
+        let mut buffers = GroupBuffers::default();
+        let mut batch = GramBatch::new(p);
+        let mut times = event_times.iter();
+        let mut gram_done = rows.start;
+        for (run, new_stratum) in self.tied_runs(rows.clone()) {
+            if new_stratum {
+                s1.iter_mut().for_each(|v| *v = 0.0);
+            }
+            let end = run.end;
+            if self.add_run_covariates(run, risk, &mut s1, &mut e1, &mut event_x, &mut buffers) {
+                let time = times.next().expect("an event time for each run with events");
+                let psi = time.psi;
+                for j in 0..p {
+                    out.score[j] += psi * (event_x[j] - (time.hazard * s1[j] - time.tied_hazard * e1[j]));
+                }
+                batch.push(&s1, psi * time.q[0], &mut out.mean_outer);
+                if time.q[1] != 0.0 {
+                    let (b, c) = (psi * time.q[1], psi * time.q[2]);
+                    for j in 0..p {
+                        let row = &mut out.mean_outer[j * p..(j + 1) * p];
+                        for l in j..p {
+                            row[l] += c * e1[j] * e1[l] - b * (s1[j] * e1[l] + e1[j] * s1[l]);
+                        }
+                    }
+                }
+            }
+            // The tiles this run has finished, while they are in cache.
+            let read = end / TILE * TILE;
+            if read > gram_done {
+                self.x.add_outer_products(gram_done..read, &weight[gram_done - rows.start..], &mut out.gram);
+                gram_done = read;
+            }
+        }
+        batch.flush(&mut out.mean_outer);
+        self.x.add_outer_products(gram_done..rows.end, &weight[gram_done - rows.start..], &mut out.gram);
+        out
+    }
+
+    /// Add the covariates of one run of tied times to the risk-set sums:
+    /// `s1` gains all of its rows, `e1` (E1, replaced) and `event_x`
+    /// (replaced) its events; returns whether it has any. Long runs go
+    /// column by column (vectorised dot products), short ones row by row.
+    fn add_run_covariates(
+        &self,
+        run: Range<usize>,
+        risk: &[f64],
+        s1: &mut [f64],
+        e1: &mut [f64],
         event_x: &mut [f64],
         buffers: &mut GroupBuffers,
-    ) -> f64 {
+    ) -> bool {
         let p = self.p;
-        if rows.len() == 1 {
+        if run.len() == 1 {
             // A time of its own (continuous times): one row, no buffers;
             // the same sums, bit for bit, as the general case.
-            let (i, r) = (rows.start, risk[rows.start]);
+            let (i, r) = (run.start, risk[run.start]);
             buffers.row.resize(p, 0.0);
             self.x.row_into(i, &mut buffers.row);
-            sums.s0 += r;
-            for (s, &v) in sums.s1.iter_mut().zip(&buffers.row) {
+            for (s, &v) in s1.iter_mut().zip(&buffers.row) {
                 *s += r * v;
             }
             if !self.event[i] {
-                return 0.0;
+                return false;
             }
-            dead.s0 = r;
             for j in 0..p {
-                dead.s1[j] = r * buffers.row[j];
+                e1[j] = r * buffers.row[j];
                 event_x[j] = buffers.row[j];
             }
-            return 1.0;
+            return true;
         }
-        dead.clear();
+        let r = &risk[run.clone()];
+        let events = &self.event[run.clone()];
+        if !events.contains(&true) {
+            self.x.add_weighted_columns(run, [r], [s1]);
+            return false;
+        }
+        e1.iter_mut().for_each(|v| *v = 0.0);
         event_x.iter_mut().for_each(|v| *v = 0.0);
-        let r = &risk[rows.clone()];
-        let events = &self.event[rows.clone()];
-        let d = events.iter().filter(|&&e| e).count() as f64;
-        sums.s0 += r.iter().sum::<f64>();
-        if d == 0.0 {
-            self.x.add_weighted_columns(rows, [r], [&mut sums.s1]);
-            return 0.0;
-        }
         buffers.event.clear();
         buffers.event.extend(events.iter().map(|&e| if e { 1.0 } else { 0.0 }));
         buffers.event_risk.clear();
         buffers.event_risk.extend(buffers.event.iter().zip(r).map(|(e, r)| e * r));
-        dead.s0 = buffers.event_risk.iter().sum();
-        if rows.len() >= 16 {
-            self.x.add_weighted_columns(
-                rows,
-                [r, &buffers.event_risk, &buffers.event],
-                [&mut sums.s1, &mut dead.s1, event_x],
-            );
+        if run.len() >= 16 {
+            self.x.add_weighted_columns(run, [r, &buffers.event_risk, &buffers.event], [s1, e1, event_x]);
         } else {
             buffers.row.resize(p, 0.0);
-            for (k, i) in rows.enumerate() {
+            for (k, i) in run.enumerate() {
                 self.x.row_into(i, &mut buffers.row);
                 for (j, &v) in buffers.row.iter().enumerate() {
-                    sums.s1[j] += r[k] * v;
-                    dead.s1[j] += buffers.event_risk[k] * v;
+                    s1[j] += r[k] * v;
+                    e1[j] += buffers.event_risk[k] * v;
                     event_x[j] += buffers.event[k] * v;
                 }
             }
         }
-        d
+        true
     }
 
     /// Turn the risk scores of `rows` (in `a`) into the Gram weights
     /// `a_i = r_i (C(t_i) - [event] G(t_i))`, walking back from the block's
     /// end where the cumulative ψ-hazard of the later blocks is `after`.
-    fn gram_weights(&self, rows: Range<usize>, event_times: &[(usize, usize, f64, f64)], after: f64, a: &mut [f64]) {
+    fn gram_weights(&self, rows: Range<usize>, event_times: &[EventTime], after: f64, a: &mut [f64]) {
         let base = rows.start;
         let mut cumulative = after;
         let mut pending = event_times.iter().rev().peekable();
@@ -435,14 +508,15 @@ impl SortedData {
                 cumulative = 0.0;
             }
             match pending.peek() {
-                Some(&&(lo, hi, hazard, tied_hazard)) if hi == i => {
-                    cumulative += hazard;
-                    for k in lo..hi {
+                Some(time) if time.end == i => {
+                    cumulative += time.psi * time.hazard;
+                    let tied_hazard = time.psi * time.tied_hazard;
+                    for k in time.start..time.end {
                         let tied = if self.event[k] { tied_hazard } else { 0.0 };
                         a[k - base] *= cumulative - tied;
                     }
+                    i = time.start;
                     pending.next();
-                    i = lo;
                 }
                 _ => {
                     i -= 1;

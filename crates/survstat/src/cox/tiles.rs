@@ -24,6 +24,34 @@ pub(crate) struct Tiles {
     data: Vec<f64>,
 }
 
+/// A kernel method `$name` that runs `$portable` (an `#[inline(always)]`
+/// method of the same arguments) compiled with 256-bit vectors (`$avx`,
+/// AVX) where the processor has them, found at run time, and as it is
+/// elsewhere.
+macro_rules! vectorised {
+    (
+        $(#[$doc:meta])*
+        pub fn $name:ident / $avx:ident / $portable:ident [$($generic:tt)*] ($($arg:ident: $ty:ty),* $(,)?)
+    ) => {
+        $(#[$doc])*
+        pub fn $name<$($generic)*>(&self, $($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx") {
+                // SAFETY: the processor has just been found to support AVX.
+                unsafe { self.$avx($($arg),*) };
+                return;
+            }
+            self.$portable($($arg),*)
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx")]
+        unsafe fn $avx<$($generic)*>(&self, $($arg: $ty),*) {
+            self.$portable($($arg),*)
+        }
+    };
+}
+
 impl Tiles {
     /// Row i of the tiles is `(x[order[i]] - means) * scale`, from the
     /// row-major n × p `x`, on `threads` threads. The rows are read in
@@ -82,8 +110,15 @@ impl Tiles {
         })
     }
 
-    /// `out[k] = x_{rows.start + k}ᵀβ` for the rows `rows`.
-    pub fn linear_predictors(&self, beta: &[f64], rows: Range<usize>, out: &mut [f64]) {
+    vectorised! {
+        /// `out[k] = x_{rows.start + k}ᵀβ` for the rows `rows`.
+        pub fn linear_predictors / linear_predictors_avx / linear_predictors_portable [] (
+            beta: &[f64], rows: Range<usize>, out: &mut [f64]
+        )
+    }
+
+    #[inline(always)]
+    fn linear_predictors_portable(&self, beta: &[f64], rows: Range<usize>, out: &mut [f64]) {
         let start = rows.start;
         for (first, tile, within) in self.pieces(rows) {
             let out = &mut out[first - start..first - start + within.len()];
@@ -97,58 +132,145 @@ impl Tiles {
         }
     }
 
-    /// `out[m]_j += Σ_k w[m]_k x_{rows.start + k, j}` for the rows `rows` and
-    /// each of the K weight vectors: the K sums read each column once.
-    pub fn add_weighted_columns<const K: usize>(&self, rows: Range<usize>, w: [&[f64]; K], out: [&mut [f64]; K]) {
+    vectorised! {
+        /// `out[m]_j += Σ_k w[m]_k x_{rows.start + k, j}` for the rows `rows` and
+        /// each of the K weight vectors: the K sums read each column once.
+        pub fn add_weighted_columns / add_weighted_columns_avx / add_weighted_columns_portable [const K: usize] (
+            rows: Range<usize>, w: [&[f64]; K], out: [&mut [f64]; K]
+        )
+    }
+
+    #[inline(always)]
+    fn add_weighted_columns_portable<const K: usize>(&self, rows: Range<usize>, w: [&[f64]; K], out: [&mut [f64]; K]) {
         let start = rows.start;
         for (first, tile, within) in self.pieces(rows) {
             let offset = first - start..first - start + within.len();
             for j in 0..self.p {
                 let column = &tile[j * TILE + within.start..j * TILE + within.end];
                 for m in 0..K {
-                    out[m][j] += dot::<4>(&w[m][offset.clone()], column);
+                    out[m][j] += dot::<16>(&w[m][offset.clone()], column);
                 }
             }
         }
     }
 
-    /// `acc += Σ_i a_i x_i x_iᵀ` (upper triangle, p × p row-major) over
-    /// `rows`, with `a[k]` the weight of row `rows.start + k`.
-    pub fn add_outer_products(&self, rows: Range<usize>, a: &[f64], acc: &mut [f64]) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx") {
-            // SAFETY: the processor has just been found to support AVX.
-            unsafe { self.add_outer_products_avx(rows, a, acc) };
-            return;
-        }
-        self.add_outer_products_portable(rows, a, acc);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx")]
-    unsafe fn add_outer_products_avx(&self, rows: Range<usize>, a: &[f64], acc: &mut [f64]) {
-        self.add_outer_products_portable(rows, a, acc);
+    vectorised! {
+        /// `acc += Σ_i a_i x_i x_iᵀ` (upper triangle, p × p row-major) over
+        /// `rows`, with `a[k]` the weight of row `rows.start + k`.
+        pub fn add_outer_products / add_outer_products_avx / add_outer_products_portable [] (
+            rows: Range<usize>, a: &[f64], acc: &mut [f64]
+        )
     }
 
     #[inline(always)]
     fn add_outer_products_portable(&self, rows: Range<usize>, a: &[f64], acc: &mut [f64]) {
+        const ZERO: [f64; TILE] = [0.0; TILE];
         let p = self.p;
         let start = rows.start;
-        let mut weighted = [0.0; TILE];
+        let mut weighted = [[0.0; TILE]; 2];
         for (first, tile, within) in self.pieces(rows) {
             let m = within.len();
             let a = &a[first - start..first - start + m];
-            for j in 0..p {
-                let xj = &tile[j * TILE + within.start..j * TILE + within.end];
-                for ((w, x), ai) in weighted.iter_mut().zip(xj).zip(a) {
-                    *w = ai * x;
+            let column =
+                |j: usize| if j < p { &tile[j * TILE + within.start..j * TILE + within.end] } else { &ZERO[..m] };
+            for j0 in (0..p).step_by(2) {
+                for (w, j) in weighted.iter_mut().zip(j0..) {
+                    for ((w, x), ai) in w.iter_mut().zip(column(j)).zip(a) {
+                        *w = ai * x;
+                    }
                 }
-                for l in j..p {
-                    acc[j * p + l] += dot::<16>(&weighted[..m], &tile[l * TILE + within.start..l * TILE + within.end]);
+                for l0 in (j0 / 4 * 4..p).step_by(4) {
+                    let block = gram_block(&weighted, [column(l0), column(l0 + 1), column(l0 + 2), column(l0 + 3)], m);
+                    for (j, row) in (j0..p).zip(block) {
+                        for (l, value) in (l0..p).zip(row) {
+                            if l >= j {
+                                acc[j * p + l] += value;
+                            }
+                        }
+                    }
                 }
             }
         }
     }
+}
+
+/// The 2 × 4 dot products `Σ_k w_a[k] x_b[k]` over the first `m` rows: the
+/// Gram kernel's unit of work. Eight accumulators, each of four rows,
+/// stay in registers, and each value loaded serves two or four products
+/// (a dot product at a time loads two values for each). Each accumulator's
+/// four lanes are added as `(l0 + l2) + (l1 + l3)`, then the rows past the
+/// last multiple of four.
+#[inline(always)]
+fn gram_block(w: &[[f64; TILE]; 2], x: [&[f64]; 4], m: usize) -> [[f64; 4]; 2] {
+    let full = m / LANES * LANES;
+    let x = x.map(|column| &column[..m]);
+    let lanes = gram_lanes(w, [x[0], x[1], x[2], x[3]], full);
+    let mut out = [[0.0; 4]; 2];
+    for a in 0..2 {
+        for b in 0..4 {
+            let lane = lanes[a][b];
+            let tail: f64 = (full..m).map(|k| w[a][k] * x[b][k]).sum();
+            out[a][b] = (lane[0] + lane[2]) + (lane[1] + lane[3]) + tail;
+        }
+    }
+    out
+}
+
+/// Rows per accumulator of [`gram_block`].
+const LANES: usize = 4;
+
+/// The lane sums of [`gram_block`] over rows `0..full` (a multiple of
+/// [`LANES`]): `acc[a][b][lane] = Σ_k w_a[4k + lane] x_b[4k + lane]`, with
+/// 256-bit vectors where the processor has them. The two versions do the
+/// same operations in the same order, so their results are identical.
+#[inline(always)]
+fn gram_lanes(w: &[[f64; TILE]; 2], x: [&[f64]; 4], full: usize) -> [[[f64; LANES]; 4]; 2] {
+    assert!(full <= TILE && full.is_multiple_of(LANES) && x.iter().all(|column| column.len() >= full));
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the processor has just been found to support AVX, and
+        // every load is inside `w` or a column (checked above).
+        return unsafe { gram_lanes_avx(w, x, full) };
+    }
+    gram_lanes_portable(w, x, full)
+}
+
+#[inline(always)]
+fn gram_lanes_portable(w: &[[f64; TILE]; 2], x: [&[f64]; 4], full: usize) -> [[[f64; LANES]; 4]; 2] {
+    let mut acc = [[[0.0; LANES]; 4]; 2];
+    for k in (0..full).step_by(LANES) {
+        for (acc, w) in acc.iter_mut().zip(w) {
+            for (acc, column) in acc.iter_mut().zip(&x) {
+                for lane in 0..LANES {
+                    acc[lane] += w[k + lane] * column[k + lane];
+                }
+            }
+        }
+    }
+    acc
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn gram_lanes_avx(w: &[[f64; TILE]; 2], x: [&[f64]; 4], full: usize) -> [[[f64; LANES]; 4]; 2] {
+    use std::arch::x86_64::{_mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_setzero_pd, _mm256_storeu_pd};
+    let mut acc = [[_mm256_setzero_pd(); 4]; 2];
+    for k in (0..full).step_by(LANES) {
+        let w = [_mm256_loadu_pd(w[0].as_ptr().add(k)), _mm256_loadu_pd(w[1].as_ptr().add(k))];
+        for (b, column) in x.iter().enumerate() {
+            let xb = _mm256_loadu_pd(column.as_ptr().add(k));
+            for a in 0..2 {
+                acc[a][b] = _mm256_add_pd(acc[a][b], _mm256_mul_pd(w[a], xb));
+            }
+        }
+    }
+    let mut out = [[[0.0; LANES]; 4]; 2];
+    for a in 0..2 {
+        for b in 0..4 {
+            _mm256_storeu_pd(out[a][b].as_mut_ptr(), acc[a][b]);
+        }
+    }
+    out
 }
 
 /// Weighted vectors that arrive one at a time (the risk-set sums of event
@@ -216,6 +338,28 @@ pub(crate) fn dot<const LANES: usize>(a: &[f64], b: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_gram_kernel_gives_the_same_bits_with_and_without_256_bit_vectors() {
+        let value = |k: usize| ((k * 7919) % 1013) as f64 / 97.0 - 5.0;
+        let w = [std::array::from_fn(&value), std::array::from_fn(|k| value(k + 500))];
+        let columns: Vec<Vec<f64>> = (0..4).map(|b| (0..TILE).map(|k| value(k * 3 + b * 1000)).collect()).collect();
+        let x = [&columns[0][..], &columns[1][..], &columns[2][..], &columns[3][..]];
+        let portable = gram_lanes_portable(&w, x, TILE - 4);
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the processor supports AVX; the loads stay inside `w` and the columns.
+            assert_eq!(unsafe { gram_lanes_avx(&w, x, TILE - 4) }, portable);
+        }
+        for (a, w) in w.iter().enumerate() {
+            for (b, column) in columns.iter().enumerate() {
+                for lane in 0..LANES {
+                    let direct: f64 = (0..TILE - 4).filter(|k| k % LANES == lane).map(|k| w[k] * column[k]).sum();
+                    assert!((portable[a][b][lane] - direct).abs() < 1e-9 * direct.abs().max(1.0));
+                }
+            }
+        }
+    }
 
     #[test]
     fn kernels_agree_with_the_definitions() {
