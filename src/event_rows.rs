@@ -69,7 +69,7 @@ pub struct DerivedEvents {
 /// Derive the events of `cohort`, with `acute_days` the end of the acute window.
 pub fn derive(cohort: &Cohort, events: &Events, acute_days: u32) -> DerivedEvents {
     let numbers = patient_numbers(cohort);
-    let mut sbrt_dates: std::collections::HashMap<&str, Vec<crate::cohort::date::Date>> = Default::default();
+    let mut sbrt_dates: foldhash::HashMap<&str, Vec<crate::cohort::date::Date>> = Default::default();
     for l in &cohort.lesions {
         sbrt_dates.entry(l.patient_id.as_str()).or_default().push(l.sbrt_date);
     }

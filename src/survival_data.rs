@@ -339,7 +339,7 @@ impl<'t> SurvivalData<'t> {
     /// `what`, e.g. "a --group column").
     pub fn levels(&self, name: &str, what: &str, max: usize) -> Result<LevelCodes, Problem> {
         let cells: Vec<std::borrow::Cow<str>> = self.cells(name).into_iter().map(Cell::text).collect();
-        let distinct: std::collections::HashSet<&str> = cells.iter().map(|c| c.as_ref()).collect();
+        let distinct: foldhash::HashSet<&str> = cells.iter().map(|c| c.as_ref()).collect();
         if distinct.len() > max {
             return Err(Problem::error(
                 &self.table.file,
@@ -359,7 +359,7 @@ impl<'t> SurvivalData<'t> {
             paired.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
             distinct = paired.into_iter().map(|(_, l)| l).collect();
         }
-        let index: std::collections::HashMap<&str, usize> = distinct.iter().enumerate().map(|(k, &l)| (l, k)).collect();
+        let index: foldhash::HashMap<&str, usize> = distinct.iter().enumerate().map(|(k, &l)| (l, k)).collect();
         let codes = cells.iter().map(|c| index[c.as_ref()]).collect();
         Ok(LevelCodes { codes, labels: distinct.into_iter().map(str::to_string).collect() })
     }

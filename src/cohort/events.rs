@@ -28,7 +28,7 @@ use crate::cohort::read::{Cell, Grid};
 use crate::cohort::schema::normalise_header;
 use crate::cohort::Cohort;
 use crate::problem::{Problem, ProblemLog};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// The terms that describe the treated site: such an event belongs to a lesion.
 pub const LESION_TERMS: [&str; 9] = [

@@ -7,7 +7,7 @@ use super::plausibility::Ranges;
 use super::{Cohort, Lesion};
 use crate::problem::Problem;
 use crate::radiobiology::{Prescription, LQ_TRUSTED_MAX_DOSE_PER_FRACTION};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// A row that could not be typed (its problems are already reported), with
 /// what of it the checks across rows still need.
@@ -35,7 +35,7 @@ pub fn check(cohort: &Cohort, incomplete: &[IncompleteRow], ranges: &Ranges) -> 
         out
     });
     let mut out: Vec<Problem> = rows.into_iter().flatten().collect();
-    let partial: std::collections::HashSet<&str> = incomplete.iter().filter_map(|r| r.patient_id.as_deref()).collect();
+    let partial: foldhash::HashSet<&str> = incomplete.iter().filter_map(|r| r.patient_id.as_deref()).collect();
     let patients = by_patient(&cohort.lesions);
     let same_patient = |a: &&Lesion, b: &&Lesion| a.patient_id == b.patient_id;
     for rows in patients.chunk_by(same_patient) {
