@@ -289,7 +289,8 @@ impl SortedData {
     }
 
     /// The runs of tied times of `rows` in decreasing time, each with
-    /// whether a stratum starts at it.
+    /// whether a stratum starts at it after the block's first row (a
+    /// stratum starting at the first row is in the block's offsets).
     fn tied_runs(&self, rows: Range<usize>) -> impl Iterator<Item = (Range<usize>, bool)> + '_ {
         let mut i = rows.start;
         std::iter::from_fn(move || {
@@ -575,7 +576,7 @@ impl SortedData {
     }
 }
 
-/// Scratch space of [`SortedData::add_tied_group`].
+/// Scratch space of [`SortedData::add_run_covariates`].
 #[derive(Default)]
 struct GroupBuffers {
     event: Vec<f64>,

@@ -1,12 +1,14 @@
 //! The covariate matrix as the likelihood's inner loops want it: rows in
 //! sorted order, stored in tiles of [`TILE`] rows with each tile's columns
-//! contiguous, and the two kernels that read it a column at a time.
+//! contiguous, and the kernels that read it a column at a time.
 //!
 //! The information's Gram part `Σ_i a_i x_i x_iᵀ` is, tile by tile, the
-//! `p (p + 1) / 2` dot products `(a ⊙ x_j)ᵀ x_l` of columns 64 values long:
-//! vectorised, with the accumulators in registers, and no transposition
-//! (the copy of X is laid out this way once, when it is sorted). The linear
-//! predictors of a tile are `Σ_j β_j x_j`, p vector updates.
+//! `p (p + 1) / 2` dot products `(a ⊙ x_j)ᵀ x_l` of columns 64 values long,
+//! computed 2 × 4 at a time ([`gram_block`]): vectorised, the accumulators
+//! in registers, and no transposition (the copy of X is laid out this way
+//! once, when it is sorted). The linear predictors of a tile are
+//! `Σ_j β_j x_j`, p vector updates; the risk-set sums `Σ_k w_k x_kj`, dot
+//! products of the columns with weight vectors.
 //!
 //! Multiplies and adds are never fused, and 256-bit vectors are used where
 //! the processor has them (found at run time), so the results are the same
