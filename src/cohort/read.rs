@@ -13,6 +13,7 @@
 //! the cores.
 
 use super::date::Date;
+use crate::csv_table::{is_missing, trim_cell};
 use crate::problem::{Problem, ProblemLog};
 use calamine::{Data, Reader, Xlsx};
 use foldhash::HashMap;
@@ -182,10 +183,10 @@ const BATCH: usize = 1 << 14;
 impl ColumnBuilder {
     /// The index of text as read (trimmed; 0 when empty or `NA`).
     fn text_code(&mut self, text: &str) -> u32 {
-        if crate::csv_table::is_missing(text) {
+        if is_missing(text) {
             return 0;
         }
-        let text = crate::csv_table::trim_cell(text);
+        let text = trim_cell(text);
         match self.texts.get(text) {
             Some(&k) => k,
             None => {
@@ -284,10 +285,10 @@ impl GridBuilder {
 
 /// A text cell as read: trimmed, or missing when empty or `NA`.
 fn text_cell(s: &str) -> Cell {
-    if crate::csv_table::is_missing(s) {
+    if is_missing(s) {
         Cell::Missing
     } else {
-        Cell::Text(s.trim().to_string())
+        Cell::Text(trim_cell(s).to_string())
     }
 }
 
@@ -396,10 +397,10 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
                     continue;
                 }
             }
-            if rec.iter().all(|c| crate::csv_table::trim_cell(c).is_empty()) {
+            if rec.iter().all(|c| trim_cell(c).is_empty()) {
                 continue; // blank line: nothing lost
             }
-            if rec.len() > width && rec.iter().skip(width).any(|c| !crate::csv_table::trim_cell(c).is_empty()) {
+            if rec.len() > width && rec.iter().skip(width).any(|c| !trim_cell(c).is_empty()) {
                 problems.push(Problem::error(
                     file,
                     Some(row),

@@ -206,7 +206,7 @@ impl Tiles {
 fn gram_block(w: &[[f64; TILE]; 2], x: [&[f64]; 4], m: usize) -> [[f64; 4]; 2] {
     let full = m / LANES * LANES;
     let x = x.map(|column| &column[..m]);
-    let lanes = gram_lanes(w, [x[0], x[1], x[2], x[3]], full);
+    let lanes = gram_lanes(w, x, full);
     let mut out = [[0.0; 4]; 2];
     for a in 0..2 {
         for b in 0..4 {
