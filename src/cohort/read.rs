@@ -17,6 +17,8 @@ use crate::csv_table::{is_missing, trim_cell};
 use crate::problem::{Problem, ProblemLog};
 use calamine::{Data, Reader, Xlsx};
 use foldhash::HashMap;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 use std::path::Path;
 
 /// One cell as read.
@@ -165,7 +167,12 @@ struct GridBuilder {
 #[derive(Default)]
 struct ColumnBuilder {
     column: GridColumn,
-    texts: HashMap<Box<str>, u32>,
+    /// Each distinct text's hash and index in `column.values`.
+    texts: HashTable<(u64, u32)>,
+    /// The hash of `texts` (seeded per process, as [`HashMap`]'s).
+    hasher: foldhash::fast::RandomState,
+    /// The index of the last text coded.
+    last: u32,
     others: HashMap<OtherKey, u32>,
 }
 
@@ -187,15 +194,26 @@ impl ColumnBuilder {
             return 0;
         }
         let text = trim_cell(text);
-        match self.texts.get(text) {
-            Some(&k) => k,
-            None => {
-                let k = self.column.values.len() as u32;
-                self.column.values.push(Cell::Text(text.to_string()));
-                self.texts.insert(text.into(), k);
-                k
-            }
+        // A patient's lesions are consecutive rows that repeat its cells.
+        if matches!(&self.column.values[self.last as usize], Cell::Text(t) if t == text) {
+            return self.last;
         }
+        self.last = self.find_or_add(text);
+        self.last
+    }
+
+    /// The index of a text (trimmed, not missing), added when new.
+    fn find_or_add(&mut self, text: &str) -> u32 {
+        let hash = self.hasher.hash_one(text);
+        let values = &mut self.column.values;
+        let same = |&(h, k): &(u64, u32)| h == hash && matches!(&values[k as usize], Cell::Text(t) if t == text);
+        if let Some(&(_, k)) = self.texts.find(hash, same) {
+            return k;
+        }
+        let k = values.len() as u32;
+        values.push(Cell::Text(text.to_string()));
+        self.texts.insert_unique(hash, (hash, k), |&(h, _)| h);
+        k
     }
 
     /// The index of a cell.
@@ -213,14 +231,6 @@ impl ColumnBuilder {
             values.len() as u32 - 1
         })
     }
-
-    /// Add field `j` of each record (missing where a record is short).
-    fn push_fields(&mut self, j: usize, records: &[csv::StringRecord]) {
-        for r in records {
-            let code = self.text_code(r.get(j).unwrap_or(""));
-            self.column.codes.push(code);
-        }
-    }
 }
 
 impl GridBuilder {
@@ -229,31 +239,33 @@ impl GridBuilder {
         GridBuilder { file: file.to_string(), headers, numbers: Vec::new(), columns }
     }
 
-    /// Add CSV records as rows numbered `numbers`, column by column, the
-    /// columns shared between the cores for a large batch (each column's
-    /// distinct cells are its own).
+    /// Add CSV records as rows numbered `numbers`. The columns are shared
+    /// between the cores for a large batch (each column's distinct cells
+    /// are its own), and each core goes through the records in order,
+    /// coding its columns of one record while the record is in cache.
     fn push_records(&mut self, numbers: &[usize], records: &[csv::StringRecord]) {
         self.numbers.extend_from_slice(numbers);
-        let cores = crate::parallel_map::cores();
-        if records.len() < 1024 || cores == 1 {
-            for (j, c) in self.columns.iter_mut().enumerate() {
-                c.push_fields(j, records);
-            }
-            return;
-        }
+        let cores = if records.len() < 1024 { 1 } else { crate::parallel_map::cores() };
         // Column j goes to core j mod cores: the costly columns (ids,
         // dates) lie apart in a cohort file.
         let mut shares: Vec<Vec<(usize, &mut ColumnBuilder)>> = (0..cores).map(|_| Vec::new()).collect();
         for (j, c) in self.columns.iter_mut().enumerate() {
             shares[j % cores].push((j, c));
         }
+        let push = |share: &mut Vec<(usize, &mut ColumnBuilder)>| {
+            for r in records {
+                for (j, c) in share.iter_mut() {
+                    let code = c.text_code(r.get(*j).unwrap_or(""));
+                    c.column.codes.push(code);
+                }
+            }
+        };
+        if let [only] = shares.as_mut_slice() {
+            return push(only);
+        }
         std::thread::scope(|s| {
-            for share in shares {
-                s.spawn(move || {
-                    for (j, c) in share {
-                        c.push_fields(j, records);
-                    }
-                });
+            for mut share in shares {
+                s.spawn(move || push(&mut share));
             }
         });
     }
@@ -670,11 +682,14 @@ mod tests {
             1 => format!("{i}"),
             2 if i.is_multiple_of(5) => "NA".to_string(),
             2 => format!("x{}", i % 3),
-            _ => format!("2020-01-{:02}", 1 + i % 28),
+            3 => format!("2020-01-{:02}", 1 + i % 28),
+            _ => format!("Q{}", (i / 3) % 50), // runs of rows, as a patient's lesions
         };
-        let mut text = String::from("a,b,c,d\n");
+        let mut text = String::from("a,b,c,d,e\n");
         for i in 0..n {
-            text.push_str(&format!("{},{},{},{}\n", cell(i, 0), cell(i, 1), cell(i, 2), cell(i, 3)));
+            let row: Vec<String> = (0..5).map(|j| cell(i, j)).collect();
+            text.push_str(&row.join(","));
+            text.push('\n');
             if i == 5 {
                 text.push_str(",,,\n"); // an empty row keeps its number
             }
@@ -683,13 +698,14 @@ mod tests {
         assert_eq!(g.n_rows(), n);
         for i in 0..n {
             assert_eq!(g.row_number(i), if i <= 5 { i + 2 } else { i + 3 });
-            for j in 0..4 {
+            for j in 0..5 {
                 let want = cell(i, j);
                 let want = if want == "NA" { Cell::Missing } else { Cell::Text(want) };
                 assert_eq!(g.cell(i, j), &want, "row {i}, column {j}");
             }
         }
         assert_eq!(g.distinct(0).len(), 701);
+        assert_eq!(g.distinct(4).len(), 51);
     }
 
     #[test]
