@@ -40,6 +40,7 @@ mod weighted;
 use crate::dist::{chisq_sf, normal_quantile};
 use crate::error::Error;
 use crate::linalg::{Ldl, Matrix, DEFAULT_TOLER_CHOL};
+use crate::radix;
 
 /// One time at which the cumulative incidence jumps.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -80,11 +81,12 @@ pub struct CifAt {
     pub upper: Option<f64>,
 }
 
-/// Times sorted with the index of each observation.
+/// The observations by increasing time, ties in input order (a stable
+/// radix sort of the times with their indices).
 fn sorted_order(time: &[f64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..time.len()).collect();
-    order.sort_by(|&a, &b| time[a].total_cmp(&time[b]));
-    order
+    let mut keyed: Vec<(f64, usize)> = time.iter().copied().zip(0..).collect();
+    radix::sort_by_key(&mut keyed, |k| radix::ascending(k.0));
+    keyed.into_iter().map(|k| k.1).collect()
 }
 
 /// Distinct-time groups `[start, end)` of an ordering.
