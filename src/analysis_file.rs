@@ -8,7 +8,6 @@ use crate::cohort::identifiers::{identifying_token, KnownIds};
 use crate::cohort::{Cohort, DiseaseStatus, Sex};
 use crate::endpoints::{AnalysisRow, DeriveOptions};
 use crate::problem::Problem;
-use crate::radiobiology::Prescription;
 
 /// The extra input columns an analysis file carries: by allow-list, only
 /// those a study names as a covariate `source`. Returns their indices into
@@ -90,112 +89,103 @@ impl Value {
     }
 }
 
-/// Column names of the analysis file (before extras).
-pub const COLUMNS: &[&str] = &[
-    "patient",
-    "lesion",
-    "sex",
-    "age",
-    "histology",
-    "disease_status",
-    "extent",
-    "prior_surgery",
-    "prior_rt",
-    "dose_gy",
-    "fractions",
-    "dose_per_fraction",
-    "isodose_pct",
-    "max_dose_gy",
-    "bed",
-    "eqd2",
-    "bed_max",
-    "ptv_cc",
-    "ptv_coverage_pct",
-    "levels",
-    "n_levels",
-    "site",
-    "months_from_diagnosis",
-    "lc_time",
-    "lc_event",
-    "lc_status",
-    "adjacent_time",
-    "adjacent_event",
-    "recurrence_pattern",
-    "vcf_time",
-    "vcf_event",
-    "pfs_time",
-    "pfs_event",
-    "os_time",
-    "os_event",
-    "vcf_status",
-    "sins",
-    "bilsky",
-    "vcf_baseline",
-    "pain_baseline",
-    "ome_baseline_mg",
-    "local_failure_site",
-    "salvage",
-    "distant_spine_time",
-    "distant_spine_event",
+/// One column of the analysis file (before extras): its name, and its
+/// value in a row (`None` is empty) under the derivation's options.
+pub struct Column {
+    /// The header.
+    pub name: &'static str,
+    /// The row's value.
+    pub value: fn(&AnalysisRow, &DeriveOptions) -> Option<Value>,
+}
+
+/// A number.
+fn num(v: Option<f64>) -> Option<Value> {
+    v.map(Value::Number)
+}
+
+/// A count, as a number.
+fn count(v: usize) -> Option<Value> {
+    Some(Value::Number(v as f64))
+}
+
+/// A word.
+fn word(v: Option<&str>) -> Option<Value> {
+    v.map(|s| Value::Text(s.to_string()))
+}
+
+/// An event indicator: 1 or 0.
+fn event(v: bool) -> Option<Value> {
+    Some(Value::Number(if v { 1.0 } else { 0.0 }))
+}
+
+/// `yes` or `no`.
+fn yes_no(v: Option<bool>) -> Option<Value> {
+    word(v.map(|b| if b { "yes" } else { "no" }))
+}
+
+/// The columns of the analysis file (before extras), in order.
+pub const COLUMNS: &[Column] = &[
+    Column { name: "patient", value: |r, _| count(r.patient) },
+    Column { name: "lesion", value: |r, _| count(r.lesion) },
+    Column { name: "sex", value: |r, _| word(r.sex.map(|s| if s == Sex::Male { "M" } else { "F" })) },
+    Column { name: "age", value: |r, _| num(r.age) },
+    Column { name: "histology", value: |r, _| word(r.histology.as_deref()) },
+    Column {
+        name: "disease_status",
+        value: |r, _| {
+            word(r.disease_status.map(|s| if s == DiseaseStatus::Primary { "primary" } else { "metastasis" }))
+        },
+    },
+    Column { name: "extent", value: |r, _| word(r.extent.map(|e| e.code())) },
+    Column { name: "prior_surgery", value: |r, _| yes_no(r.prior_surgery) },
+    Column { name: "prior_rt", value: |r, _| yes_no(r.prior_rt) },
+    Column { name: "dose_gy", value: |r, _| num(r.prescription.map(|p| p.dose_gy)) },
+    Column { name: "fractions", value: |r, _| num(r.prescription.map(|p| p.fractions as f64)) },
+    Column { name: "dose_per_fraction", value: |r, _| num(r.prescription.map(|p| p.dose_per_fraction())) },
+    Column { name: "isodose_pct", value: |r, _| num(Some(r.isodose_pct)) },
+    Column {
+        name: "max_dose_gy",
+        value: |r, _| num(r.prescription.map(|p| p.at_maximum(r.isodose_pct)).map(|p| p.dose_gy)),
+    },
+    Column { name: "bed", value: |r, o| num(r.prescription.map(|p| p.bed(o.alpha_beta))) },
+    Column { name: "eqd2", value: |r, o| num(r.prescription.map(|p| p.eqd2(o.alpha_beta))) },
+    Column {
+        name: "bed_max",
+        value: |r, o| num(r.prescription.map(|p| p.at_maximum(r.isodose_pct)).map(|p| p.bed(o.alpha_beta))),
+    },
+    Column { name: "ptv_cc", value: |r, _| num(r.ptv_cc) },
+    Column { name: "ptv_coverage_pct", value: |r, _| num(r.ptv_coverage_pct) },
+    Column { name: "levels", value: |r, _| word(r.levels.as_deref()) },
+    Column { name: "n_levels", value: |r, _| num(r.n_levels.map(|n| n as f64)) },
+    Column { name: "site", value: |r, _| word(r.site.map(|s| s.name())) },
+    Column { name: "months_from_diagnosis", value: |r, _| num(r.months_from_diagnosis) },
+    Column { name: "lc_time", value: |r, _| num(Some(r.lc.time)) },
+    Column { name: "lc_event", value: |r, _| event(r.lc.event) },
+    Column { name: "lc_status", value: |r, _| num(Some(f64::from(r.lc_status))) },
+    Column { name: "adjacent_time", value: |r, _| num(Some(r.adjacent.time)) },
+    Column { name: "adjacent_event", value: |r, _| event(r.adjacent.event) },
+    Column { name: "recurrence_pattern", value: |r, _| word(Some(r.recurrence.code())) },
+    Column { name: "vcf_time", value: |r, _| num(Some(r.vcf.time)) },
+    Column { name: "vcf_event", value: |r, _| event(r.vcf.event) },
+    Column { name: "pfs_time", value: |r, _| num(Some(r.pfs.time)) },
+    Column { name: "pfs_event", value: |r, _| event(r.pfs.event) },
+    Column { name: "os_time", value: |r, _| num(Some(r.os.time)) },
+    Column { name: "os_event", value: |r, _| event(r.os.event) },
+    Column { name: "vcf_status", value: |r, _| num(Some(f64::from(r.vcf_status))) },
+    Column { name: "sins", value: |r, _| num(r.sins.map(f64::from)) },
+    Column { name: "bilsky", value: |r, _| word(r.bilsky.map(|b| b.code())) },
+    Column { name: "vcf_baseline", value: |r, _| yes_no(r.vcf_baseline) },
+    Column { name: "pain_baseline", value: |r, _| num(r.pain_baseline) },
+    Column { name: "ome_baseline_mg", value: |r, _| num(r.ome_baseline_mg) },
+    Column { name: "local_failure_site", value: |r, _| word(r.local_failure_site.map(|s| s.code())) },
+    Column { name: "salvage", value: |r, _| word(r.salvage.map(|s| s.code())) },
+    Column { name: "distant_spine_time", value: |r, _| num(Some(r.distant_spine.time)) },
+    Column { name: "distant_spine_event", value: |r, _| event(r.distant_spine.event) },
 ];
 
-/// The values of one row (before extras), in [`COLUMNS`] order; `None` is empty.
+/// The values of one row (before extras), in [`COLUMNS`] order.
 pub fn row_values(r: &AnalysisRow, options: &DeriveOptions) -> Vec<Option<Value>> {
-    let ab = options.alpha_beta;
-    let rx: Option<Prescription> = r.prescription;
-    let max = rx.map(|p| p.at_maximum(r.isodose_pct));
-    let num = |v: Option<f64>| v.map(Value::Number);
-    let count = |v: usize| Some(Value::Number(v as f64));
-    let word = |v: Option<&str>| v.map(|s| Value::Text(s.to_string()));
-    let event = |v: bool| Some(Value::Number(if v { 1.0 } else { 0.0 }));
-    let yes_no = |v: Option<bool>| word(v.map(|b| if b { "yes" } else { "no" }));
-    vec![
-        count(r.patient),
-        count(r.lesion),
-        word(r.sex.map(|s| if s == Sex::Male { "M" } else { "F" })),
-        num(r.age),
-        word(r.histology.as_deref()),
-        word(r.disease_status.map(|s| if s == DiseaseStatus::Primary { "primary" } else { "metastasis" })),
-        word(r.extent.map(|e| e.code())),
-        yes_no(r.prior_surgery),
-        yes_no(r.prior_rt),
-        num(rx.map(|p| p.dose_gy)),
-        num(rx.map(|p| p.fractions as f64)),
-        num(rx.map(|p| p.dose_per_fraction())),
-        num(Some(r.isodose_pct)),
-        num(max.map(|p| p.dose_gy)),
-        num(rx.map(|p| p.bed(ab))),
-        num(rx.map(|p| p.eqd2(ab))),
-        num(max.map(|p| p.bed(ab))),
-        num(r.ptv_cc),
-        num(r.ptv_coverage_pct),
-        word(r.levels.as_deref()),
-        num(r.n_levels.map(|n| n as f64)),
-        word(r.site.map(|s| s.name())),
-        num(r.months_from_diagnosis),
-        num(Some(r.lc.time)),
-        event(r.lc.event),
-        num(Some(f64::from(r.lc_status))),
-        num(Some(r.adjacent.time)),
-        event(r.adjacent.event),
-        word(Some(r.recurrence.code())),
-        num(Some(r.vcf.time)),
-        event(r.vcf.event),
-        num(Some(r.pfs.time)),
-        event(r.pfs.event),
-        num(Some(r.os.time)),
-        event(r.os.event),
-        num(Some(f64::from(r.vcf_status))),
-        num(r.sins.map(f64::from)),
-        word(r.bilsky.map(|b| b.code())),
-        yes_no(r.vcf_baseline),
-        num(r.pain_baseline),
-        num(r.ome_baseline_mg),
-        word(r.local_failure_site.map(|s| s.code())),
-        word(r.salvage.map(|s| s.code())),
-        num(Some(r.distant_spine.time)),
-        event(r.distant_spine.event),
-    ]
+    COLUMNS.iter().map(|c| (c.value)(r, options)).collect()
 }
 
 #[cfg(test)]

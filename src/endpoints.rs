@@ -206,107 +206,117 @@ fn fracture_events(cohort: &Cohort) -> HashMap<usize, Date> {
 
 /// Derive one analysis row per lesion, in input order.
 pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
-    let patient_number = patient_numbers(cohort);
-    let fractures = fracture_events(cohort);
-    let mut rows_of: HashMap<&str, Vec<&Lesion>> = HashMap::new();
-    for l in &cohort.lesions {
-        rows_of.entry(&l.patient_id).or_default().push(l);
+    let numbers = patient_numbers(cohort);
+    let patient: Vec<usize> = cohort.lesions.iter().map(|l| numbers[l.patient_id.as_str()]).collect();
+    // Each patient's rows in input order, patient after patient: patient
+    // p's are `grouped[start[p - 1]..start[p]]`.
+    let mut start = vec![0usize; numbers.len() + 1];
+    for &p in &patient {
+        start[p] += 1;
     }
+    for p in 1..start.len() {
+        start[p] += start[p - 1];
+    }
+    let mut order: Vec<usize> = (0..patient.len()).collect();
+    order.sort_by_key(|&k| patient[k]);
+    let grouped: Vec<&Lesion> = order.into_iter().map(|k| &cohort.lesions[k]).collect();
+    let fractures = fracture_events(cohort);
     let months = |from: Date, to: Date| from.days_until(to) as f64 / DAYS_PER_MONTH;
-    cohort
-        .lesions
-        .iter()
-        .enumerate()
-        .map(|(k, l)| {
-            let rows = &rows_of[l.patient_id.as_str()];
-            let first = |f: &dyn Fn(&Lesion) -> Option<Date>| rows.iter().find_map(|r| f(r));
-            let death = first(&|r| r.death_date);
-            let progression = first(&|r| r.progression_date);
-            let diagnosis = first(&|r| r.diagnosis_date);
-            let birth = first(&|r| r.birth_date);
-            let last_fu = rows.iter().map(|r| r.last_followup_date).max().expect("rows");
-            let end = death.unwrap_or(last_fu);
-            let first_sbrt = rows.iter().map(|r| r.sbrt_date).min().expect("rows");
+    let row = |k: usize| {
+        let l = &cohort.lesions[k];
+        let rows = &grouped[start[patient[k] - 1]..start[patient[k]]];
+        let first = |f: &dyn Fn(&Lesion) -> Option<Date>| rows.iter().find_map(|r| f(r));
+        let death = first(&|r| r.death_date);
+        let progression = first(&|r| r.progression_date);
+        let diagnosis = first(&|r| r.diagnosis_date);
+        let birth = first(&|r| r.birth_date);
+        let last_fu = rows.iter().map(|r| r.last_followup_date).max().expect("rows");
+        let end = death.unwrap_or(last_fu);
+        let first_sbrt = rows.iter().map(|r| r.sbrt_date).min().expect("rows");
 
-            let outcome = |origin, event: Option<Date>| match event {
-                Some(d) => Outcome { time: months(origin, d), event: true },
-                None => Outcome { time: months(origin, end), event: false },
-            };
-            let lc = outcome(l.sbrt_date, l.local_failure_date);
-            let lc_status = if l.local_failure_date.is_some() {
-                1
-            } else if death.is_some() {
-                2
-            } else {
-                0
-            };
-            let recurrence = match (l.local_failure_date.is_some(), l.adjacent_failure_date.is_some()) {
-                (false, false) => RecurrencePattern::None,
-                (true, false) => RecurrencePattern::LocalOnly,
-                (true, true) => RecurrencePattern::LocalAndAdjacent,
-                (false, true) => RecurrencePattern::AdjacentOnly,
-            };
-            let recurrences =
-                rows.iter().flat_map(|r| [r.local_failure_date, r.adjacent_failure_date]).chain([progression]);
-            let mut pfs_event = recurrences.flatten().min();
-            if options.pfs_counts_death {
-                pfs_event = [pfs_event, death].into_iter().flatten().min();
-            }
-            let age =
-                rows.iter().find_map(|r| r.age).or_else(|| birth.map(|b| b.days_until(first_sbrt) as f64 / 365.25));
-            let vcf_date = [l.vcf_date, fractures.get(&k).copied()].into_iter().flatten().min();
-            let vcf_status = match (vcf_date, death) {
-                (Some(_), _) => 1,
-                (None, Some(_)) => 2,
-                (None, None) => 0,
-            };
-            let prescription = match (l.dose_gy, l.fractions) {
-                (Some(d), Some(n)) if d > 0.0 && n > 0 => Some(Prescription { dose_gy: d, fractions: n }),
-                _ => None,
-            };
-            AnalysisRow {
-                patient: patient_number[l.patient_id.as_str()],
-                lesion: k + 1,
-                sex: rows.iter().find_map(|r| r.sex),
-                age,
-                histology: rows.iter().find_map(|r| r.histology.clone()),
-                disease_status: l.disease_status,
-                extent: l.extent,
-                prior_surgery: l.prior_surgery,
-                prior_rt: l.prior_rt,
-                prescription,
-                isodose_pct: l.isodose_pct.unwrap_or(options.default_isodose_pct),
-                ptv_cc: l.ptv_cc,
-                ptv_coverage_pct: l.ptv_coverage_pct,
-                levels: l
-                    .levels
-                    .as_ref()
-                    .map(|lv| lv.vertebrae.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")),
-                n_levels: l.levels.as_ref().map(|lv| lv.count()),
-                site: l.levels.as_ref().map(|lv| lv.site()),
-                months_from_diagnosis: diagnosis.map(|d| months(d, l.sbrt_date)),
-                lc,
-                lc_status,
-                adjacent: outcome(l.sbrt_date, l.adjacent_failure_date),
-                recurrence,
-                vcf: outcome(l.sbrt_date, vcf_date),
-                vcf_status,
-                sins: sins_total(l.sins, &l.sins_parts),
-                bilsky: l.bilsky,
-                vcf_baseline: l.vcf_baseline,
-                pain_baseline: l.pain_baseline,
-                ome_baseline_mg: l.ome_baseline_mg,
-                local_failure_site: l.local_failure_site,
-                salvage: l.salvage,
-                distant_spine: outcome(first_sbrt, first(&|r| r.distant_spine_failure_date)),
-                pfs: outcome(first_sbrt, pfs_event),
-                pfs_event_before_treatment: pfs_event.is_some_and(|d| d < l.sbrt_date),
-                pfs_from_lesion: pfs_event.is_none_or(|d| d >= l.sbrt_date).then(|| outcome(l.sbrt_date, pfs_event)),
-                os_from_lesion: outcome(l.sbrt_date, death),
-                os: outcome(first_sbrt, death),
-                extra: l.extra.clone(),
-            }
-        })
+        let outcome = |origin, event: Option<Date>| match event {
+            Some(d) => Outcome { time: months(origin, d), event: true },
+            None => Outcome { time: months(origin, end), event: false },
+        };
+        let lc = outcome(l.sbrt_date, l.local_failure_date);
+        let lc_status = if l.local_failure_date.is_some() {
+            1
+        } else if death.is_some() {
+            2
+        } else {
+            0
+        };
+        let recurrence = match (l.local_failure_date.is_some(), l.adjacent_failure_date.is_some()) {
+            (false, false) => RecurrencePattern::None,
+            (true, false) => RecurrencePattern::LocalOnly,
+            (true, true) => RecurrencePattern::LocalAndAdjacent,
+            (false, true) => RecurrencePattern::AdjacentOnly,
+        };
+        let recurrences =
+            rows.iter().flat_map(|r| [r.local_failure_date, r.adjacent_failure_date]).chain([progression]);
+        let mut pfs_event = recurrences.flatten().min();
+        if options.pfs_counts_death {
+            pfs_event = [pfs_event, death].into_iter().flatten().min();
+        }
+        let age = rows.iter().find_map(|r| r.age).or_else(|| birth.map(|b| b.days_until(first_sbrt) as f64 / 365.25));
+        let vcf_date = [l.vcf_date, fractures.get(&k).copied()].into_iter().flatten().min();
+        let vcf_status = match (vcf_date, death) {
+            (Some(_), _) => 1,
+            (None, Some(_)) => 2,
+            (None, None) => 0,
+        };
+        let prescription = match (l.dose_gy, l.fractions) {
+            (Some(d), Some(n)) if d > 0.0 && n > 0 => Some(Prescription { dose_gy: d, fractions: n }),
+            _ => None,
+        };
+        AnalysisRow {
+            patient: patient[k],
+            lesion: k + 1,
+            sex: rows.iter().find_map(|r| r.sex),
+            age,
+            histology: rows.iter().find_map(|r| r.histology.clone()),
+            disease_status: l.disease_status,
+            extent: l.extent,
+            prior_surgery: l.prior_surgery,
+            prior_rt: l.prior_rt,
+            prescription,
+            isodose_pct: l.isodose_pct.unwrap_or(options.default_isodose_pct),
+            ptv_cc: l.ptv_cc,
+            ptv_coverage_pct: l.ptv_coverage_pct,
+            levels: l
+                .levels
+                .as_ref()
+                .map(|lv| lv.vertebrae.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")),
+            n_levels: l.levels.as_ref().map(|lv| lv.count()),
+            site: l.levels.as_ref().map(|lv| lv.site()),
+            months_from_diagnosis: diagnosis.map(|d| months(d, l.sbrt_date)),
+            lc,
+            lc_status,
+            adjacent: outcome(l.sbrt_date, l.adjacent_failure_date),
+            recurrence,
+            vcf: outcome(l.sbrt_date, vcf_date),
+            vcf_status,
+            sins: sins_total(l.sins, &l.sins_parts),
+            bilsky: l.bilsky,
+            vcf_baseline: l.vcf_baseline,
+            pain_baseline: l.pain_baseline,
+            ome_baseline_mg: l.ome_baseline_mg,
+            local_failure_site: l.local_failure_site,
+            salvage: l.salvage,
+            distant_spine: outcome(first_sbrt, first(&|r| r.distant_spine_failure_date)),
+            pfs: outcome(first_sbrt, pfs_event),
+            pfs_event_before_treatment: pfs_event.is_some_and(|d| d < l.sbrt_date),
+            pfs_from_lesion: pfs_event.is_none_or(|d| d >= l.sbrt_date).then(|| outcome(l.sbrt_date, pfs_event)),
+            os_from_lesion: outcome(l.sbrt_date, death),
+            os: outcome(first_sbrt, death),
+            extra: l.extra.clone(),
+        }
+    };
+    // The rows in one share per core, joined in row order.
+    let shares = crate::parallel_map::shares(patient.len());
+    crate::parallel_map::map_by_size(patient.len(), &shares, |share| share.clone().map(row).collect::<Vec<_>>())
+        .into_iter()
+        .flatten()
         .collect()
 }
 

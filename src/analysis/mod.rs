@@ -15,7 +15,7 @@ pub mod survival;
 pub mod univariate;
 pub mod variables;
 
-use crate::analysis_file::{row_values, study_extras, Value, COLUMNS};
+use crate::analysis_file::{study_extras, Value, COLUMNS};
 use crate::cohort::Cohort;
 use crate::endpoints::{derive, AnalysisRow, FirstOfPatient, Outcome};
 use crate::parallel_map::map_by_size;
@@ -45,21 +45,20 @@ impl AnalysisData {
         let options = study.derive_options();
         let rows = derive(cohort, &options);
         let (extras, _) = study_extras(cohort, &study.sources());
-        let mut columns: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+        let mut columns: Vec<String> = COLUMNS.iter().map(|c| c.name.to_string()).collect();
         columns.extend(extras.iter().map(|&j| cohort.extra_columns[j].clone()));
         let mut wanted: Vec<usize> =
             study.sources().iter().filter_map(|s| columns.iter().position(|c| c == s)).collect();
         wanted.sort_unstable();
         wanted.dedup();
-        let mut sources: Vec<(usize, Vec<Option<Value>>)> =
-            wanted.iter().map(|&j| (j, Vec::with_capacity(rows.len()))).collect();
-        for r in &rows {
-            let mut values = row_values(r, &options);
-            values.extend(extras.iter().map(|&j| r.extra[j].clone().map(Value::Text)));
-            for (j, column) in &mut sources {
-                column.push(values[*j].take());
-            }
-        }
+        // Only the columns a covariate reads are computed, each on a core.
+        let sources = map_by_size(rows.len(), &wanted, |&j| {
+            let values = match COLUMNS.get(j) {
+                Some(c) => rows.iter().map(|r| (c.value)(r, &options)).collect(),
+                None => rows.iter().map(|r| r.extra[extras[j - COLUMNS.len()]].clone().map(Value::Text)).collect(),
+            };
+            (j, values)
+        });
         AnalysisData { rows, columns, sources }
     }
 
@@ -358,6 +357,7 @@ pub fn analyze_with_progress(
     let spine = spine_outcomes::compute(cohort, &data, study);
     warnings.extend(spine.skipped.iter().cloned());
     figures.extend(spine.figures);
+    progress("descriptive tables", 0, 0);
     Ok(Results {
         n_patients: data.rows.iter().map(|r| r.patient).max().unwrap_or(0),
         n_lesions: data.rows.len(),

@@ -95,6 +95,7 @@ pub fn compute(
                 }
             })
             .collect();
+        progress("robustness: Gray's tests", 0, 0);
         let all_rows: Vec<usize> = (0..data.rows.len()).collect();
         let categorical: Vec<&String> =
             lc_spec.covariates.iter().filter(|id| study.covariate(id).kind != CovariateKind::Continuous).collect();
@@ -188,6 +189,9 @@ pub fn compute(
             let report = |done: usize| progress(&label, done, rb.bootstrap_resamples);
             stability.push((spec.id, bootstrap(&problem, rb.bootstrap_resamples, rb.bootstrap_seed, threads, &report)));
         }
+    }
+    if !rb.alpha_beta_sensitivity.is_empty() {
+        progress("robustness: α/β sensitivity of BED", 0, 0);
     }
     let alpha_beta = rb
         .alpha_beta_sensitivity

@@ -88,7 +88,7 @@ pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
             file.writer().write_all("\u{feff}".as_bytes())?;
         }
         let mut w = csv::Writer::from_writer(file.writer());
-        let mut header: Vec<&str> = COLUMNS.to_vec();
+        let mut header: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
         header.extend(extras.iter().map(|&j| cohort.extra_columns[j].as_str()));
         if args.keep_ids {
             header.extend(["patient_id", "lesion_id"]);
