@@ -42,16 +42,19 @@ fn histology_group(h: &str) -> HistologyGroup {
 
 /// Histology counts by group, with each group's entities most frequent first.
 fn histologies<'a>(hist: impl Iterator<Item = Option<&'a str>>) -> Histologies {
-    let mut by_group: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); HistologyGroup::ALL.len()];
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut unknown = 0;
     for h in hist {
         match h {
             None => unknown += 1,
-            Some(h) => {
-                let g = HistologyGroup::ALL.iter().position(|g| *g == histology_group(h)).expect("a group");
-                *by_group[g].entry(h).or_default() += 1;
-            }
+            Some(h) => *counts.entry(h).or_default() += 1,
         }
+    }
+    // Each histology named is grouped once.
+    let mut by_group: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); HistologyGroup::ALL.len()];
+    for (h, n) in counts {
+        let g = HistologyGroup::ALL.iter().position(|g| *g == histology_group(h)).expect("a group");
+        by_group[g].insert(h, n);
     }
     let entities: Vec<Vec<Count<String>>> = by_group
         .iter()

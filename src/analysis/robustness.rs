@@ -193,25 +193,25 @@ pub fn compute(
     if !rb.alpha_beta_sensitivity.is_empty() {
         progress("robustness: α/β sensitivity of BED", 0, 0);
     }
+    // One univariate Cox model per α/β and endpoint, each on a core.
+    let endpoint_rows: Vec<_> = study.endpoints.iter().map(|spec| spec_data(&data.rows, spec)).collect();
+    let fits: Vec<(f64, usize)> =
+        rb.alpha_beta_sensitivity.iter().flat_map(|&ab| (0..endpoint_rows.len()).map(move |k| (ab, k))).collect();
+    let mut effects = crate::parallel_map::map_by_size(data.rows.len(), &fits, |&(ab, k)| {
+        let ep = &endpoint_rows[k];
+        let var = Variable::Continuous(ep.rows.iter().map(|&i| data.rows[i].prescription.map(|p| p.bed(ab))).collect());
+        let t = test(&var, &ep.time, &ep.event, study.conf_level);
+        BedEffect { endpoint: study.endpoints[k].id, hr: t.hr, p: t.p }
+    })
+    .into_iter();
     let alpha_beta = rb
         .alpha_beta_sensitivity
         .iter()
         .map(|&ab| {
             let beds: Vec<f64> = data.rows.iter().filter_map(|r| r.prescription.map(|p| p.bed(ab))).collect();
-            let per_endpoint = study
-                .endpoints
-                .iter()
-                .map(|spec| {
-                    let ep = spec_data(&data.rows, spec);
-                    let var = Variable::Continuous(
-                        ep.rows.iter().map(|&i| data.rows[i].prescription.map(|p| p.bed(ab))).collect(),
-                    );
-                    let t = test(&var, &ep.time, &ep.event, study.conf_level);
-                    BedEffect { endpoint: spec.id, hr: t.hr, p: t.p }
-                })
-                .collect();
             let Summary { median, min, max } = Summary::of(&beds);
-            AlphaBetaRow { alpha_beta: ab, median, min, max, endpoints: per_endpoint }
+            let endpoints = effects.by_ref().take(endpoint_rows.len()).collect();
+            AlphaBetaRow { alpha_beta: ab, median, min, max, endpoints }
         })
         .collect();
     Robustness { competing, fine_gray, follow_up, stability, alpha_beta, skipped }
