@@ -35,8 +35,59 @@ pub struct AnalysisData {
     pub rows: Vec<AnalysisRow>,
     /// Column names (the analysis file's, then shareable extras).
     pub columns: Vec<String>,
-    /// The columns a covariate reads: index into `columns`, and a value per row.
-    sources: Vec<(usize, Vec<Option<Value>>)>,
+    /// The columns a covariate reads: index into `columns`, and the column.
+    sources: Vec<(usize, SourceColumn)>,
+}
+
+/// A column a covariate reads, its distinct values held once: a column
+/// repeats few values (words, doses, counts), so a row costs four bytes
+/// instead of a value and, for a word, its text.
+pub struct SourceColumn {
+    /// The distinct values, in order of first appearance.
+    values: Vec<Value>,
+    /// Per row, the index of its value, or [`SourceColumn::EMPTY`].
+    codes: Vec<u32>,
+}
+
+impl SourceColumn {
+    /// The code of a row without a value.
+    const EMPTY: u32 = u32::MAX;
+
+    /// The column of `cells`, row by row.
+    fn of(cells: impl Iterator<Item = Option<Value>>) -> SourceColumn {
+        /// A value as a map key: a number by its bits.
+        #[derive(PartialEq, Eq, Hash)]
+        enum Key {
+            Number(u64),
+            Text(String),
+        }
+        let mut index: foldhash::HashMap<Key, u32> = foldhash::HashMap::default();
+        let codes = cells
+            .map(|cell| {
+                let key = match cell {
+                    None => return Self::EMPTY,
+                    Some(Value::Number(x)) => Key::Number(x.to_bits()),
+                    Some(Value::Text(t)) => Key::Text(t),
+                };
+                let next = index.len() as u32;
+                *index.entry(key).or_insert(next)
+            })
+            .collect();
+        let mut values: Vec<(u32, Value)> = index
+            .into_iter()
+            .map(|(key, k)| match key {
+                Key::Number(bits) => (k, Value::Number(f64::from_bits(bits))),
+                Key::Text(t) => (k, Value::Text(t)),
+            })
+            .collect();
+        values.sort_unstable_by_key(|v| v.0);
+        SourceColumn { values: values.into_iter().map(|v| v.1).collect(), codes }
+    }
+
+    /// Row `i`'s value.
+    pub fn get(&self, i: usize) -> Option<&Value> {
+        self.values.get(self.codes[i] as usize)
+    }
 }
 
 impl AnalysisData {
@@ -53,19 +104,21 @@ impl AnalysisData {
         wanted.dedup();
         // Only the columns a covariate reads are computed, each on a core.
         let sources = map_by_size(rows.len(), &wanted, |&j| {
-            let values = match COLUMNS.get(j) {
-                Some(c) => rows.iter().map(|r| (c.value)(r, &options)).collect(),
-                None => rows.iter().map(|r| r.extra[extras[j - COLUMNS.len()]].clone().map(Value::Text)).collect(),
+            let column = match COLUMNS.get(j) {
+                Some(c) => SourceColumn::of(rows.iter().map(|r| (c.value)(r, &options))),
+                None => {
+                    SourceColumn::of(rows.iter().map(|r| r.extra[extras[j - COLUMNS.len()]].clone().map(Value::Text)))
+                }
             };
-            (j, values)
+            (j, column)
         });
         AnalysisData { rows, columns, sources }
     }
 
-    /// The values of a column a covariate reads, row by row.
-    pub fn column(&self, name: &str) -> Option<&[Option<Value>]> {
+    /// A column a covariate reads.
+    pub fn column(&self, name: &str) -> Option<&SourceColumn> {
         let j = self.columns.iter().position(|c| c == name)?;
-        self.sources.iter().find(|(k, _)| *k == j).map(|(_, values)| values.as_slice())
+        self.sources.iter().find(|(k, _)| *k == j).map(|(_, column)| column)
     }
 }
 
@@ -154,7 +207,7 @@ pub fn check_sources(study: &Study, data: &AnalysisData) -> Result<(), Vec<Strin
 pub(crate) fn variable_on(study: &Study, data: &AnalysisData, id: &str, rows: &[usize]) -> Variable {
     let spec = study.covariate(id);
     let col = data.column(&spec.source).expect("sources checked");
-    let values: Vec<Option<&Value>> = rows.iter().map(|&i| col[i].as_ref()).collect();
+    let values: Vec<Option<&Value>> = rows.iter().map(|&i| col.get(i)).collect();
     evaluate(spec, &values)
 }
 

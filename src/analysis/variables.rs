@@ -6,7 +6,8 @@
 
 use crate::analysis_file::Value;
 use crate::study::{CovariateKind, CovariateSpec};
-use std::collections::HashMap;
+use foldhash::HashMap;
+use foldhash::HashMapExt;
 
 /// A covariate's values over the rows of an analysis.
 #[derive(Debug, Clone, PartialEq)]
