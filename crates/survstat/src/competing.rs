@@ -82,22 +82,26 @@ pub struct CifAt {
 }
 
 /// The observations by increasing time, ties in input order (a stable
-/// radix sort of the times with their indices).
-fn sorted_order(time: &[f64]) -> Vec<usize> {
+/// radix sort of the times with their indices): each one's index, and the
+/// times in that order.
+fn sorted_by_time(time: &[f64]) -> (Vec<usize>, Vec<f64>) {
     let mut keyed: Vec<(f64, usize)> = time.iter().copied().zip(0..).collect();
     radix::sort_by_key(&mut keyed, |k| radix::ascending(k.0));
-    keyed.into_iter().map(|k| k.1).collect()
+    keyed.into_iter().map(|(t, i)| (i, t)).unzip()
 }
 
-/// Distinct-time groups `[start, end)` of an ordering.
-fn time_groups<'a>(time: &'a [f64], order: &'a [usize]) -> impl Iterator<Item = (usize, usize)> + 'a {
+/// `values` in the order `order`, gathered once so that the passes over
+/// the distinct times read them in sequence.
+fn gather<T: Copy>(order: &[usize], values: &[T]) -> Vec<T> {
+    order.iter().map(|&i| values[i]).collect()
+}
+
+/// Distinct-time groups `[start, end)` of sorted times.
+fn time_groups(sorted: &[f64]) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut start = 0;
     std::iter::from_fn(move || {
-        if start >= order.len() {
-            return None;
-        }
-        let t = time[order[start]];
-        let end = start + order[start..].iter().take_while(|&&i| time[i] == t).count();
+        let t = *sorted.get(start)?;
+        let end = start + sorted[start..].iter().take_while(|&&u| u == t).count();
         let g = (start, end);
         start = end;
         Some(g)
@@ -108,16 +112,18 @@ impl CumulativeIncidence {
     /// Estimate the cumulative incidence of `cause` (status 0 = censored).
     pub fn fit(time: &[f64], status: &[u32], cause: u32) -> CumulativeIncidence {
         assert_eq!(time.len(), status.len(), "time and status lengths differ");
-        let order = sorted_order(time);
+        let (order, sorted) = sorted_by_time(time);
+        let status_sorted = gather(&order, status);
         let n = time.len();
         let (mut surv, mut cif) = (1.0f64, 0.0f64);
         let (mut v1, mut v2, mut v3) = (0.0, 0.0, 0.0);
         let mut at_risk = n as f64;
         let mut steps = Vec::new();
         let tie = |d: f64, r: f64| if d > 1.0 { 1.0 - (d - 1.0) / (r - 1.0) } else { 1.0 };
-        for (start, end) in time_groups(time, &order) {
-            let d1 = order[start..end].iter().filter(|&&i| status[i] == cause).count() as f64;
-            let d2 = order[start..end].iter().filter(|&&i| status[i] != 0 && status[i] != cause).count() as f64;
+        for (start, end) in time_groups(&sorted) {
+            let here = &status_sorted[start..end];
+            let d1 = here.iter().filter(|&&s| s == cause).count() as f64;
+            let d2 = here.iter().filter(|&&s| s != 0 && s != cause).count() as f64;
             if d1 + d2 > 0.0 {
                 let s_new = surv * (at_risk - d1 - d2) / at_risk;
                 cif += surv * d1 / at_risk;
@@ -136,14 +142,14 @@ impl CumulativeIncidence {
                     v2 += a * b * w;
                     v3 += a * a * w;
                     let variance = v1 + cif * cif * v3 - 2.0 * cif * v2;
-                    steps.push(CifStep { time: time[order[start]], estimate: cif, variance });
+                    steps.push(CifStep { time: sorted[start], estimate: cif, variance });
                 }
                 surv = s_new;
             }
             at_risk -= (end - start) as f64;
         }
         let events = status.iter().filter(|&&s| s == cause).count();
-        CumulativeIncidence { n, events, steps, last_time: order.last().map_or(0.0, |&i| time[i]) }
+        CumulativeIncidence { n, events, steps, last_time: sorted.last().copied().unwrap_or(0.0) }
     }
 
     /// The curve at `t` with limits at `level` (e.g. 0.95).
@@ -230,9 +236,10 @@ pub fn gray_test(
 /// Score and covariance of Gray's test within one stratum.
 fn gray_stratum(time: &[f64], status: &[u32], cause: u32, group: &[usize], k: usize, rho: f64) -> (Vec<f64>, Matrix) {
     let k1 = k - 1;
-    let order = sorted_order(time);
+    let (order, sorted) = sorted_by_time(time);
+    let (status, group) = (gather(&order, status), gather(&order, group));
     let mut at_risk = vec![0.0f64; k];
-    for &g in group {
+    for &g in &group {
         at_risk[g] += 1.0;
     }
     // Per group: all-cause KM and cumulative incidence, left limits and current.
@@ -247,14 +254,14 @@ fn gray_stratum(time: &[f64], status: &[u32], cause: u32, group: &[usize], k: us
     let mut v3 = vec![0.0f64; k];
     let mut c = Matrix::zeros(k, k);
     let mut a = Matrix::zeros(k, k);
-    for (start, end) in time_groups(time, &order) {
+    for (start, end) in time_groups(&sorted) {
         let mut d1 = vec![0.0f64; k];
         let mut d2 = vec![0.0f64; k];
-        for &i in &order[start..end] {
-            if status[i] == cause {
-                d1[group[i]] += 1.0;
-            } else if status[i] != 0 {
-                d2[group[i]] += 1.0;
+        for (&s, &g) in status[start..end].iter().zip(&group[start..end]) {
+            if s == cause {
+                d1[g] += 1.0;
+            } else if s != 0 {
+                d2[g] += 1.0;
             }
         }
         let (nd1, nd2): (f64, f64) = (d1.iter().sum(), d2.iter().sum());
@@ -342,8 +349,8 @@ fn gray_stratum(time: &[f64], status: &[u32], cause: u32, group: &[usize], k: us
             }
             pooled_left = pooled;
         }
-        for &i in &order[start..end] {
-            at_risk[group[i]] -= 1.0;
+        for &g in &group[start..end] {
+            at_risk[g] -= 1.0;
         }
         f_left.clone_from(&f_now);
         s_left.clone_from(&s_now);

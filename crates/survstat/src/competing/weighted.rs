@@ -37,24 +37,25 @@
 //! kept in one pass over the sorted times. It changes only where F jumps,
 //! so the curve's steps carry it as the unweighted ones carry Gray's.
 
-use super::{sorted_order, time_groups, CifStep, CumulativeIncidence};
+use super::{gather, sorted_by_time, time_groups, CifStep, CumulativeIncidence};
 
 impl CumulativeIncidence {
     /// Estimate the cumulative incidence of `cause` with case weights (each
     /// finite and > 0) and its infinitesimal-jackknife variance.
     pub fn fit_weighted(time: &[f64], status: &[u32], cause: u32, weights: &[f64]) -> CumulativeIncidence {
         assert!(time.len() == status.len() && weights.len() == time.len(), "time, status and weight lengths differ");
-        let order = sorted_order(time);
         let n = time.len();
         let mut at_risk_w2: f64 = weights.iter().map(|w| w * w).sum();
         let mut at_risk: f64 = weights.iter().sum();
+        let (order, sorted) = sorted_by_time(time);
+        let (status, weights) = (gather(&order, status), gather(&order, weights));
         let (mut surv, mut cif, mut a, mut alpha) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
         let (mut left_uu, mut left_ul, mut left_ll) = (0.0, 0.0, 0.0);
         let mut steps = Vec::new();
-        for (start, end) in time_groups(time, &order) {
-            let rows = &order[start..end];
+        for (start, end) in time_groups(&sorted) {
+            let rows = start..end;
             let weight_of = |keep: &dyn Fn(u32) -> bool| -> f64 {
-                rows.iter().filter(|&&i| keep(status[i])).map(|&i| weights[i]).sum()
+                rows.clone().filter(|&i| keep(status[i])).map(|i| weights[i]).sum()
             };
             let c = weight_of(&|s| s == cause);
             let d = weight_of(&|s| s != 0);
@@ -64,7 +65,7 @@ impl CumulativeIncidence {
             cif += surv_before * g;
             let own = 1.0 / (at_risk * (1.0 - h));
             a += h * own;
-            for &i in rows {
+            for i in rows.clone() {
                 let w2 = weights[i] * weights[i];
                 let failed = status[i] != 0;
                 let u_exit = alpha + if status[i] == cause { surv_before / at_risk } else { 0.0 };
@@ -76,14 +77,14 @@ impl CumulativeIncidence {
                 at_risk_w2 -= w2;
             }
             surv *= 1.0 - h;
-            at_risk -= rows.iter().map(|&i| weights[i]).sum::<f64>();
+            at_risk -= rows.map(|i| weights[i]).sum::<f64>();
             if c > 0.0 {
                 let variance =
                     alpha * alpha * at_risk_w2.max(0.0) + left_uu + 2.0 * cif * left_ul + cif * cif * left_ll;
-                steps.push(CifStep { time: time[order[start]], estimate: cif, variance });
+                steps.push(CifStep { time: sorted[start], estimate: cif, variance });
             }
         }
         let events = status.iter().filter(|&&s| s == cause).count();
-        CumulativeIncidence { n, events, steps, last_time: order.last().map_or(0.0, |&i| time[i]) }
+        CumulativeIncidence { n, events, steps, last_time: sorted.last().copied().unwrap_or(0.0) }
     }
 }
