@@ -247,6 +247,12 @@ impl KaplanMeier {
         };
         let by_exit = in_order(time);
         let by_entry: Vec<usize> = entry.map_or_else(Vec::new, in_order);
+        // Times, events and weights in exit order, gathered once so that the
+        // pass over the distinct times reads them in sequence.
+        let exit_time: Vec<f64> = by_exit.iter().map(|&k| time[k]).collect();
+        let exit_event: Vec<bool> = by_exit.iter().map(|&k| event[k]).collect();
+        let exit_weights: Option<Vec<f64>> = weights.map(|w| by_exit.iter().map(|&k| w[k]).collect());
+        let exit_weight = |j: usize| exit_weights.as_ref().map_or(1.0, |w| w[j]);
         let z = conf.z();
         let jackknife = weights.is_some_and(|w| w.iter().any(|w| w.fract() != 0.0));
         let mut log_surv = Influence::new(if jackknife { n } else { 0 });
@@ -258,7 +264,7 @@ impl KaplanMeier {
         // entries, the weight entered so far less the weight that has left.
         let mut suffix = vec![0.0; if entry.is_none() { n + 1 } else { 0 }];
         for k in (0..suffix.len().saturating_sub(1)).rev() {
-            suffix[k] = suffix[k + 1] + weight(by_exit[k]);
+            suffix[k] = suffix[k + 1] + exit_weight(k);
         }
         let mut entered = 0.0;
         let (mut next_entry, mut left, mut i) = (0, 0.0, 0);
@@ -269,7 +275,7 @@ impl KaplanMeier {
             });
         }
         while i < n {
-            let t = time[by_exit[i]];
+            let t = exit_time[i];
             if let Some(e) = entry {
                 while next_entry < n && e[by_entry[next_entry]] < t {
                     let k = by_entry[next_entry];
@@ -282,10 +288,10 @@ impl KaplanMeier {
                 }
             }
             let at_risk = if entry.is_some() { entered - left } else { suffix[i] };
-            let end = i + by_exit[i..].iter().take_while(|&&k| time[k] == t).count();
+            let end = i + exit_time[i..].iter().take_while(|&&u| u == t).count();
             let leaving = &by_exit[i..end];
-            let d: f64 = leaving.iter().filter(|&&k| event[k]).map(|&k| weight(k)).sum();
-            let c: f64 = leaving.iter().filter(|&&k| !event[k]).map(|&k| weight(k)).sum();
+            let d: f64 = (i..end).filter(|&j| exit_event[j]).map(exit_weight).sum();
+            let c: f64 = (i..end).filter(|&j| !exit_event[j]).map(exit_weight).sum();
             if d > 0.0 {
                 let h = d / at_risk;
                 cumhaz += h;
