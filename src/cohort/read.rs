@@ -683,11 +683,12 @@ mod tests {
             2 if i.is_multiple_of(5) => "NA".to_string(),
             2 => format!("x{}", i % 3),
             3 => format!("2020-01-{:02}", 1 + i % 28),
-            _ => format!("Q{}", (i / 3) % 50), // runs of rows, as a patient's lesions
+            4 => format!("Q{}", (i / 3) % 50), // runs of rows, as a patient's lesions
+            _ => format!("a long free-text note number {}", (i / 2) % 40), // alike in their first bytes
         };
-        let mut text = String::from("a,b,c,d,e\n");
+        let mut text = String::from("a,b,c,d,e,f\n");
         for i in 0..n {
-            let row: Vec<String> = (0..5).map(|j| cell(i, j)).collect();
+            let row: Vec<String> = (0..6).map(|j| cell(i, j)).collect();
             text.push_str(&row.join(","));
             text.push('\n');
             if i == 5 {
@@ -698,7 +699,7 @@ mod tests {
         assert_eq!(g.n_rows(), n);
         for i in 0..n {
             assert_eq!(g.row_number(i), if i <= 5 { i + 2 } else { i + 3 });
-            for j in 0..5 {
+            for j in 0..6 {
                 let want = cell(i, j);
                 let want = if want == "NA" { Cell::Missing } else { Cell::Text(want) };
                 assert_eq!(g.cell(i, j), &want, "row {i}, column {j}");
@@ -706,6 +707,7 @@ mod tests {
         }
         assert_eq!(g.distinct(0).len(), 701);
         assert_eq!(g.distinct(4).len(), 51);
+        assert_eq!(g.distinct(5).len(), 41);
     }
 
     #[test]
