@@ -50,3 +50,42 @@ fn bootstrap_1000_resamples(bencher: divan::Bencher) {
     study.robustness.bootstrap_resamples = 1000;
     bencher.bench(|| sbrt::analysis::analyze(&cohort, &study).unwrap());
 }
+
+/// A simulated cohort of 50,000 patients (about 85,000 lesions) as CSV
+/// bytes: the stages of a registry-sized `analyze` (issue 16's lean
+/// analysis), each timed on its own.
+fn registry_csv() -> Vec<u8> {
+    let mut csv = Vec::new();
+    sbrt::simulate::write_cohort(&mut csv, std::io::sink(), 7, 50_000, |_| {}).unwrap();
+    csv
+}
+
+/// Reading the registry cohort's CSV into its grid, typing and checking it.
+#[divan::bench(sample_count = 5)]
+fn registry_read_and_validate(bencher: divan::Bencher) {
+    let csv = registry_csv();
+    bencher.counter(divan::counter::BytesCount::new(csv.len())).bench(|| {
+        sbrt::cohort::load_bytes("r.csv", sbrt::cohort::read::FileType::Csv, csv.clone(), &ReadOptions::default())
+            .unwrap()
+    });
+}
+
+/// Deriving the registry cohort's endpoints and the columns its covariates read.
+#[divan::bench(sample_count = 5)]
+fn registry_derive(bencher: divan::Bencher) {
+    let csv = registry_csv();
+    let (cohort, _) =
+        sbrt::cohort::load_bytes("r.csv", sbrt::cohort::read::FileType::Csv, csv, &ReadOptions::default()).unwrap();
+    let study = Study::builtin();
+    bencher.bench(|| sbrt::analysis::AnalysisData::new(&cohort, &study));
+}
+
+/// Every statistic of the study on the registry cohort.
+#[divan::bench(sample_count = 3)]
+fn registry_statistics(bencher: divan::Bencher) {
+    let csv = registry_csv();
+    let (cohort, _) =
+        sbrt::cohort::load_bytes("r.csv", sbrt::cohort::read::FileType::Csv, csv, &ReadOptions::default()).unwrap();
+    let study = Study::builtin();
+    bencher.bench(|| sbrt::analysis::analyze(&cohort, &study).unwrap());
+}
