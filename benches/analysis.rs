@@ -60,6 +60,12 @@ fn registry_csv() -> Vec<u8> {
     csv
 }
 
+/// The registry cohort, read and validated.
+fn registry() -> Cohort {
+    let csv = registry_csv();
+    sbrt::cohort::load_bytes("r.csv", sbrt::cohort::read::FileType::Csv, csv, &ReadOptions::default()).unwrap().0
+}
+
 /// Reading the registry cohort's CSV into its grid, typing and checking it.
 #[divan::bench(sample_count = 5)]
 fn registry_read_and_validate(bencher: divan::Bencher) {
@@ -73,19 +79,13 @@ fn registry_read_and_validate(bencher: divan::Bencher) {
 /// Deriving the registry cohort's endpoints and the columns its covariates read.
 #[divan::bench(sample_count = 5)]
 fn registry_derive(bencher: divan::Bencher) {
-    let csv = registry_csv();
-    let (cohort, _) =
-        sbrt::cohort::load_bytes("r.csv", sbrt::cohort::read::FileType::Csv, csv, &ReadOptions::default()).unwrap();
-    let study = Study::builtin();
+    let (cohort, study) = (registry(), Study::builtin());
     bencher.bench(|| sbrt::analysis::AnalysisData::new(&cohort, &study));
 }
 
 /// Every statistic of the study on the registry cohort.
 #[divan::bench(sample_count = 3)]
 fn registry_statistics(bencher: divan::Bencher) {
-    let csv = registry_csv();
-    let (cohort, _) =
-        sbrt::cohort::load_bytes("r.csv", sbrt::cohort::read::FileType::Csv, csv, &ReadOptions::default()).unwrap();
-    let study = Study::builtin();
+    let (cohort, study) = (registry(), Study::builtin());
     bencher.bench(|| sbrt::analysis::analyze(&cohort, &study).unwrap());
 }
