@@ -86,7 +86,8 @@ impl SourceColumn {
 
     /// Row `i`'s value.
     pub fn get(&self, i: usize) -> Option<&Value> {
-        self.values.get(self.codes[i] as usize)
+        let code = self.codes[i];
+        (code != Self::EMPTY).then(|| &self.values[code as usize])
     }
 }
 
