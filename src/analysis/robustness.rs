@@ -190,13 +190,26 @@ pub fn compute(
             stability.push((spec.id, bootstrap(&problem, rb.bootstrap_resamples, rb.bootstrap_seed, threads, &report)));
         }
     }
-    if !rb.alpha_beta_sensitivity.is_empty() {
-        progress("robustness: α/β sensitivity of BED", 0, 0);
+    let alpha_beta = alpha_beta_sensitivity(data, study, progress);
+    Robustness { competing, fine_gray, follow_up, stability, alpha_beta, skipped }
+}
+
+/// BED's univariate hazard ratio for each endpoint at each α/β of the
+/// sensitivity analysis, with BED's median and range there.
+fn alpha_beta_sensitivity(
+    data: &AnalysisData,
+    study: &Study,
+    progress: &(dyn Fn(&str, usize, usize) + Sync),
+) -> Vec<AlphaBetaRow> {
+    let values = &study.robustness.alpha_beta_sensitivity;
+    if values.is_empty() {
+        return Vec::new();
     }
+    progress("robustness: α/β sensitivity of BED", 0, 0);
     // One univariate Cox model per α/β and endpoint, each on a core.
     let endpoint_rows: Vec<_> = study.endpoints.iter().map(|spec| spec_data(&data.rows, spec)).collect();
     let fits: Vec<(f64, usize)> =
-        rb.alpha_beta_sensitivity.iter().flat_map(|&ab| (0..endpoint_rows.len()).map(move |k| (ab, k))).collect();
+        values.iter().flat_map(|&ab| (0..endpoint_rows.len()).map(move |k| (ab, k))).collect();
     let mut effects = crate::parallel_map::map_by_size(data.rows.len(), &fits, |&(ab, k)| {
         let ep = &endpoint_rows[k];
         let var = Variable::Continuous(ep.rows.iter().map(|&i| data.rows[i].prescription.map(|p| p.bed(ab))).collect());
@@ -204,8 +217,7 @@ pub fn compute(
         BedEffect { endpoint: study.endpoints[k].id, hr: t.hr, p: t.p }
     })
     .into_iter();
-    let alpha_beta = rb
-        .alpha_beta_sensitivity
+    values
         .iter()
         .map(|&ab| {
             let beds: Vec<f64> = data.rows.iter().filter_map(|r| r.prescription.map(|p| p.bed(ab))).collect();
@@ -213,6 +225,5 @@ pub fn compute(
             let endpoints = effects.by_ref().take(endpoint_rows.len()).collect();
             AlphaBetaRow { alpha_beta: ab, median, min, max, endpoints }
         })
-        .collect();
-    Robustness { competing, fine_gray, follow_up, stability, alpha_beta, skipped }
+        .collect()
 }
