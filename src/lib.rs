@@ -17,6 +17,7 @@ pub mod event_rows;
 pub mod example;
 pub mod inert;
 pub mod json;
+pub mod large_pages;
 pub mod limits;
 pub mod model_text;
 pub mod parallel_map;

@@ -288,22 +288,36 @@ impl SortedData {
         (sums, event_eta)
     }
 
-    /// The runs of tied times of `rows` in decreasing time, each with
-    /// whether a stratum starts at it after the block's first row (a
-    /// stratum starting at the first row is in the block's offsets).
-    fn tied_runs(&self, rows: Range<usize>) -> impl Iterator<Item = (Range<usize>, bool)> + '_ {
-        let mut i = rows.start;
-        std::iter::from_fn(move || {
-            (i < rows.end).then(|| {
-                let new_stratum = i > rows.start && self.is_stratum_start(i);
-                let segment_end = self.stratum_starts_in(&(i + 1..rows.end)).next().unwrap_or(rows.end);
-                let start = i;
-                while i < segment_end && self.time[i] == self.time[start] {
-                    i += 1;
-                }
-                (start..i, new_stratum)
-            })
-        })
+    /// The run of tied times of `rows` that starts at row `i` (it ends
+    /// where a stratum starts).
+    fn run_at(&self, i: usize, rows: &Range<usize>) -> Range<usize> {
+        let segment_end = self.stratum_starts_in(&(i + 1..rows.end)).next().unwrap_or(rows.end);
+        let mut end = i + 1;
+        while end < segment_end && self.time[end] == self.time[i] {
+            end += 1;
+        }
+        i..end
+    }
+
+    /// The end of the rows from `i` (a run's first row) to the end of its
+    /// tile or of `rows` that are each a time of their own, with no
+    /// stratum starting after `i` (continuous times: nearly every tile);
+    /// `None` when there are fewer than two such rows. Such rows take the
+    /// passes' straight-line paths, which do what the runs' general code
+    /// does for runs of one row, with the same arithmetic.
+    fn distinct_rows_end(&self, i: usize, rows: &Range<usize>) -> Option<usize> {
+        let tile_end = ((i / TILE + 1) * TILE).min(rows.end);
+        // Row k is a run of its own when its time differs from row k + 1's
+        // (and from row k - 1's, as the rows before it are runs).
+        let singles = self.time[i..tile_end].windows(2).take_while(|w| w[0] != w[1]).count();
+        let mut end = i + singles;
+        if end + 1 == tile_end && (tile_end == rows.end || self.time[tile_end] != self.time[end]) {
+            end = tile_end;
+        }
+        if let Some(start) = self.stratum_starts_in(&(i + 1..end)).next() {
+            end = start;
+        }
+        (end >= i + 2).then_some(end)
     }
 
     /// The pass in decreasing time over one block's risk scores, S0
@@ -317,52 +331,82 @@ impl SortedData {
         ties: Ties,
         psi: &(impl Fn(f64) -> f64 + Sync),
     ) -> BlockHazards {
-        let mut out = BlockHazards { loglik: 0.0, event_times: Vec::new(), head_hazard: 0.0 };
+        let event_rows = self.event[rows.clone()].iter().filter(|&&e| e).count();
+        let mut out = BlockHazards { loglik: 0.0, event_times: Vec::with_capacity(event_rows), head_hazard: 0.0 };
         let mut s0 = offset;
         let mut in_head = true;
-        for (run, new_stratum) in self.tied_runs(rows) {
-            if new_stratum {
-                s0 = 0.0;
-                in_head = false;
-            }
-            let (total, e0, d) = self.run_risk(run.clone(), risk);
-            s0 += total;
-            if d == 0.0 {
-                continue;
-            }
-            let (n_pieces, w) = match ties {
-                Ties::Efron => (d as usize, 1.0),
-                Ties::Breslow => (1, d),
-            };
-            let mut time = EventTime {
-                start: run.start,
-                end: run.end,
-                psi: psi(self.time[run.start]),
-                hazard: 0.0,
-                tied_hazard: 0.0,
-                q: [0.0; 3],
-            };
-            // One division per piece: f_k = k (1/d), w/D = w (1/D), w/D² = (w/D)(1/D).
-            let per_event = 1.0 / d;
-            for k in 0..n_pieces {
-                let f = if n_pieces > 1 { k as f64 * per_event } else { 0.0 };
-                let denom = s0 - f * e0;
-                out.loglik -= w * denom.ln();
-                let inverse = 1.0 / denom;
-                let h = w * inverse;
-                let h_per_d = h * inverse;
-                time.hazard += h;
-                time.tied_hazard += h * f;
-                time.q[0] += h_per_d;
-                time.q[1] += h_per_d * f;
-                time.q[2] += h_per_d * f * f;
-            }
+        let mut record = |time: EventTime, in_head: bool| {
             if in_head {
                 out.head_hazard += time.psi * time.hazard;
             }
             out.event_times.push(time);
+        };
+        let mut loglik = 0.0;
+        let mut i = rows.start;
+        while i < rows.end {
+            if i > rows.start && self.is_stratum_start(i) {
+                s0 = 0.0;
+                in_head = false;
+            }
+            if let Some(end) = self.distinct_rows_end(i, &rows) {
+                for k in i..end {
+                    s0 += risk[k];
+                    if self.event[k] {
+                        record(self.event_time(k..k + 1, s0, risk[k], pieces(ties, 1.0), psi, &mut loglik), in_head);
+                    }
+                }
+                i = end;
+                continue;
+            }
+            let run = self.run_at(i, &rows);
+            i = run.end;
+            let (total, e0, d) = self.run_risk(run.clone(), risk);
+            s0 += total;
+            if d > 0.0 {
+                record(self.event_time(run, s0, e0, pieces(ties, d), psi, &mut loglik), in_head);
+            }
         }
+        out.loglik = loglik;
         out
+    }
+
+    /// The hazards of a run's events, from its risk set's S0 (the run
+    /// included), the events' share E0 and Efron's or Breslow's pieces
+    /// ([`pieces`]); adds its `- Σ w log D_k` to `loglik`.
+    fn event_time(
+        &self,
+        run: Range<usize>,
+        s0: f64,
+        e0: f64,
+        (n_pieces, w): (usize, f64),
+        psi: &(impl Fn(f64) -> f64 + Sync),
+        loglik: &mut f64,
+    ) -> EventTime {
+        let mut time = EventTime {
+            start: run.start,
+            end: run.end,
+            psi: psi(self.time[run.start]),
+            hazard: 0.0,
+            tied_hazard: 0.0,
+            q: [0.0; 3],
+        };
+        // One division per piece: f_k = k (1/d), w/D = w (1/D), w/D² = (w/D)(1/D)
+        // (Efron: d pieces; Breslow: one, f = 0).
+        let per_event = 1.0 / n_pieces as f64;
+        for k in 0..n_pieces {
+            let f = if n_pieces > 1 { k as f64 * per_event } else { 0.0 };
+            let denom = s0 - f * e0;
+            *loglik -= w * denom.ln();
+            let inverse = 1.0 / denom;
+            let h = w * inverse;
+            let h_per_d = h * inverse;
+            time.hazard += h;
+            time.tied_hazard += h * f;
+            time.q[0] += h_per_d;
+            time.q[1] += h_per_d * f;
+            time.q[2] += h_per_d * f * f;
+        }
+        time
     }
 
     /// S0's share of a run of tied times, E0 (its events' share) and the
@@ -402,30 +446,42 @@ impl SortedData {
         let mut batch = GramBatch::new(p);
         let mut times = event_times.iter();
         let mut gram_done = rows.start;
-        for (run, new_stratum) in self.tied_runs(rows.clone()) {
-            if new_stratum {
+        let mut i = rows.start;
+        while i < rows.end {
+            if i > rows.start && self.is_stratum_start(i) {
                 s1.iter_mut().for_each(|v| *v = 0.0);
             }
-            let end = run.end;
-            if self.add_run_covariates(run, risk, &mut s1, &mut e1, &mut event_x, &mut buffers) {
-                let time = times.next().expect("an event time for each run with events");
-                let psi = time.psi;
-                for j in 0..p {
-                    out.score[j] += psi * (event_x[j] - (time.hazard * s1[j] - time.tied_hazard * e1[j]));
-                }
-                batch.push(&s1, psi * time.q[0], &mut out.mean_outer);
-                if time.q[1] != 0.0 {
-                    let (b, c) = (psi * time.q[1], psi * time.q[2]);
-                    for j in 0..p {
-                        let row = &mut out.mean_outer[j * p..(j + 1) * p];
-                        for l in j..p {
-                            row[l] += c * e1[j] * e1[l] - b * (s1[j] * e1[l] + e1[j] * s1[l]);
-                        }
+            if i.is_multiple_of(TILE) {
+                self.x.prefetch_tile_after(i);
+            }
+            if let Some(end) = self.distinct_rows_end(i, &rows) {
+                // Rows that are each a time of their own: the general code's
+                // sums for runs of one row, without finding the runs.
+                let row = &mut buffers.row;
+                row.resize(p, 0.0);
+                for k in i..end {
+                    let r = risk[k];
+                    self.x.row_into(k, row);
+                    for (s, &v) in s1.iter_mut().zip(row.iter()) {
+                        *s += r * v;
+                    }
+                    if self.event[k] {
+                        let time = times.next().expect("an event time for each event row");
+                        e1.iter_mut().zip(row.iter()).for_each(|(e, &v)| *e = r * v);
+                        add_event_time(time, row, &s1, &e1, &mut batch, &mut out);
                     }
                 }
+                i = end;
+            } else {
+                let run = self.run_at(i, &rows);
+                i = run.end;
+                if self.add_run_covariates(run, risk, &mut s1, &mut e1, &mut event_x, &mut buffers) {
+                    let time = times.next().expect("an event time for each run with events");
+                    add_event_time(time, &event_x, &s1, &e1, &mut batch, &mut out);
+                }
             }
-            // The tiles this run has finished, while they are in cache.
-            let read = end / TILE * TILE;
+            // The tiles finished so far, while they are in cache.
+            let read = i / TILE * TILE;
             if read > gram_done {
                 self.x.add_outer_products(gram_done..read, &weight[gram_done - rows.start..], &mut out.gram);
                 gram_done = read;
@@ -503,27 +559,25 @@ impl SortedData {
         let base = rows.start;
         let mut cumulative = after;
         let mut pending = event_times.iter().rev().peekable();
-        let mut i = rows.end;
-        while i > rows.start {
-            if i < rows.end && self.is_stratum_start(i) {
-                cumulative = 0.0;
-            }
-            match pending.peek() {
-                Some(time) if time.end == i => {
-                    cumulative += time.psi * time.hazard;
-                    let tied_hazard = time.psi * time.tied_hazard;
-                    for k in time.start..time.end {
-                        let tied = if self.event[k] { tied_hazard } else { 0.0 };
-                        a[k - base] *= cumulative - tied;
-                    }
-                    i = time.start;
-                    pending.next();
+        // The block's strata, last first; the hazard starts again at 0
+        // before each stratum's first row.
+        let mut segment_end = rows.end;
+        let later_starts: Vec<usize> = self.stratum_starts_in(&rows).filter(|&k| k > rows.start).collect();
+        for segment_start in later_starts.into_iter().rev().chain([rows.start]) {
+            let mut i = segment_end;
+            while let Some(time) = pending.next_if(|time| time.start >= segment_start) {
+                a[time.end - base..i - base].iter_mut().for_each(|a| *a *= cumulative);
+                cumulative += time.psi * time.hazard;
+                let tied_hazard = time.psi * time.tied_hazard;
+                for k in time.start..time.end {
+                    let tied = if self.event[k] { tied_hazard } else { 0.0 };
+                    a[k - base] *= cumulative - tied;
                 }
-                _ => {
-                    i -= 1;
-                    a[i - base] *= cumulative;
-                }
+                i = time.start;
             }
+            a[segment_start - base..i - base].iter_mut().for_each(|a| *a *= cumulative);
+            cumulative = 0.0;
+            segment_end = segment_start;
         }
     }
 
@@ -557,11 +611,8 @@ impl SortedData {
                 if d == 0.0 {
                     continue;
                 }
-                let (n_pieces, weight) = match ties {
-                    Ties::Efron => (d as usize, 1.0),
-                    Ties::Breslow => (1, d),
-                };
-                let pieces = (0..n_pieces)
+                let (n_pieces, weight) = pieces(ties, d);
+                let hazard_pieces = (0..n_pieces)
                     .map(|k| {
                         let f = if n_pieces > 1 { k as f64 / d } else { 0.0 };
                         let denom = sums.s0 - f * dead.s0;
@@ -569,10 +620,48 @@ impl SortedData {
                         HazardPiece { event_share: weight / d, hazard: weight / denom, downweight: f, mean }
                     })
                     .collect();
-                out.push((group_start, i, pieces));
+                out.push((group_start, i, hazard_pieces));
             }
         }
         out
+    }
+}
+
+/// The pieces of an event time with `d` events and the weight of each:
+/// Efron's `d` partial failures of weight 1, or Breslow's one of weight `d`.
+fn pieces(ties: Ties, d: f64) -> (usize, f64) {
+    match ties {
+        Ties::Efron => (d as usize, 1.0),
+        Ties::Breslow => (1, d),
+    }
+}
+
+/// One event time's terms of the pass over the covariates, the risk-set
+/// sums S1 and the events' E1 and Σx taken after its run: the ψ-weighted
+/// score `ψ (Σx - (H S1 - G E1))` and `ψ Σ_k w m_k m_kᵀ = ψ (q_0 S1S1ᵀ -
+/// q_1 (S1E1ᵀ + E1S1ᵀ) + q_2 E1E1ᵀ)`, the first term through the batch.
+fn add_event_time(
+    time: &EventTime,
+    event_x: &[f64],
+    s1: &[f64],
+    e1: &[f64],
+    batch: &mut GramBatch,
+    out: &mut BlockSums,
+) {
+    let p = s1.len();
+    let psi = time.psi;
+    for j in 0..p {
+        out.score[j] += psi * (event_x[j] - (time.hazard * s1[j] - time.tied_hazard * e1[j]));
+    }
+    batch.push(s1, psi * time.q[0], &mut out.mean_outer);
+    if time.q[1] != 0.0 {
+        let (b, c) = (psi * time.q[1], psi * time.q[2]);
+        for j in 0..p {
+            let row = &mut out.mean_outer[j * p..(j + 1) * p];
+            for l in j..p {
+                row[l] += c * e1[j] * e1[l] - b * (s1[j] * e1[l] + e1[j] * s1[l]);
+            }
+        }
     }
 }
 
@@ -617,6 +706,28 @@ mod tests {
     /// three strata of unequal sizes, one starting at a block boundary and
     /// one inside a block.
     fn problem() -> (Vec<f64>, Vec<bool>, Vec<f64>, Vec<usize>) {
+        problem_with_times(|draw, _| (draw * 40.0).round() / 2.0 + 0.5)
+    }
+
+    /// As [`problem`], with continuous times (the straight-line paths for
+    /// rows that are each a time of their own), a long run of ties at 5
+    /// and pairs of tied rows scattered among them.
+    fn continuous_problem() -> (Vec<f64>, Vec<bool>, Vec<f64>, Vec<usize>) {
+        let mut previous = 1.0;
+        problem_with_times(move |draw, i| {
+            let t = match i % 53 {
+                0 => 5.0,
+                1 => previous,
+                _ => draw * 20.0 + 0.5,
+            };
+            previous = t;
+            t
+        })
+    }
+
+    /// `time(draw, i)` makes row i's time from a uniform draw shrunk for
+    /// the rows with the second covariate 1.
+    fn problem_with_times(mut time_of: impl FnMut(f64, usize) -> f64) -> (Vec<f64>, Vec<bool>, Vec<f64>, Vec<usize>) {
         let n = 20_000;
         let mut state = 42u64;
         let mut uniform = move || {
@@ -629,7 +740,7 @@ mod tests {
         let mut strata = Vec::new();
         for i in 0..n {
             let row = [uniform() * 2.0 - 1.0, if uniform() < 0.4 { 1.0 } else { 0.0 }, uniform() * 3.0];
-            time.push((uniform() * 40.0 * (1.0 - 0.3 * row[1])).round() / 2.0 + 0.5);
+            time.push(time_of(uniform() * (1.0 - 0.3 * row[1]), i));
             event.push(uniform() < 0.7);
             x.extend(row);
             // Stratum 0 fills the first block exactly; stratum 2 starts inside one.
@@ -721,13 +832,18 @@ mod tests {
 
     #[test]
     fn blocked_evaluation_equals_coxfit6_order_of_work() {
-        let (time, event, x, strata) = problem();
-        let sorted = SortedData::new(&time, &event, &x, 3, Some(&strata));
+        for (time, event, x, strata) in [problem(), continuous_problem()] {
+            check_against_coxfit6_order_of_work(&time, &event, &x, &strata);
+        }
+    }
+
+    fn check_against_coxfit6_order_of_work(time: &[f64], event: &[bool], x: &[f64], strata: &[usize]) {
+        let sorted = SortedData::new(time, event, x, 3, Some(strata));
         assert!(sorted.blocks.len() >= 4, "the test must span several blocks");
         let beta = [0.4, -0.7, 0.25];
         let psi = |t: f64| 1.0 + t / 10.0;
         for ties in [Ties::Efron, Ties::Breslow] {
-            let want = direct(&time, &event, &x, &strata, &beta, ties, psi);
+            let want = direct(time, event, x, strata, &beta, ties, psi);
             let got = sorted.evaluate_with_threads(&beta, ties, psi, 2);
             assert!(close(got.loglik, want.loglik, want.loglik.abs()), "{ties:?}: {} vs {}", got.loglik, want.loglik);
             let info_scale = want.information.iter().fold(0.0f64, |m, v| m.max(v.abs()));
@@ -742,17 +858,31 @@ mod tests {
     }
 
     #[test]
+    fn continuous_times_take_the_straight_line_path_and_ties_do_not() {
+        let tiles_on_it = |(time, event, x, strata): (Vec<f64>, Vec<bool>, Vec<f64>, Vec<usize>)| {
+            let sorted = SortedData::new(&time, &event, &x, 3, Some(&strata));
+            let whole = 0..time.len();
+            (0..time.len()).step_by(TILE).filter(|&i| sorted.distinct_rows_end(i, &whole).is_some()).count()
+        };
+        let tiles = 20_000usize.div_ceil(TILE);
+        let continuous = tiles_on_it(continuous_problem());
+        assert!(continuous > tiles / 2, "{continuous} of {tiles} tiles");
+        assert_eq!(tiles_on_it(problem()), 0);
+    }
+
+    #[test]
     fn evaluation_does_not_depend_on_the_number_of_threads() {
-        let (time, event, x, strata) = problem();
-        let sorted = SortedData::new(&time, &event, &x, 3, Some(&strata));
-        let beta = [0.2, -0.1, 0.05];
-        for ties in [Ties::Efron, Ties::Breslow] {
-            let one = sorted.evaluate_with_threads(&beta, ties, |_| 1.0, 1);
-            for threads in [2, 3, 4] {
-                let many = sorted.evaluate_with_threads(&beta, ties, |_| 1.0, threads);
-                assert_eq!(one.loglik.to_bits(), many.loglik.to_bits());
-                assert_eq!(one.score, many.score);
-                assert_eq!(one.information, many.information, "{threads} threads");
+        for (time, event, x, strata) in [problem(), continuous_problem()] {
+            let sorted = SortedData::new(&time, &event, &x, 3, Some(&strata));
+            let beta = [0.2, -0.1, 0.05];
+            for ties in [Ties::Efron, Ties::Breslow] {
+                let one = sorted.evaluate_with_threads(&beta, ties, |_| 1.0, 1);
+                for threads in [2, 3, 4] {
+                    let many = sorted.evaluate_with_threads(&beta, ties, |_| 1.0, threads);
+                    assert_eq!(one.loglik.to_bits(), many.loglik.to_bits());
+                    assert_eq!(one.score, many.score);
+                    assert_eq!(one.information, many.information, "{threads} threads");
+                }
             }
         }
     }

@@ -98,6 +98,15 @@ impl Tiles {
 
     /// The pieces of `rows` tile by tile: (first row, columns of the tile
     /// restricted to the piece, as `data[j*TILE + k]` for k in the range).
+    /// Start fetching into the cache the tile after the one holding row
+    /// `i` (a pass in row order then finds it there).
+    pub fn prefetch_tile_after(&self, i: usize) {
+        let next = (i / TILE + 1) * TILE * self.p;
+        if let Some(tile) = self.data.get(next..next + TILE * self.p) {
+            prefetch(tile);
+        }
+    }
+
     fn pieces(&self, rows: Range<usize>) -> impl Iterator<Item = (usize, &[f64], Range<usize>)> {
         let p = self.p;
         let mut i = rows.start;
