@@ -54,13 +54,20 @@ trait Count: Copy + Default + Send {
     fn get(self) -> u64;
     fn up(&mut self);
     fn down(&mut self);
+    /// The sum of the counts of fewer than [`BLOCK`] ranks.
+    fn sum_within_block(counts: &[Self]) -> u64;
 }
 
 macro_rules! count {
-    ($($t:ty),*) => {$(
+    ($($t:ty => $sum:ty),*) => {$(
         impl Count for $t {
             fn get(self) -> u64 {
                 self as u64
+            }
+            /// Added in `$sum`, which cannot overflow (`BLOCK` × the largest
+            /// count fits), so that the sum runs on vector lanes.
+            fn sum_within_block(counts: &[Self]) -> u64 {
+                counts.iter().map(|&c| c as $sum).sum::<$sum>() as u64
             }
             fn up(&mut self) {
                 *self += 1;
@@ -71,7 +78,7 @@ macro_rules! count {
         }
     )*};
 }
-count!(u8, u16, u32, u64);
+count!(u8 => u32, u16 => u32, u32 => u64, u64 => u64);
 
 /// Counts of observations by score rank, answering "how many below, equal,
 /// above this rank" in O(log n): a Fenwick (binary indexed) tree over
@@ -121,7 +128,7 @@ impl<C: Count> RankCounts<C> {
     /// (below, equal, above) the given rank.
     fn split(&self, rank: usize) -> [u64; 3] {
         let block = rank / BLOCK;
-        let mut below: u64 = self.count[block * BLOCK..rank].iter().map(|c| c.get()).sum();
+        let mut below = C::sum_within_block(&self.count[block * BLOCK..rank]);
         let mut i = block;
         while i > 0 {
             below += self.tree[i];
