@@ -25,6 +25,7 @@ use selection::{backward_elimination, Candidate, Extras};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use survival::fit_curve;
 use survstat::logrank::logrank;
+use survstat::radix;
 use univariate::screen;
 use variables::{evaluate, Variable};
 
@@ -167,7 +168,16 @@ pub fn endpoint_data(
         .collect();
     let start = landmark.unwrap_or(0.0);
     let at = |i: usize| outcome(&rows[i]).expect("filtered");
-    let idx: Vec<usize> = candidates.iter().copied().filter(|&i| landmark.is_none() || at(i).time > start).collect();
+    // In decreasing time, input order within ties: the order each Cox
+    // fit's risk-set pass sorts its rows into, which its sort then finds
+    // already done (a subset keeps it). The other statistics sort their
+    // rows stably by time, so they see tied times in the cohort's order as
+    // before; only sums taken in row order (a covariate's mean) may differ
+    // in their last bits.
+    let mut by_time: Vec<(f64, usize)> =
+        candidates.iter().filter(|&&i| landmark.is_none() || at(i).time > start).map(|&i| (at(i).time, i)).collect();
+    radix::sort_by_key(&mut by_time, |k| radix::descending(k.0));
+    let idx: Vec<usize> = by_time.into_iter().map(|k| k.1).collect();
     EndpointData {
         time: idx.iter().map(|&i| at(i).time - start).collect(),
         event: idx.iter().map(|&i| at(i).event).collect(),

@@ -23,7 +23,7 @@ pub mod linalg;
 pub mod logrank;
 mod parallel;
 mod prefetch;
-mod radix;
+pub mod radix;
 pub mod rmst;
 pub mod timefix;
 
