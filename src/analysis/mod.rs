@@ -127,7 +127,8 @@ impl AnalysisData {
 /// The rows, times and events of one endpoint at its unit.
 #[derive(Debug, Clone)]
 pub struct EndpointData {
-    /// Indices into the analysis rows.
+    /// Indices into the analysis rows, in decreasing time (the cohort's
+    /// order within tied times).
     pub rows: Vec<usize>,
     /// Months.
     pub time: Vec<f64>,

@@ -64,8 +64,9 @@ macro_rules! count {
             fn get(self) -> u64 {
                 self as u64
             }
-            /// Added in `$sum`, which cannot overflow (`BLOCK` × the largest
-            /// count fits), so that the sum runs on vector lanes.
+            /// Added in an integer wide enough for `BLOCK` of the largest
+            /// count (so it cannot overflow) but no wider, so that the sum
+            /// runs on vector lanes.
             fn sum_within_block(counts: &[Self]) -> u64 {
                 counts.iter().map(|&c| c as $sum).sum::<$sum>() as u64
             }

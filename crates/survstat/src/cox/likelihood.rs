@@ -46,6 +46,12 @@
 //! order, so the result is the same for every thread count. Weighting each
 //! event time's terms by `ψ(t)` (`H`, `G` and `m mᵀ` scaled by it) gives
 //! `Σ_t ψ(t) I_t`, which `cox.zph`'s test needs for `ψ = g, g²`.
+//!
+//! Both passes go run by run of tied times. With continuous times nearly
+//! every run is one row: a stretch of such rows within a tile of X is
+//! taken row after row without looking for where each run ends (the same
+//! arithmetic, so the same sums), and only the other rows are grouped
+//! into runs.
 
 use super::tiles::{GramBatch, Tiles, TILE};
 use super::Ties;
