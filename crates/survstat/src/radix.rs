@@ -10,8 +10,9 @@
 //! keep their input order, so a sort by a secondary key followed by one by
 //! the primary key orders by both. Cost: O(n) per digit that varies, and a
 //! second buffer of the records; below 256 records the standard (stable)
-//! sort is used instead, and records already in order are left as they are
-//! after one pass that finds them so.
+//! sort is used instead; records already in order are left as they are,
+//! and records in reverse order reversed (ties kept in their order), after
+//! a pass that finds them so.
 
 /// The key of `x` ordering as `f64::total_cmp`.
 pub fn ascending(x: f64) -> u64 {
@@ -37,8 +38,20 @@ pub fn descending(x: f64) -> u64 {
 pub fn sort_by_key<T: Copy>(items: &mut Vec<T>, key: impl Fn(&T) -> u64) {
     let n = items.len();
     // Input already in order (a caller that sorted once for many fits):
-    // one pass, and the stable sort of it is itself.
+    // one pass, and the stable sort of it is itself. In reverse order:
+    // reversed, then each run of equal keys turned back to its input order.
     if items.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+        return;
+    }
+    if items.windows(2).all(|w| key(&w[0]) >= key(&w[1])) {
+        items.reverse();
+        let mut start = 0;
+        while start < n {
+            let first = key(&items[start]);
+            let end = start + items[start..].iter().take_while(|item| key(item) == first).count();
+            items[start..end].reverse();
+            start = end;
+        }
         return;
     }
     if n < 256 {
@@ -145,5 +158,11 @@ mod tests {
         sort_by_key(&mut items, |r| ascending(r.0));
         assert_eq!(items[0].0, -100.0);
         assert!(items.windows(2).all(|w| w[0].0 <= w[1].0));
+        // In reverse order, with ties: as the standard stable sort.
+        let mut reversed: Vec<(f64, usize)> = expected.iter().rev().map(|&(t, _)| t).zip(0..).collect();
+        let mut want = reversed.clone();
+        want.sort_by(|a, b| a.0.total_cmp(&b.0));
+        sort_by_key(&mut reversed, |r| ascending(r.0));
+        assert_eq!(reversed, want);
     }
 }
