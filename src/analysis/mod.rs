@@ -175,10 +175,8 @@ pub fn endpoint_data(
     // rows stably by time, so they see tied times in the cohort's order as
     // before; only sums taken in row order (a covariate's mean) may differ
     // in their last bits.
-    let mut by_time: Vec<(f64, usize)> =
-        candidates.iter().filter(|&&i| landmark.is_none() || at(i).time > start).map(|&i| (at(i).time, i)).collect();
-    radix::sort_by_key(&mut by_time, |k| radix::descending(k.0));
-    let idx: Vec<usize> = by_time.into_iter().map(|k| k.1).collect();
+    let kept = candidates.iter().filter(|&&i| landmark.is_none() || at(i).time > start);
+    let (idx, _) = radix::order_by(kept.map(|&i| (at(i).time, i)).collect(), radix::descending);
     EndpointData {
         time: idx.iter().map(|&i| at(i).time - start).collect(),
         event: idx.iter().map(|&i| at(i).event).collect(),

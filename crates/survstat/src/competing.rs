@@ -85,9 +85,7 @@ pub struct CifAt {
 /// radix sort of the times with their indices): each one's index, and the
 /// times in that order.
 fn sorted_by_time(time: &[f64]) -> (Vec<usize>, Vec<f64>) {
-    let mut keyed: Vec<(f64, usize)> = time.iter().copied().zip(0..).collect();
-    radix::sort_by_key(&mut keyed, |k| radix::ascending(k.0));
-    keyed.into_iter().map(|(t, i)| (i, t)).unzip()
+    radix::order_by(time.iter().copied().zip(0..).collect(), radix::ascending)
 }
 
 /// `values` in the order `order`, gathered once so that the passes over

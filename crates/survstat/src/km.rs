@@ -240,16 +240,11 @@ impl KaplanMeier {
         let weight = |i: usize| weights.map_or(1.0, |w| w[i]);
         // Rows by exit time, and (with entries) by entry time: radix sorts
         // of (key, row), ties in row order.
-        let in_order = |t: &[f64]| {
-            let mut keyed: Vec<(u64, usize)> = t.iter().enumerate().map(|(i, &v)| (radix::ascending(v), i)).collect();
-            radix::sort_by_key(&mut keyed, |&(key, _)| key);
-            keyed.into_iter().map(|(_, i)| i).collect::<Vec<usize>>()
-        };
-        let by_exit = in_order(time);
-        let by_entry: Vec<usize> = entry.map_or_else(Vec::new, in_order);
-        // Times, events and weights in exit order, gathered once so that the
-        // pass over the distinct times reads them in sequence.
-        let exit_time: Vec<f64> = by_exit.iter().map(|&k| time[k]).collect();
+        let in_order = |t: &[f64]| radix::order_by(t.iter().copied().zip(0..).collect(), radix::ascending);
+        let (by_exit, exit_time) = in_order(time);
+        let by_entry: Vec<usize> = entry.map_or_else(Vec::new, |e| in_order(e).0);
+        // Times (above), events and weights in exit order, gathered once so
+        // that the pass over the distinct times reads them in sequence.
         let exit_event: Vec<bool> = by_exit.iter().map(|&k| event[k]).collect();
         let exit_weights: Option<Vec<f64>> = weights.map(|w| by_exit.iter().map(|&k| w[k]).collect());
         let exit_weight = |j: usize| exit_weights.as_ref().map_or(1.0, |w| w[j]);

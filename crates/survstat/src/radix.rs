@@ -91,6 +91,13 @@ pub fn sort_by_key<T: Copy>(items: &mut Vec<T>, key: impl Fn(&T) -> u64) {
     }
 }
 
+/// `(value, index)` pairs sorted stably by `key(value)`: the indices in
+/// that order, and the values.
+pub fn order_by(mut pairs: Vec<(f64, usize)>, key: impl Fn(f64) -> u64) -> (Vec<usize>, Vec<f64>) {
+    sort_by_key(&mut pairs, |p| key(p.0));
+    pairs.into_iter().map(|(value, index)| (index, value)).unzip()
+}
+
 /// Observations in the order the risk-set passes walk them: by stratum,
 /// then by decreasing time, input order within ties.
 pub(crate) struct RiskSetOrder {
