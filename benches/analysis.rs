@@ -27,7 +27,7 @@ fn read_and_validate(bencher: divan::Bencher) {
 fn statistics(bencher: divan::Bencher) {
     let cohort = example();
     let study = Study::builtin();
-    bencher.bench(|| sbrt::analysis::analyze(&cohort, &study).unwrap());
+    bencher.with_inputs(|| cohort.clone()).bench_values(|cohort| sbrt::analysis::analyze(cohort, &study).unwrap());
 }
 
 /// Statistics plus every output file's bytes (SVG, PNG, HTML, JSON, CSV, Markdown).
@@ -35,8 +35,8 @@ fn statistics(bencher: divan::Bencher) {
 fn statistics_and_report(bencher: divan::Bencher) {
     let cohort = example();
     let study = Study::builtin();
-    bencher.bench(|| {
-        let results = sbrt::analysis::analyze(&cohort, &study).unwrap();
+    bencher.with_inputs(|| cohort.clone()).bench_values(|cohort| {
+        let results = sbrt::analysis::analyze(cohort, &study).unwrap();
         sbrt::report::render_files(&results, &study, "0", None).unwrap()
     });
 }
@@ -48,7 +48,7 @@ fn bootstrap_1000_resamples(bencher: divan::Bencher) {
     let cohort = example();
     let mut study = Study::builtin();
     study.robustness.bootstrap_resamples = 1000;
-    bencher.bench(|| sbrt::analysis::analyze(&cohort, &study).unwrap());
+    bencher.with_inputs(|| cohort.clone()).bench_values(|cohort| sbrt::analysis::analyze(cohort, &study).unwrap());
 }
 
 /// A simulated cohort of 50,000 patients (about 85,000 lesions) as CSV
@@ -87,5 +87,5 @@ fn registry_derive(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 3)]
 fn registry_statistics(bencher: divan::Bencher) {
     let (cohort, study) = (registry(), Study::builtin());
-    bencher.bench(|| sbrt::analysis::analyze(&cohort, &study).unwrap());
+    bencher.with_inputs(|| cohort.clone()).bench_values(|cohort| sbrt::analysis::analyze(cohort, &study).unwrap());
 }

@@ -35,7 +35,7 @@ use crate::cohort::schema::Field;
 use crate::cohort::spine::Salvage;
 use crate::cohort::Cohort;
 use crate::endpoints::AnalysisRow;
-use crate::event_rows::{derive as derive_events, Phase, ToxicityRow as Event};
+use crate::event_rows::{derive as derive_events, DerivedEvents, Phase, ToxicityRow as Event};
 use crate::results::spine_outcomes::*;
 use crate::results::FigureResult;
 use crate::study::{EndpointId, Study};
@@ -45,14 +45,35 @@ use survstat::competing::{gray_test, CumulativeIncidence};
 use survstat::finegray::fine_gray;
 use survstat::Interval;
 
-/// Compute the section for `cohort` as the study asks.
-pub fn compute(cohort: &Cohort, data: &AnalysisData, study: &Study) -> SpineOutcomesResult {
+/// What the section needs of the cohort itself, taken before the analysis
+/// lets the cohort go: its events as rows, and which columns it has.
+pub struct CohortEvents {
+    derived: Option<DerivedEvents>,
+    fields: Vec<Field>,
+}
+
+impl CohortEvents {
+    /// The events of `cohort` derived as the study asks, and its columns.
+    pub fn of(cohort: &Cohort, study: &Study) -> CohortEvents {
+        let acute_days = study.spine_outcomes.acute_days;
+        let derived = cohort.events.as_ref().map(|e| derive_events(cohort, e, acute_days));
+        CohortEvents { derived, fields: cohort.fields.clone() }
+    }
+
+    fn has(&self, field: Field) -> bool {
+        self.fields.contains(&field)
+    }
+}
+
+/// Compute the section from the cohort's events and the analysis rows as
+/// the study asks.
+pub fn compute(cohort: &CohortEvents, data: &AnalysisData, study: &Study) -> SpineOutcomesResult {
     let so = &study.spine_outcomes;
     let mut out = SpineOutcomesResult::default();
-    let derived = cohort.events.as_ref().map(|e| derive_events(cohort, e, so.acute_days));
+    let derived = &cohort.derived;
     let n_patients = data.rows.iter().map(|r| r.patient).max().unwrap_or(0);
     if so.toxicity {
-        match &derived {
+        match derived {
             Some(d) => out.toxicity = Some(toxicity(&d.toxicity, n_patients, so.acute_days)),
             None => out.skipped.push(
                 "toxicity: no events table was given (--events, or an `events` sheet): the toxicity table is not made"
@@ -66,7 +87,7 @@ pub fn compute(cohort: &Cohort, data: &AnalysisData, study: &Study) -> SpineOutc
                 .iter()
                 .any(|e| e.lesion.is_some() && crate::cohort::events::FRACTURE_TERMS.contains(&e.term.name.as_str()))
         });
-        if cohort.fields.contains(&Field::VcfDate) || fracture_events {
+        if cohort.has(Field::VcfDate) || fracture_events {
             if data.rows.len() > super::robustness::RESAMPLING_MAX_ROWS {
                 out.skipped.push(format!(
                     "vcf: the Fine-Gray models are skipped above {} rows (their cost grows faster than the data)",
@@ -84,8 +105,8 @@ pub fn compute(cohort: &Cohort, data: &AnalysisData, study: &Study) -> SpineOutc
         }
     }
     if so.pain_response {
-        match &derived {
-            Some(d) if cohort.fields.contains(&Field::PainBaseline) && !d.pain.is_empty() => {
+        match derived {
+            Some(d) if cohort.has(Field::PainBaseline) && !d.pain.is_empty() => {
                 out.pain_response =
                     Some(pain_response(&data.rows, &d.pain, so.pain_response_months, so.pain_window_months))
             }
@@ -96,7 +117,7 @@ pub fn compute(cohort: &Cohort, data: &AnalysisData, study: &Study) -> SpineOutc
         }
     }
     if so.failure_patterns {
-        let distant = cohort.fields.contains(&Field::DistantSpineFailureDate);
+        let distant = cohort.has(Field::DistantSpineFailureDate);
         out.failure_patterns = Some(failure_patterns(&data.rows, distant));
     }
     out

@@ -128,13 +128,13 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     if !identifying.is_empty() {
         return Err(InputProblems(identifying).into());
     }
-    let results = crate::analysis::analyze_with_progress(&cohort, &study, &|stage, done, total| {
+    let events_sha256 = cohort.events.as_ref().map(|e| e.sha256.clone());
+    let results = crate::analysis::analyze_with_progress(cohort, &study, &|stage, done, total| {
         progress.update(stage, done, total)
     })
     .map_err(|p| anyhow::anyhow!(p.join("\n")))?;
     progress.update("rendering tables and figures", 0, 0);
-    let events_sha256 = cohort.events.as_ref().map(|e| e.sha256.as_str());
-    let files = crate::report::render_files(&results, &study, &sha256, events_sha256)?;
+    let files = crate::report::render_files(&results, &study, &sha256, events_sha256.as_deref())?;
     progress.update(&format!("writing {}", args.out.display()), 0, 0);
     report_dir.commit(&files)?;
     progress.finish();
