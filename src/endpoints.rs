@@ -312,12 +312,7 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
             extra: l.extra.clone(),
         }
     };
-    // The rows in one share per core, joined in row order.
-    let shares = crate::parallel_map::shares(patient.len());
-    crate::parallel_map::map_by_size(patient.len(), &shares, |share| share.clone().map(row).collect::<Vec<_>>())
-        .into_iter()
-        .flatten()
-        .collect()
+    crate::parallel_map::fill_in_order(patient.len(), row)
 }
 
 #[cfg(test)]
