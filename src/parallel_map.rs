@@ -63,24 +63,45 @@ pub fn shares(n: usize) -> Vec<std::ops::Range<usize>> {
 /// copied after, so a vector of large records (a million patients'
 /// analysis rows, 0.65 GB) never needs room twice.
 pub fn fill_in_order<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    fill_in_order_with(n, || (), |i, _| f(i)).0
+}
+
+/// [`fill_in_order`] with a value per share, made by `start`, that `f`
+/// adds to (the problems a share finds): the vector, and the shares'
+/// values in order.
+pub fn fill_in_order_with<R: Send, A: Send>(
+    n: usize,
+    start: impl Fn() -> A + Sync,
+    f: impl Fn(usize, &mut A) -> R + Sync,
+) -> (Vec<R>, Vec<A>) {
     if n < PARALLEL_MIN_ROWS {
-        return (0..n).map(f).collect();
+        let mut value = start();
+        let out = (0..n).map(|i| f(i, &mut value)).collect();
+        return (out, vec![value]);
     }
     let mut out: Vec<R> = Vec::with_capacity(n);
-    std::thread::scope(|scope| {
+    let values = std::thread::scope(|scope| {
         let mut rest = &mut out.spare_capacity_mut()[..n];
-        for share in shares(n) {
-            let (mine, others) = rest.split_at_mut(share.len());
-            rest = others;
-            let f = &f;
-            scope.spawn(move || mine.iter_mut().zip(share).for_each(|(slot, i)| _ = slot.write(f(i))));
-        }
+        let workers: Vec<_> = shares(n)
+            .into_iter()
+            .map(|share| {
+                let (mine, others) = std::mem::take(&mut rest).split_at_mut(share.len());
+                rest = others;
+                let (start, f) = (&start, &f);
+                scope.spawn(move || {
+                    let mut value = start();
+                    mine.iter_mut().zip(share).for_each(|(slot, i)| _ = slot.write(f(i, &mut value)));
+                    value
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().expect("a worker thread panicked")).collect()
     });
     // SAFETY: the shares cover `0..n` once each, in order, and every
-    // thread wrote its share whole: had one panicked, the scope would have
-    // raised its panic before this line.
+    // thread wrote its share whole: had one panicked, its join above would
+    // have raised the panic before this line.
     unsafe { out.set_len(n) };
-    out
+    (out, values)
 }
 
 #[cfg(test)]
@@ -97,6 +118,13 @@ mod tests {
         for n in [0, 10, super::PARALLEL_MIN_ROWS + 7] {
             let want: Vec<String> = (0..n).map(|i| format!("row {i}")).collect();
             assert_eq!(super::fill_in_order(n, |i| format!("row {i}")), want);
+            // Each share's value holds its rows, the shares in order.
+            let (rows, values) = super::fill_in_order_with(n, Vec::new, |i, mine| {
+                mine.push(i);
+                format!("row {i}")
+            });
+            assert_eq!(rows, want);
+            assert_eq!(values.concat(), (0..n).collect::<Vec<_>>());
         }
         for rows in [10, super::PARALLEL_MIN_ROWS] {
             assert_eq!(super::map_by_size(rows, &items, |&x| x + 1), items.iter().map(|x| x + 1).collect::<Vec<_>>());

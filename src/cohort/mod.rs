@@ -507,68 +507,66 @@ struct KnownColumn<'a> {
     typed: Vec<Typed>,
 }
 
-/// The typed rows of a share of the grid, and their problems in row order.
-struct TypedRows {
-    lesions: Vec<Lesion>,
+/// What typing a share of the grid's rows found besides the lesions: the
+/// rows left out for bad cells, and the problems, in row order.
+#[derive(Default)]
+struct TypingProblems {
     incomplete: Vec<validate::IncompleteRow>,
     problems: ProblemLog,
 }
 
-/// Type the grid's rows `rows` from their columns' typed cells.
-fn type_rows(
+/// Grid row `i` typed from its columns' typed cells: its lesion, or `None`
+/// when a cell is bad (the row then joins `found.incomplete`).
+fn type_row(
     grid: &read::Grid,
     columns: &[KnownColumn],
     extra_index: &[usize],
-    rows: std::ops::Range<usize>,
+    i: usize,
     file: &str,
-) -> TypedRows {
-    let mut out =
-        TypedRows { lesions: Vec::with_capacity(rows.len()), incomplete: Vec::new(), problems: ProblemLog::default() };
-    for i in rows {
-        let number = grid.row_number(i);
-        let mut draft = Draft::default();
-        let mut row_ok = true;
-        for KnownColumn { column: c, j, typed } in columns {
-            match &typed[grid.code(i, *j)] {
-                Typed::Missing => {
-                    if c.required {
-                        out.problems.push(Problem::error(file, Some(number), Some(c.name), "missing required value"));
-                        row_ok = false;
-                    }
-                }
-                Typed::Value(v, warning) => {
-                    if let Some(w) = warning {
-                        out.problems.push(Problem::warning(file, Some(number), Some(c.name), w.clone()));
-                    }
-                    draft.set(c.field, v.clone());
-                }
-                Typed::Invalid(msg) => {
-                    out.problems.push(Problem::error(file, Some(number), Some(c.name), msg.clone()));
+    found: &mut TypingProblems,
+) -> Option<Lesion> {
+    let number = grid.row_number(i);
+    let mut draft = Draft::default();
+    let mut row_ok = true;
+    for KnownColumn { column: c, j, typed } in columns {
+        match &typed[grid.code(i, *j)] {
+            Typed::Missing => {
+                if c.required {
+                    found.problems.push(Problem::error(file, Some(number), Some(c.name), "missing required value"));
                     row_ok = false;
                 }
             }
+            Typed::Value(v, warning) => {
+                if let Some(w) = warning {
+                    found.problems.push(Problem::warning(file, Some(number), Some(c.name), w.clone()));
+                }
+                draft.set(c.field, v.clone());
+            }
+            Typed::Invalid(msg) => {
+                found.problems.push(Problem::error(file, Some(number), Some(c.name), msg.clone()));
+                row_ok = false;
+            }
         }
-        if !row_ok {
-            // The row's bad cells are reported; what can still be read of
-            // it joins the checks across rows, so they neither miss it nor
-            // blame its patient's other rows for it.
-            out.incomplete.push(validate::IncompleteRow {
-                row: number,
-                patient_id: draft.patient_id,
-                lesion_id: draft.lesion_id,
-            });
-            continue;
-        }
-        let extra = extra_index
-            .iter()
-            .map(|&j| match grid.cell(i, j) {
-                Cell::Missing => None,
-                c => Some(c.display()),
-            })
-            .collect();
-        out.lesions.push(draft.into_lesion(number, extra));
     }
-    out
+    if !row_ok {
+        // The row's bad cells are reported; what can still be read of
+        // it joins the checks across rows, so they neither miss it nor
+        // blame its patient's other rows for it.
+        found.incomplete.push(validate::IncompleteRow {
+            row: number,
+            patient_id: draft.patient_id,
+            lesion_id: draft.lesion_id,
+        });
+        return None;
+    }
+    let extra = extra_index
+        .iter()
+        .map(|&j| match grid.cell(i, j) {
+            Cell::Missing => None,
+            c => Some(c.display()),
+        })
+        .collect();
+    Some(draft.into_lesion(number, extra))
 }
 
 /// Read and validate a cohort file. On success returns the cohort and its
@@ -677,14 +675,16 @@ pub fn from_grid(grid: &read::Grid, options: &ReadOptions) -> Result<(Cohort, Ve
         j,
         typed: grid.distinct(j).iter().map(|cell| type_cell(column, cell, &options.date_format)).collect(),
     });
-    // The rows in one share per core, joined in row order.
-    let typed = crate::parallel_map::map_by_size(n, &crate::parallel_map::shares(n), |rows| {
-        type_rows(grid, &columns, &extra_index, rows.clone(), &file)
+    // The rows typed on every core into one vector; the rows left out are
+    // then dropped from it in place (std's collect of a vector's own
+    // `into_iter` reuses its memory), so the lesions never need room twice.
+    let (mut typed, found) = crate::parallel_map::fill_in_order_with(n, TypingProblems::default, |i, found| {
+        type_row(grid, &columns, &extra_index, i, &file, found)
     });
-    let mut lesions = Vec::new();
+    typed.retain(Option::is_some);
+    let lesions: Vec<Lesion> = typed.into_iter().map(|l| l.expect("kept rows are typed")).collect();
     let mut incomplete = Vec::new();
-    for mut share in typed {
-        lesions.append(&mut share.lesions);
+    for mut share in found {
         incomplete.append(&mut share.incomplete);
         problems.append(share.problems);
     }
