@@ -4,14 +4,15 @@
 //! Ambiguous forms (`03/05/2017`: March or May?) are never guessed: without
 //! `--date-format` only ISO dates are accepted. A date is held as the
 //! number of days since 1970-01-01 (proleptic Gregorian), so differences
-//! are exact day counts.
+//! are exact day counts, in 32 bits: a cohort row holds ten dates, and at
+//! a million patients each byte of a row is 1.7 MB.
 
 use std::fmt;
 
 /// A calendar date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
-    days: i64,
+    days: i32,
 }
 
 /// Days from 1970-01-01 to the civil date (Howard Hinnant's algorithm).
@@ -52,32 +53,34 @@ impl Date {
         if !(1800..=2200).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
             return None;
         }
-        Some(Date { days: days_from_civil(y, m, d) })
+        Some(Date::from_days(days_from_civil(y, m, d)))
     }
 
-    /// The date `days` after 1970-01-01.
+    /// The date `days` after 1970-01-01; beyond the ±5.8 million years 32
+    /// bits hold, the last date that way (still before or after every
+    /// other date, which is all such a date is compared for).
     pub fn from_days(days: i64) -> Date {
-        Date { days }
+        Date { days: days.clamp(i32::MIN.into(), i32::MAX.into()) as i32 }
     }
 
     /// Days since 1970-01-01.
     pub fn days(self) -> i64 {
-        self.days
+        self.days.into()
     }
 
     /// (year, month, day).
     pub fn ymd(self) -> (i64, u32, u32) {
-        civil_from_days(self.days)
+        civil_from_days(self.days())
     }
 
     /// Days from `self` to `later` (negative when `later` is earlier).
     pub fn days_until(self, later: Date) -> i64 {
-        later.days - self.days
+        later.days() - self.days()
     }
 
     /// The date `n` days later.
     pub fn plus_days(self, n: i64) -> Date {
-        Date { days: self.days + n }
+        Date::from_days(self.days() + n)
     }
 
     /// An Excel serial day number (1900 date system, as Excel counts it,
@@ -87,7 +90,7 @@ impl Date {
             return None;
         }
         // Serial 25569 is 1970-01-01 for serials after 1900-02-28.
-        Some(Date { days: serial as i64 - 25_569 })
+        Some(Date::from_days(serial as i64 - 25_569))
     }
 }
 
@@ -201,6 +204,10 @@ mod tests {
             let (y, m, dd) = d.ymd();
             assert_eq!(Date::from_ymd(y, m, dd), Some(d));
         }
+        // Days beyond 32 bits stay beyond every date, in their direction.
+        assert!(a.plus_days(i64::MAX / 2) > Date::from_days(i64::from(i32::MAX) - 1));
+        assert!(a.plus_days(-(i64::MAX / 2)) < Date::from_days(i64::from(i32::MIN) + 1));
+        assert_eq!(a.plus_days(i64::MAX / 2).days(), i64::from(i32::MAX));
     }
 
     #[test]
