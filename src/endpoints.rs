@@ -26,6 +26,7 @@ use crate::cohort::vertebra::Region;
 use crate::cohort::{Cohort, DiseaseStatus, Extent, Lesion, Sex};
 use crate::radiobiology::Prescription;
 use foldhash::{HashMap, HashMapExt};
+use std::sync::Arc;
 
 /// Days per month used for every time in months.
 pub const DAYS_PER_MONTH: f64 = 30.4375;
@@ -93,7 +94,7 @@ pub struct AnalysisRow {
     /// Age at first SBRT, years.
     pub age: Option<f64>,
     /// Histology.
-    pub histology: Option<String>,
+    pub histology: Option<Arc<str>>,
     /// Primary or metastasis.
     pub disease_status: Option<DiseaseStatus>,
     /// Extent of disease.
@@ -111,7 +112,7 @@ pub struct AnalysisRow {
     /// PTV coverage, percent.
     pub ptv_coverage_pct: Option<f64>,
     /// Treated levels as text (canonical, e.g. `T11-T12` as `T11,T12`).
-    pub levels: Option<String>,
+    pub levels: Option<Arc<str>>,
     /// Number of treated vertebrae.
     pub n_levels: Option<usize>,
     /// Region holding most treated levels.
@@ -221,6 +222,14 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
     order.sort_by_key(|&k| patient[k]);
     let grouped: Vec<&Lesion> = order.into_iter().map(|k| &cohort.lesions[k]).collect();
     let fractures = fracture_events(cohort);
+    // Each distinct histology and set of levels is one text that its rows
+    // share (a million patients' rows would otherwise hold 3.4 million
+    // small copies).
+    let histologies = shared_texts(cohort.lesions.iter().filter_map(|l| l.histology.as_deref()), str::to_string);
+    let level_sets =
+        shared_texts(cohort.lesions.iter().filter_map(|l| l.levels.as_ref()).map(|lv| &lv.vertebrae[..]), |v| {
+            v.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")
+        });
     let months = |from: Date, to: Date| from.days_until(to) as f64 / DAYS_PER_MONTH;
     let row = |k: usize| {
         let l = &cohort.lesions[k];
@@ -274,7 +283,7 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
             lesion: k + 1,
             sex: rows.iter().find_map(|r| r.sex),
             age,
-            histology: rows.iter().find_map(|r| r.histology.clone()),
+            histology: rows.iter().find_map(|r| r.histology.as_deref()).map(|h| histologies[h].clone()),
             disease_status: l.disease_status,
             extent: l.extent,
             prior_surgery: l.prior_surgery,
@@ -283,10 +292,7 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
             isodose_pct: l.isodose_pct.unwrap_or(options.default_isodose_pct),
             ptv_cc: l.ptv_cc,
             ptv_coverage_pct: l.ptv_coverage_pct,
-            levels: l
-                .levels
-                .as_ref()
-                .map(|lv| lv.vertebrae.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")),
+            levels: l.levels.as_ref().map(|lv| level_sets[&lv.vertebrae[..]].clone()),
             n_levels: l.levels.as_ref().map(|lv| lv.count()),
             site: l.levels.as_ref().map(|lv| lv.site()),
             months_from_diagnosis: diagnosis.map(|d| months(d, l.sbrt_date)),
@@ -313,6 +319,18 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
         }
     };
     crate::parallel_map::fill_in_order(patient.len(), row)
+}
+
+/// Each distinct key of `keys` with its text, made once by `text`.
+fn shared_texts<'a, K: std::hash::Hash + Eq + ?Sized>(
+    keys: impl Iterator<Item = &'a K>,
+    text: impl Fn(&K) -> String,
+) -> HashMap<&'a K, Arc<str>> {
+    let mut texts = HashMap::new();
+    for key in keys {
+        texts.entry(key).or_insert_with(|| Arc::from(text(key)));
+    }
+    texts
 }
 
 #[cfg(test)]
