@@ -208,7 +208,7 @@ fn fracture_events(cohort: &Cohort) -> HashMap<usize, Date> {
 /// Derive one analysis row per lesion, in input order.
 pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
     let numbers = patient_numbers(cohort);
-    let patient: Vec<usize> = cohort.lesions.iter().map(|l| numbers[l.patient_id.as_str()]).collect();
+    let patient: Vec<usize> = cohort.lesions.iter().map(|l| numbers[&*l.patient_id]).collect();
     // Each patient's rows in input order, patient after patient: patient
     // p's are `grouped[start[p - 1]..start[p]]`.
     let mut start = vec![0usize; numbers.len() + 1];
@@ -222,10 +222,9 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
     order.sort_by_key(|&k| patient[k]);
     let grouped: Vec<&Lesion> = order.into_iter().map(|k| &cohort.lesions[k]).collect();
     let fractures = fracture_events(cohort);
-    // Each distinct histology and set of levels is one text that its rows
-    // share (a million patients' rows would otherwise hold 3.4 million
-    // small copies).
-    let histologies = shared_texts(cohort.lesions.iter().filter_map(|l| l.histology.as_deref()), str::to_string);
+    // Each distinct set of levels is one text that its rows share (a
+    // million patients' rows would otherwise hold 1.7 million small copies);
+    // the cohort's histologies are shared already.
     let level_sets =
         shared_texts(cohort.lesions.iter().filter_map(|l| l.levels.as_ref()).map(|lv| &lv.vertebrae[..]), |v| {
             v.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")
@@ -283,7 +282,7 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
             lesion: k + 1,
             sex: rows.iter().find_map(|r| r.sex),
             age,
-            histology: rows.iter().find_map(|r| r.histology.as_deref()).map(|h| histologies[h].clone()),
+            histology: rows.iter().find_map(|r| r.histology.clone()),
             disease_status: l.disease_status,
             extent: l.extent,
             prior_surgery: l.prior_surgery,

@@ -71,7 +71,7 @@ pub fn derive(cohort: &Cohort, events: &Events, acute_days: u32) -> DerivedEvent
     let numbers = patient_numbers(cohort);
     let mut sbrt_dates: foldhash::HashMap<&str, Vec<crate::cohort::date::Date>> = Default::default();
     for l in &cohort.lesions {
-        sbrt_dates.entry(l.patient_id.as_str()).or_default().push(l.sbrt_date);
+        sbrt_dates.entry(&*l.patient_id).or_default().push(l.sbrt_date);
     }
     let mut out = DerivedEvents::default();
     for e in &events.events {

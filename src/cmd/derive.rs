@@ -99,8 +99,8 @@ pub fn run(args: &DeriveArgs) -> anyhow::Result<()> {
                 row_values(r, &options).iter().map(|v| v.as_ref().map_or(String::new(), |v| v.to_text())).collect();
             cells.extend(extras.iter().map(|&j| r.extra[j].clone().unwrap_or_default()));
             if args.keep_ids {
-                cells.push(lesion.patient_id.clone());
-                cells.push(lesion.lesion_id.clone().unwrap_or_default());
+                cells.push(lesion.patient_id.to_string());
+                cells.push(lesion.lesion_id.as_deref().unwrap_or_default().to_string());
             }
             // Cells that would start a spreadsheet formula are quoted.
             w.write_record(cells.iter().map(|c| crate::inert::csv_cell(c).into_owned()))?;

@@ -379,8 +379,8 @@ fn write_cohort(args: &DicomArgs, cohort_path: &Path, out: &Path, plans: &[PlanD
             };
             w.write_record([
                 lesion.row.to_string(),
-                lesion.patient_id.clone(),
-                lesion.lesion_id.clone().unwrap_or_default(),
+                lesion.patient_id.to_string(),
+                lesion.lesion_id.as_deref().unwrap_or_default().to_string(),
                 file,
                 label,
                 target,

@@ -54,7 +54,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     for w in &problems {
         println!("{w}");
     }
-    let patients: foldhash::HashSet<&str> = cohort.lesions.iter().map(|l| l.patient_id.as_str()).collect();
+    let patients: foldhash::HashSet<&str> = cohort.lesions.iter().map(|l| &*l.patient_id).collect();
     let events = cohort.events.as_ref().map_or(String::new(), |e| format!(", {} events", e.events.len()));
     println!(
         "{}: valid: {} lesions of {} patients{events}, {} warning(s)",

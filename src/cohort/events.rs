@@ -170,7 +170,7 @@ struct PatientDates {
 fn patients(cohort: &Cohort) -> HashMap<&str, PatientDates> {
     let mut out: HashMap<&str, PatientDates> = HashMap::new();
     for (k, l) in cohort.lesions.iter().enumerate() {
-        let p = out.entry(l.patient_id.as_str()).or_insert(PatientDates {
+        let p = out.entry(&*l.patient_id).or_insert(PatientDates {
             first_sbrt: l.sbrt_date,
             end: l.last_followup_date,
             death: None,

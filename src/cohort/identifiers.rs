@@ -48,7 +48,7 @@ impl KnownIds {
 
 /// A cohort's patient and lesion ids, as written.
 fn cohort_ids(cohort: &super::Cohort) -> impl Iterator<Item = &str> {
-    cohort.lesions.iter().flat_map(|l| std::iter::once(l.patient_id.as_str()).chain(l.lesion_id.as_deref()))
+    cohort.lesions.iter().flat_map(|l| std::iter::once(&*l.patient_id).chain(l.lesion_id.as_deref()))
 }
 
 /// An id, or a whole value, as compared: trimmed, lower case.

@@ -22,6 +22,7 @@ use schema::{known, normalise_header, Field, Kind, COLUMNS};
 use spine::{Bilsky, FailureSite, Salvage, SinsParts};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 use vertebra::{parse_levels, Levels};
 
 /// Sex as recorded.
@@ -71,9 +72,9 @@ pub struct Lesion {
     /// Spreadsheet row number.
     pub row: usize,
     /// Patient identifier (never written to outputs).
-    pub patient_id: String,
+    pub patient_id: Arc<str>,
     /// Lesion identifier.
-    pub lesion_id: Option<String>,
+    pub lesion_id: Option<Arc<str>>,
     /// Sex.
     pub sex: Option<Sex>,
     /// Age at first SBRT, years.
@@ -81,7 +82,7 @@ pub struct Lesion {
     /// Date of birth.
     pub birth_date: Option<Date>,
     /// Histology, lower case.
-    pub histology: Option<String>,
+    pub histology: Option<Arc<str>>,
     /// Initial diagnosis.
     pub diagnosis_date: Option<Date>,
     /// Last follow-up.
@@ -175,7 +176,8 @@ pub struct ReadOptions {
 /// A typed cell value.
 #[derive(Debug, Clone, PartialEq)]
 enum Value {
-    Text(String),
+    /// Text: one per distinct cell, shared by the rows that hold it.
+    Text(Arc<str>),
     Number(f64),
     Date(Date),
     Bool(bool),
@@ -195,12 +197,12 @@ fn words(s: &str) -> String {
 /// The known fields of one row as read, before the row is known to be complete.
 #[derive(Debug, Default)]
 struct Draft {
-    patient_id: Option<String>,
-    lesion_id: Option<String>,
+    patient_id: Option<Arc<str>>,
+    lesion_id: Option<Arc<str>>,
     sex: Option<Sex>,
     age: Option<f64>,
     birth_date: Option<Date>,
-    histology: Option<String>,
+    histology: Option<Arc<str>>,
     diagnosis_date: Option<Date>,
     last_followup_date: Option<Date>,
     death_date: Option<Date>,
@@ -234,7 +236,7 @@ struct Draft {
 }
 
 impl Value {
-    fn text(self) -> Option<String> {
+    fn text(self) -> Option<Arc<str>> {
         match self {
             Value::Text(s) => Some(s),
             _ => None,
@@ -417,7 +419,7 @@ fn parse_cell(kind: Kind, cell: &Cell, fmt: &DateFormat) -> Result<(Value, Optio
     let number = || cell.number().ok_or_else(|| format!("'{text}' is not a number"));
     Ok((
         match kind {
-            Kind::Text => Value::Text(text.trim().to_string()),
+            Kind::Text => Value::Text(text.trim().into()),
             Kind::Number => Value::Number(number()?),
             Kind::Count => {
                 let v = number()?;
@@ -490,7 +492,7 @@ fn type_cell(c: &schema::Column, cell: &Cell, fmt: &DateFormat) -> Typed {
     }
     match parse_cell(c.kind, cell, fmt) {
         Ok((Value::Text(h), _)) if c.field == Field::Histology => match histology::entity(&h) {
-            Some(e) => Typed::Value(Value::Text(e.name.to_string()), None),
+            Some(e) => Typed::Value(Value::Text(e.name.into()), None),
             None => Typed::Invalid(histology::unknown_message(&h)),
         },
         Ok((v, warning)) => Typed::Value(v, warning),

@@ -16,9 +16,9 @@ pub struct IncompleteRow {
     /// Spreadsheet row.
     pub row: usize,
     /// Patient id, when it was readable.
-    pub patient_id: Option<String>,
+    pub patient_id: Option<std::sync::Arc<str>>,
     /// Lesion id, when it was readable.
-    pub lesion_id: Option<String>,
+    pub lesion_id: Option<std::sync::Arc<str>>,
 }
 
 /// All problems of a typed cohort. `incomplete` are the rows left out for
@@ -39,7 +39,7 @@ pub fn check(cohort: &Cohort, incomplete: &[IncompleteRow], ranges: &Ranges) -> 
     let patients = by_patient(&cohort.lesions);
     let same_patient = |a: &&Lesion, b: &&Lesion| a.patient_id == b.patient_id;
     for rows in patients.chunk_by(same_patient) {
-        check_patient(&cohort.file, rows, partial.contains(rows[0].patient_id.as_str()), &mut out);
+        check_patient(&cohort.file, rows, partial.contains(&*rows[0].patient_id), &mut out);
     }
     check_lesion_ids(cohort, incomplete, &mut out);
     for rows in patients.chunk_by(same_patient) {
