@@ -94,7 +94,7 @@ pub struct Lesion {
     /// SBRT start.
     pub sbrt_date: Date,
     /// Treated vertebrae.
-    pub levels: Option<Levels>,
+    pub levels: Option<Arc<Levels>>,
     /// Primary or metastasis.
     pub disease_status: Option<DiseaseStatus>,
     /// Extent of disease at SBRT.
@@ -184,7 +184,8 @@ enum Value {
     Sex(Sex),
     Status(DiseaseStatus),
     Extent(Extent),
-    Levels(Levels),
+    /// Treated levels: one per distinct cell, shared like texts.
+    Levels(Arc<Levels>),
     Bilsky(Bilsky),
     FailureSite(FailureSite),
     Salvage(Salvage),
@@ -208,7 +209,7 @@ struct Draft {
     death_date: Option<Date>,
     progression_date: Option<Date>,
     sbrt_date: Option<Date>,
-    levels: Option<Levels>,
+    levels: Option<Arc<Levels>>,
     disease_status: Option<DiseaseStatus>,
     extent: Option<Extent>,
     prior_surgery: Option<bool>,
@@ -458,7 +459,7 @@ fn parse_cell(kind: Kind, cell: &Cell, fmt: &DateFormat) -> Result<(Value, Optio
                     return Err(format!("'{text}' is not an extent of disease (solitary_spine/multiple_bone/visceral)"))
                 }
             },
-            Kind::Levels => Value::Levels(parse_levels(&text)?),
+            Kind::Levels => Value::Levels(Arc::new(parse_levels(&text)?)),
             Kind::Bilsky => Value::Bilsky(
                 Bilsky::parse(&text).ok_or_else(|| format!("'{text}' is not a Bilsky grade (0, 1a, 1b, 1c, 2, 3)"))?,
             ),
