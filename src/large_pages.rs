@@ -69,6 +69,22 @@ fn advised(block: *mut u8, size: usize) -> *mut u8 {
     block
 }
 
+/// Give the system back the memory that freed small blocks leave in the
+/// allocator's heaps. glibc returns a large block to the system when it is
+/// freed, but keeps the pages of small ones for later requests, and gives
+/// back only the free memory at the very top of a heap: after a stage
+/// that made millions of small blocks (reading a cohort: its cells, its
+/// checks' messages) the process keeps their pages, 0.6 GB at a million
+/// patients. `malloc_trim` returns every whole free page. Called where a
+/// stage's data has just been let go; elsewhere than glibc, nothing.
+pub fn return_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only releases pages that no block holds.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -404,10 +404,14 @@ pub fn analyze_with_progress(
     progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> Result<Results, Vec<String>> {
     progress("deriving endpoints", 0, 0);
+    // What reading the cohort freed goes back before the rows are derived,
+    // and the cohort itself once they are.
+    crate::large_pages::return_free_memory();
     let data = AnalysisData::new(&cohort, study);
     check_sources(study, &data)?;
     let cohort_events = spine_outcomes::CohortEvents::of(&cohort, study);
     drop(cohort);
+    crate::large_pages::return_free_memory();
     let mut warnings = Vec::new();
     let endpoints: Vec<EndpointResult> =
         study.endpoints.iter().map(|spec| endpoint_result(&data, study, spec, &mut warnings, progress)).collect();
