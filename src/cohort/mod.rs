@@ -599,11 +599,45 @@ pub fn load_bytes(
         m.apply(&mut grid)
             .map_err(|msgs| msgs.into_iter().map(|m| Problem::error(name, None, None, m)).collect::<Vec<_>>())?;
     }
-    from_grid(&grid, options)
+    let typed = type_grid(&grid, options)?;
+    // The grid's cells and dictionaries are not needed by the checks.
+    drop(grid);
+    crate::large_pages::return_free_memory();
+    typed.check(options)
 }
 
 /// Type and validate a grid already read (see [`read::grid_from_bytes`]).
 pub fn from_grid(grid: &read::Grid, options: &ReadOptions) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
+    type_grid(grid, options)?.check(options)
+}
+
+/// A grid's rows typed as lesions, before the checks across rows.
+struct TypedCohort {
+    cohort: Cohort,
+    incomplete: Vec<validate::IncompleteRow>,
+    problems: ProblemLog,
+}
+
+impl TypedCohort {
+    /// The cohort with every problem of its rows, or the problems when
+    /// one is an error.
+    fn check(self, options: &ReadOptions) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
+        let TypedCohort { cohort, incomplete, mut problems } = self;
+        let ranges = options.mapping.as_ref().map(|(m, _)| m.plausibility).unwrap_or_default();
+        problems.extend(validate::check(&cohort, &incomplete, &ranges));
+        let failed = problems.has_errors();
+        let problems = problems.into_sorted_vec(&cohort.file, |p| (p.row.unwrap_or(0), p.severity));
+        if failed {
+            return Err(problems);
+        }
+        Ok((cohort, problems))
+    }
+}
+
+/// Type a grid's rows from its columns' cells: the lesions, the rows left
+/// out for bad cells and their problems, or the problems of a grid whose
+/// header cannot be read as a cohort.
+fn type_grid(grid: &read::Grid, options: &ReadOptions) -> Result<TypedCohort, Vec<Problem>> {
     let file = grid.file.clone();
     let mut problems = ProblemLog::default();
 
@@ -692,15 +726,8 @@ pub fn from_grid(grid: &read::Grid, options: &ReadOptions) -> Result<(Cohort, Ve
         problems.append(share.problems);
     }
     let fields = COLUMNS.iter().map(|c| c.field).filter(|f| index.contains_key(f)).collect();
-    let cohort = Cohort { file: file.clone(), lesions, extra_columns, fields, events: None };
-    let ranges = options.mapping.as_ref().map(|(m, _)| m.plausibility).unwrap_or_default();
-    problems.extend(validate::check(&cohort, &incomplete, &ranges));
-    let failed = problems.has_errors();
-    let problems = problems.into_sorted_vec(&file, |p| (p.row.unwrap_or(0), p.severity));
-    if failed {
-        return Err(problems);
-    }
-    Ok((cohort, problems))
+    let cohort = Cohort { file, lesions, extra_columns, fields, events: None };
+    Ok(TypedCohort { cohort, incomplete, problems })
 }
 
 #[cfg(test)]
