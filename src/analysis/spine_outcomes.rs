@@ -67,10 +67,10 @@ impl CohortEvents {
 
 /// Compute the section from the cohort's events and the analysis rows as
 /// the study asks.
-pub fn compute(cohort: &CohortEvents, data: &AnalysisData, study: &Study) -> SpineOutcomesResult {
+pub fn compute(cohort_events: &CohortEvents, data: &AnalysisData, study: &Study) -> SpineOutcomesResult {
     let so = &study.spine_outcomes;
     let mut out = SpineOutcomesResult::default();
-    let derived = &cohort.derived;
+    let derived = &cohort_events.derived;
     let n_patients = data.rows.iter().map(|r| r.patient).max().unwrap_or(0);
     if so.toxicity {
         match derived {
@@ -87,7 +87,7 @@ pub fn compute(cohort: &CohortEvents, data: &AnalysisData, study: &Study) -> Spi
                 .iter()
                 .any(|e| e.lesion.is_some() && crate::cohort::events::FRACTURE_TERMS.contains(&e.term.name.as_str()))
         });
-        if cohort.has(Field::VcfDate) || fracture_events {
+        if cohort_events.has(Field::VcfDate) || fracture_events {
             if data.rows.len() > super::robustness::RESAMPLING_MAX_ROWS {
                 out.skipped.push(format!(
                     "vcf: the Fine-Gray models are skipped above {} rows (their cost grows faster than the data)",
@@ -106,7 +106,7 @@ pub fn compute(cohort: &CohortEvents, data: &AnalysisData, study: &Study) -> Spi
     }
     if so.pain_response {
         match derived {
-            Some(d) if cohort.has(Field::PainBaseline) && !d.pain.is_empty() => {
+            Some(d) if cohort_events.has(Field::PainBaseline) && !d.pain.is_empty() => {
                 out.pain_response =
                     Some(pain_response(&data.rows, &d.pain, so.pain_response_months, so.pain_window_months))
             }
@@ -117,7 +117,7 @@ pub fn compute(cohort: &CohortEvents, data: &AnalysisData, study: &Study) -> Spi
         }
     }
     if so.failure_patterns {
-        let distant = cohort.has(Field::DistantSpineFailureDate);
+        let distant = cohort_events.has(Field::DistantSpineFailureDate);
         out.failure_patterns = Some(failure_patterns(&data.rows, distant));
     }
     out
