@@ -397,7 +397,7 @@ fn figure_adjustment(
 ///
 /// The cohort is let go as soon as its analysis rows and events are
 /// derived: every later stage reads only those, and at a million patients
-/// the cohort's records are 0.7 GB.
+/// the cohort's records are 0.65 GB.
 pub fn analyze_with_progress(
     cohort: Cohort,
     study: &Study,
