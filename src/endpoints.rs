@@ -22,7 +22,7 @@
 use crate::cohort::date::Date;
 use crate::cohort::events::{EventKind, FRACTURE_TERMS};
 use crate::cohort::spine::{sins_total, Bilsky, FailureSite, Salvage};
-use crate::cohort::vertebra::Region;
+use crate::cohort::vertebra::{Region, Vertebra};
 use crate::cohort::{Cohort, DiseaseStatus, Extent, Lesion, Sex};
 use crate::radiobiology::Prescription;
 use foldhash::{HashMap, HashMapExt};
@@ -225,10 +225,12 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
     // Each distinct set of levels is one text that its rows share (a
     // million patients' rows would otherwise hold 1.7 million small copies);
     // the cohort's histologies are shared already.
-    let level_sets =
-        shared_texts(cohort.lesions.iter().filter_map(|l| l.levels.as_ref()).map(|lv| &lv.vertebrae[..]), |v| {
-            v.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")
-        });
+    let mut level_sets: HashMap<&[Vertebra], Arc<str>> = HashMap::new();
+    for lv in cohort.lesions.iter().filter_map(|l| l.levels.as_deref()) {
+        level_sets
+            .entry(&lv.vertebrae)
+            .or_insert_with(|| lv.vertebrae.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",").into());
+    }
     let months = |from: Date, to: Date| from.days_until(to) as f64 / DAYS_PER_MONTH;
     let row = |k: usize| {
         let l = &cohort.lesions[k];
@@ -318,18 +320,6 @@ pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
         }
     };
     crate::parallel_map::fill_in_order(patient.len(), row)
-}
-
-/// Each distinct key of `keys` with its text, made once by `text`.
-fn shared_texts<'a, K: std::hash::Hash + Eq + ?Sized>(
-    keys: impl Iterator<Item = &'a K>,
-    text: impl Fn(&K) -> String,
-) -> HashMap<&'a K, Arc<str>> {
-    let mut texts = HashMap::new();
-    for key in keys {
-        texts.entry(key).or_insert_with(|| Arc::from(text(key)));
-    }
-    texts
 }
 
 #[cfg(test)]

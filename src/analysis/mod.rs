@@ -404,8 +404,8 @@ pub fn analyze_with_progress(
     progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> Result<Results, Vec<String>> {
     progress("deriving endpoints", 0, 0);
-    // What reading the cohort freed goes back before the rows are derived,
-    // and the cohort itself once they are.
+    // What checking the cohort freed goes back before the rows are
+    // derived, and the cohort itself once they are.
     crate::large_pages::return_free_memory();
     let data = AnalysisData::new(&cohort, study);
     check_sources(study, &data)?;

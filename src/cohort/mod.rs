@@ -614,15 +614,14 @@ pub fn from_grid(grid: &read::Grid, options: &ReadOptions) -> Result<(Cohort, Ve
 /// A grid's rows typed as lesions, before the checks across rows.
 struct TypedCohort {
     cohort: Cohort,
-    incomplete: Vec<validate::IncompleteRow>,
-    problems: ProblemLog,
+    found: TypingProblems,
 }
 
 impl TypedCohort {
     /// The cohort with every problem of its rows, or the problems when
     /// one is an error.
     fn check(self, options: &ReadOptions) -> Result<(Cohort, Vec<Problem>), Vec<Problem>> {
-        let TypedCohort { cohort, incomplete, mut problems } = self;
+        let TypedCohort { cohort, found: TypingProblems { incomplete, mut problems } } = self;
         let ranges = options.mapping.as_ref().map(|(m, _)| m.plausibility).unwrap_or_default();
         problems.extend(validate::check(&cohort, &incomplete, &ranges));
         let failed = problems.has_errors();
@@ -720,14 +719,14 @@ fn type_grid(grid: &read::Grid, options: &ReadOptions) -> Result<TypedCohort, Ve
     });
     typed.retain(Option::is_some);
     let lesions: Vec<Lesion> = typed.into_iter().map(|l| l.expect("kept rows are typed")).collect();
-    let mut incomplete = Vec::new();
+    let mut all_found = TypingProblems { incomplete: Vec::new(), problems };
     for mut share in found {
-        incomplete.append(&mut share.incomplete);
-        problems.append(share.problems);
+        all_found.incomplete.append(&mut share.incomplete);
+        all_found.problems.append(share.problems);
     }
     let fields = COLUMNS.iter().map(|c| c.field).filter(|f| index.contains_key(f)).collect();
     let cohort = Cohort { file, lesions, extra_columns, fields, events: None };
-    Ok(TypedCohort { cohort, incomplete, problems })
+    Ok(TypedCohort { cohort, found: all_found })
 }
 
 #[cfg(test)]
