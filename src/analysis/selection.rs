@@ -49,10 +49,10 @@ pub fn model_matrix(cands: &[Candidate], rows: &[usize]) -> (Matrix, Vec<Term>) 
         .map(|cand| match cand.variable {
             Variable::Continuous(v) => Covariate::Numeric {
                 name: cand.id.into(),
-                values: rows.iter().map(|&i| v[i].expect("complete")).collect(),
+                values: rows.iter().map(|&i| v.get(i).expect("complete")).collect(),
             },
             Variable::Categorical { labels, codes } => {
-                let raw: Vec<usize> = rows.iter().map(|&i| codes[i].expect("complete")).collect();
+                let raw: Vec<usize> = rows.iter().map(|&i| codes.get(i).expect("complete")).collect();
                 let used: Vec<usize> = (0..labels.len()).filter(|l| raw.contains(l)).collect();
                 Covariate::Factor {
                     name: cand.id.into(),
@@ -157,7 +157,7 @@ pub struct Extras<'a> {
 fn reference_level(cand: &Candidate, rows: &[usize]) -> Option<String> {
     match cand.variable {
         Variable::Categorical { labels, codes } => {
-            (0..labels.len()).find(|l| rows.iter().any(|&i| codes[i] == Some(*l))).map(|l| labels[l].clone())
+            (0..labels.len()).find(|l| rows.iter().any(|&i| codes.get(i) == Some(*l))).map(|l| labels[l].clone())
         }
         Variable::Continuous(_) => None,
     }
@@ -200,7 +200,7 @@ pub fn backward_elimination(
         .iter()
         .map(|c| match c.variable {
             Variable::Categorical { labels, codes } => (0..labels.len())
-                .filter(|l| setting.rows.iter().any(|&i| codes[i] == Some(*l)))
+                .filter(|l| setting.rows.iter().any(|&i| codes.get(i) == Some(*l)))
                 .count()
                 .saturating_sub(1),
             Variable::Continuous(_) => 1,
@@ -302,7 +302,7 @@ mod tests {
     fn monotone_likelihood_brings_a_firth_refit() {
         let n = 60;
         let time: Vec<f64> = (0..n).map(|i| 1.0 + (i * 7 % 23) as f64).collect();
-        let codes: Vec<Option<usize>> = (0..n).map(|i| Some(i % 2)).collect();
+        let codes = (0..n).map(|i| Some(i % 2)).collect();
         let event: Vec<bool> = (0..n).map(|i| i % 2 == 0 && i % 3 != 0).collect();
         let var = Variable::Categorical { labels: vec!["events".into(), "none".into()], codes };
         let cands = [Candidate { id: "g", label: "Group", variable: &var }];

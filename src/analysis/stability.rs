@@ -129,7 +129,7 @@ mod tests {
         let time: Vec<f64> = x1.iter().map(|x| rng.exponential((-1.2 * x.unwrap()).exp())).collect();
         let event: Vec<bool> = (0..n).map(|_| rng.chance(0.8)).collect();
         let patient: Vec<usize> = (0..n).collect();
-        let (v1, v2) = (Variable::Continuous(x1), Variable::Continuous(x2));
+        let (v1, v2) = (Variable::Continuous(x1.into_iter().collect()), Variable::Continuous(x2.into_iter().collect()));
         let selection = Selection { screen_p: 0.1, retain_p: 0.05, test: crate::study::SelectionTest::LikelihoodRatio };
         let problem = SelectionInputs {
             covariates: vec![("x1", "x1", &v1), ("x2", "x2", &v2)],

@@ -39,7 +39,7 @@ pub fn test(var: &Variable, time: &[f64], event: &[bool], conf_level: f64) -> Te
         Test { name: ScreenTest::LogRank, chisq: None, df: None, p: None, hr: Interval::default(), note: None };
     match var {
         Variable::Categorical { labels, codes } => {
-            let g: Vec<usize> = rows.iter().map(|&i| codes[i].expect("present")).collect();
+            let g: Vec<usize> = rows.iter().map(|&i| codes.get(i).expect("present")).collect();
             match logrank(&t, &e, &g, labels.len(), None) {
                 Ok(r) => (out.chisq, out.df, out.p) = (Some(r.chisq), Some(r.df), Some(r.p)),
                 Err(err) => out.note = Some(format!("no log-rank test: {err}")),
@@ -47,7 +47,7 @@ pub fn test(var: &Variable, time: &[f64], event: &[bool], conf_level: f64) -> Te
         }
         Variable::Continuous(values) => {
             out.name = ScreenTest::CoxWald;
-            let x: Vec<f64> = rows.iter().map(|&i| values[i].expect("present")).collect();
+            let x: Vec<f64> = rows.iter().map(|&i| values.get(i).expect("present")).collect();
             let (m, _) = design_matrix(&[Covariate::Numeric { name: String::new(), values: x }], rows.len());
             let data = CoxData { time: &t, event: &e, x: &m, strata: None, cluster: None, weights: None };
             match fit(&data, &CoxOptions { conf_level, concordance: false, ..CoxOptions::default() }) {
@@ -83,7 +83,7 @@ pub fn screen(
     let mut levels = Vec::new();
     if let Variable::Categorical { labels, codes } = var {
         for (l, name) in labels.iter().enumerate() {
-            let idx: Vec<usize> = rows.iter().copied().filter(|&i| codes[i] == Some(l)).collect();
+            let idx: Vec<usize> = rows.iter().copied().filter(|&i| codes.get(i) == Some(l)).collect();
             let lt: Vec<f64> = idx.iter().map(|&i| time[i]).collect();
             let le: Vec<bool> = idx.iter().map(|&i| event[i]).collect();
             let curve = fit_curve(name, &lt, &le, conf, landmarks);

@@ -12,10 +12,10 @@ use foldhash::HashMapExt;
 /// A covariate's values over the rows of an analysis.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Variable {
-    /// Level index per row (`None` = missing), with the labels of the levels that occur, reference first.
-    Categorical { labels: Vec<String>, codes: Vec<Option<usize>> },
+    /// Level index per row, with the labels of the levels that occur, reference first.
+    Categorical { labels: Vec<String>, codes: Codes },
     /// Number per row.
-    Continuous(Vec<Option<f64>>),
+    Continuous(Numbers),
 }
 
 impl Variable {
@@ -23,18 +23,63 @@ impl Variable {
     pub fn subset(&self, idx: &[usize]) -> Variable {
         match self {
             Variable::Categorical { labels, codes } => {
-                Variable::Categorical { labels: labels.clone(), codes: idx.iter().map(|&i| codes[i]).collect() }
+                Variable::Categorical { labels: labels.clone(), codes: idx.iter().map(|&i| codes.get(i)).collect() }
             }
-            Variable::Continuous(v) => Variable::Continuous(idx.iter().map(|&i| v[i]).collect()),
+            Variable::Continuous(v) => Variable::Continuous(idx.iter().map(|&i| v.get(i)).collect()),
         }
     }
 
     /// Whether row `i` has a value.
     pub fn present(&self, i: usize) -> bool {
         match self {
-            Variable::Categorical { codes, .. } => codes[i].is_some(),
-            Variable::Continuous(v) => v[i].is_some(),
+            Variable::Categorical { codes, .. } => codes.get(i).is_some(),
+            Variable::Continuous(v) => v.get(i).is_some(),
         }
+    }
+}
+
+/// A level index per row, or none: four bytes a row (a study's levels
+/// are far fewer than `u32::MAX`, which marks a row without a level).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Codes(Vec<u32>);
+
+impl Codes {
+    /// Row `i`'s level.
+    pub fn get(&self, i: usize) -> Option<usize> {
+        Some(self.0[i]).filter(|&c| c != u32::MAX).map(|c| c as usize)
+    }
+}
+
+impl FromIterator<Option<usize>> for Codes {
+    fn from_iter<I: IntoIterator<Item = Option<usize>>>(codes: I) -> Codes {
+        let code = |c: usize| u32::try_from(c).ok().filter(|&c| c != u32::MAX).expect("fewer levels than u32::MAX");
+        Codes(codes.into_iter().map(|c| c.map_or(u32::MAX, code)).collect())
+    }
+}
+
+/// A finite number per row, or none: eight bytes a row (NaN marks a row
+/// without a number).
+#[derive(Debug, Clone)]
+pub struct Numbers(Vec<f64>);
+
+impl Numbers {
+    /// Row `i`'s number.
+    pub fn get(&self, i: usize) -> Option<f64> {
+        Some(self.0[i]).filter(|v| !v.is_nan())
+    }
+}
+
+/// Equal when the same rows hold the same numbers.
+impl PartialEq for Numbers {
+    fn eq(&self, other: &Numbers) -> bool {
+        self.0.len() == other.0.len() && (0..self.0.len()).all(|i| self.get(i) == other.get(i))
+    }
+}
+
+/// A number that is not finite counts as none, as [`Value::number`] reads it.
+impl FromIterator<Option<f64>> for Numbers {
+    fn from_iter<I: IntoIterator<Item = Option<f64>>>(values: I) -> Numbers {
+        Numbers(values.into_iter().map(|v| v.filter(|v| v.is_finite()).unwrap_or(f64::NAN)).collect())
     }
 }
 
@@ -106,6 +151,18 @@ mod tests {
         evaluate(spec, &values.iter().map(Option::as_ref).collect::<Vec<_>>())
     }
 
+    /// Rows without a value stay without one in the compact columns, and a
+    /// number that is not finite counts as none.
+    #[test]
+    fn compact_columns_keep_missing_rows() {
+        let codes: Codes = [Some(2), None, Some(0)].into_iter().collect();
+        assert_eq!((0..3).map(|i| codes.get(i)).collect::<Vec<_>>(), [Some(2), None, Some(0)]);
+        let numbers: Numbers = [Some(-1.5), None, Some(f64::INFINITY), Some(0.0)].into_iter().collect();
+        assert_eq!((0..4).map(|i| numbers.get(i)).collect::<Vec<_>>(), [Some(-1.5), None, None, Some(0.0)]);
+        assert_eq!(numbers, [Some(-1.5), None, None, Some(0.0)].into_iter().collect());
+        assert_ne!(numbers, [Some(-1.5), None, None, None].into_iter().collect());
+    }
+
     #[test]
     fn cut_and_grouping_follow_the_study() {
         let study = Study::builtin();
@@ -114,7 +171,7 @@ mod tests {
             age,
             Variable::Categorical {
                 labels: vec!["≤40".into(), ">40".into()],
-                codes: vec![Some(0), Some(1), None, Some(0)]
+                codes: [Some(0), Some(1), None, Some(0)].into_iter().collect()
             }
         );
         let hist = eval(study.covariate("histology"), &text(&[Some("chondrosarcoma"), Some("Osteosarcoma")]));
@@ -122,7 +179,7 @@ mod tests {
             hist,
             Variable::Categorical {
                 labels: vec!["Osteosarcoma".into(), "Others".into()],
-                codes: vec![Some(1), Some(0)]
+                codes: [Some(1), Some(0)].into_iter().collect()
             }
         );
         let levels = eval(study.covariate("levels"), &[1.0, 3.0, 2.0].map(|v| Some(Value::Number(v))));
@@ -130,10 +187,13 @@ mod tests {
             levels,
             Variable::Categorical {
                 labels: vec!["Single".into(), "2–3".into()],
-                codes: vec![Some(0), Some(1), Some(1)]
+                codes: [Some(0), Some(1), Some(1)].into_iter().collect()
             }
         );
         let sex = eval(study.covariate("sex"), &text(&[Some("F"), Some("X")]));
-        assert_eq!(sex, Variable::Categorical { labels: vec!["Women".into()], codes: vec![Some(0), None] });
+        assert_eq!(
+            sex,
+            Variable::Categorical { labels: vec!["Women".into()], codes: [Some(0), None].into_iter().collect() }
+        );
     }
 }

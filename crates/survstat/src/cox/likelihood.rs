@@ -119,17 +119,40 @@ struct BlockSums {
     gram: Vec<f64>,
 }
 
-/// One distinct event time's share of the risk set, for residuals:
-/// Efron's `d` partial failures (Breslow: one, counted `d` times).
-pub(crate) struct HazardPiece {
-    /// Share of each event's unit count assigned to this piece (1/d or 1).
-    pub event_share: f64,
-    /// Hazard increment `w / D_k`.
+/// The hazard of every event time, summed over its pieces (Efron's `d`
+/// partial failures `k = 0..d-1`, each event counted `s_k = 1/d` in each
+/// and left in its risk set with weight `1 - f_k`, `f_k = k/d`; Breslow's
+/// one piece, counted `d` times), for residuals: with `λ_k = w / D_k` and
+/// `m_k` the risk-set mean of piece k, the sums `Σ λ_k`, `Σ s_k`,
+/// `Σ f_k λ_k` and the same weighted by `m_k`.
+pub(crate) struct TimeHazards {
+    p: usize,
+    /// One per event time, in sorted order.
+    pub times: Vec<TimeHazard>,
+    /// Per event time, `Σ λ_k m_k`, `Σ s_k m_k`, `Σ f_k λ_k m_k` (p each).
+    means: Vec<f64>,
+}
+
+/// One event time's sums over its pieces (see [`TimeHazards`]).
+pub(crate) struct TimeHazard {
+    /// The first sorted row at this time.
+    pub start: usize,
+    /// `Σ λ_k`.
     pub hazard: f64,
-    /// Fraction `k/d` of each event's risk removed in this piece.
-    pub downweight: f64,
-    /// Risk-set mean `m_k`.
-    pub mean: Vec<f64>,
+    /// `Σ s_k`.
+    pub share: f64,
+    /// `Σ f_k λ_k`.
+    pub downweighted: f64,
+}
+
+impl TimeHazards {
+    /// Event time `t`'s `Σ λ_k m_k`, `Σ s_k m_k` and `Σ f_k λ_k m_k`.
+    pub fn means(&self, t: usize) -> (&[f64], &[f64], &[f64]) {
+        let all = &self.means[3 * self.p * t..3 * self.p * (t + 1)];
+        let (hazard, rest) = all.split_at(self.p);
+        let (share, downweighted) = rest.split_at(self.p);
+        (hazard, share, downweighted)
+    }
 }
 
 impl SortedData {
@@ -587,12 +610,11 @@ impl SortedData {
         }
     }
 
-    /// The hazard pieces of every event time, each with the sorted range
-    /// `[start, end)` of the observations at that time.
-    pub fn hazard_pieces(&self, beta: &[f64], ties: Ties) -> Vec<(usize, usize, Vec<HazardPiece>)> {
+    /// The hazard sums of every event time (see [`TimeHazards`]), in
+    /// sorted order, at the linear predictors `eta` (sorted order).
+    pub fn time_hazards(&self, eta: &[f64], ties: Ties) -> TimeHazards {
         let p = self.p;
-        let eta = self.linear_predictor(beta);
-        let mut out = Vec::new();
+        let mut out = TimeHazards { p, times: Vec::new(), means: Vec::new() };
         let mut sums = RiskSums::new(p);
         let mut dead = RiskSums::new(p);
         let mut row = vec![0.0; p];
@@ -618,15 +640,26 @@ impl SortedData {
                     continue;
                 }
                 let (n_pieces, weight) = pieces(ties, d);
-                let hazard_pieces = (0..n_pieces)
-                    .map(|k| {
-                        let f = if n_pieces > 1 { k as f64 / d } else { 0.0 };
-                        let denom = sums.s0 - f * dead.s0;
-                        let mean = (0..p).map(|j| (sums.s1[j] - f * dead.s1[j]) / denom).collect();
-                        HazardPiece { event_share: weight / d, hazard: weight / denom, downweight: f, mean }
-                    })
-                    .collect();
-                out.push((group_start, i, hazard_pieces));
+                let mut time = TimeHazard { start: group_start, hazard: 0.0, share: 0.0, downweighted: 0.0 };
+                let first_mean = out.means.len();
+                out.means.resize(first_mean + 3 * p, 0.0);
+                let (hazard_mean, rest) = out.means[first_mean..].split_at_mut(p);
+                let (share_mean, downweighted_mean) = rest.split_at_mut(p);
+                for k in 0..n_pieces {
+                    let f = if n_pieces > 1 { k as f64 / d } else { 0.0 };
+                    let denom = sums.s0 - f * dead.s0;
+                    let (hazard, share) = (weight / denom, weight / d);
+                    time.hazard += hazard;
+                    time.share += share;
+                    time.downweighted += f * hazard;
+                    for j in 0..p {
+                        let mean = (sums.s1[j] - f * dead.s1[j]) / denom;
+                        hazard_mean[j] += hazard * mean;
+                        share_mean[j] += share * mean;
+                        downweighted_mean[j] += f * hazard * mean;
+                    }
+                }
+                out.times.push(time);
             }
         }
         out

@@ -270,10 +270,17 @@ impl RiskSets {
         }
     }
 
-    fn score_residuals(&self, beta: &[f64], ties: Ties) -> Matrix {
+    /// Each row's score residual at `beta`, given to `sink(row, residual)`
+    /// (rows in input order; the sorted data gives them in its own order).
+    fn for_each_score_residual(&self, beta: &[f64], ties: Ties, mut sink: impl FnMut(usize, &[f64])) {
         match self {
-            RiskSets::Sorted(s) => residuals::score_residuals(s, beta, ties),
-            RiskSets::Counting(c) => c.score_residuals(beta, ties),
+            RiskSets::Sorted(s) => residuals::for_each_score_residual(s, beta, ties, sink),
+            RiskSets::Counting(c) => {
+                let residuals = c.score_residuals(beta, ties);
+                for i in 0..residuals.nrow {
+                    sink(i, &residuals.data[i * residuals.ncol..(i + 1) * residuals.ncol]);
+                }
+            }
         }
     }
 
@@ -440,15 +447,17 @@ fn fit_with_entry(data: &CoxData, entry: Option<&[f64]>, options: &CoxOptions) -
         given => given,
     };
     let robust_scaled = cluster.map(|cl| {
-        let mut resid_scaled = sorted.score_residuals(&beta, options.ties);
-        if let Some(w) = data.weights {
-            for (row, w) in resid_scaled.data.chunks_exact_mut(p.max(1)).zip(w) {
-                row.iter_mut().for_each(|v| *v *= w);
-            }
-        }
-        // Residuals are on the scaled covariates; var_scaled matches them, and
-        // D = L V is then on the scaled β.
-        residuals::robust_variance(&resid_scaled, &var_scaled, cl)
+        // The (weighted) residuals summed within each cluster. They are on
+        // the scaled covariates; var_scaled matches them, and D = L V is
+        // then on the scaled β.
+        let clusters = cl.iter().copied().max().map_or(0, |m| m + 1);
+        let mut sums = Matrix::zeros(clusters, p);
+        sorted.for_each_score_residual(&beta, options.ties, |i, residual| {
+            let w = data.weights.map_or(1.0, |w| w[i]);
+            let row = &mut sums.data[cl[i] * p..(cl[i] + 1) * p];
+            row.iter_mut().zip(residual).for_each(|(s, r)| *s += w * r);
+        });
+        residuals::robust_variance(&sums, &var_scaled)
     });
     let unscale = |m: &Matrix| {
         let mut out = Matrix::zeros(p, p);
@@ -550,8 +559,8 @@ mod tests {
         for ties in [Ties::Efron, Ties::Breslow] {
             let sorted = SortedData::new(&time, &event, &x.data, 1, None);
             let ev = sorted.evaluate(&[0.3], ties);
-            let r = residuals::score_residuals(&sorted, &[0.3], ties);
-            let total: f64 = (0..8).map(|i| r.get(i, 0)).sum();
+            let mut total = 0.0;
+            residuals::for_each_score_residual(&sorted, &[0.3], ties, |_, r| total += r[0]);
             assert!((total - ev.score[0]).abs() < 1e-12, "{ties:?}: {total} vs {}", ev.score[0]);
         }
     }

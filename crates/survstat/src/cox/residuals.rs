@@ -25,76 +25,74 @@
 
 use super::likelihood::SortedData;
 use super::Ties;
-use crate::cluster::sum_by_cluster;
 use crate::linalg::Matrix;
 
-/// Score residuals (n × p, original row order) at `beta`.
-pub(crate) fn score_residuals(data: &SortedData, beta: &[f64], ties: Ties) -> Matrix {
+/// Each observation's score residual at `beta`, given in sorted order to
+/// `sink(original row, residual)`.
+pub(crate) fn for_each_score_residual(
+    data: &SortedData,
+    beta: &[f64],
+    ties: Ties,
+    mut sink: impl FnMut(usize, &[f64]),
+) {
     let p = data.p;
-    let n = data.time.len();
     let eta = data.linear_predictor(beta);
-    let mut pieces_at: Vec<Option<usize>> = vec![None; n];
-    let pieces = data.hazard_pieces(beta, ties);
-    for (idx, (start, _, _)) in pieces.iter().enumerate() {
-        pieces_at[*start] = Some(idx);
-    }
-    let mut out = Matrix::zeros(n, p);
+    let hazards = data.time_hazards(&eta, ties);
     let mut row = vec![0.0; p];
+    let mut residual = vec![0.0; p];
+    let mut xhaz = vec![0.0; p];
     for &(start, end) in &data.strata {
         let mut cumhaz = 0.0;
-        let mut xhaz = vec![0.0; p];
+        xhaz.iter_mut().for_each(|v| *v = 0.0);
         // Sorted order is decreasing time, so walk each stratum backwards.
         let mut hi = end;
         while hi > start {
             let t = data.time[hi - 1];
             let lo = start + data.time[start..hi].iter().rposition(|&u| u != t).map_or(0, |k| k + 1);
             // An event's share of the group's pieces, Σ_k (s_k + r f_k λ_k)(x - m_k),
-            // from four per-group sums: O(p) per event, not O(p d).
-            let (mut share, mut downweighted) = (0.0, 0.0);
-            let (mut share_mean, mut downweighted_mean) = (vec![0.0; p], vec![0.0; p]);
-            if let Some(idx) = pieces_at[lo] {
-                for h in &pieces[idx].2 {
+            // from the time's sums: O(p) per event, not O(p d).
+            let event_time = hazards.times.binary_search_by_key(&lo, |h| h.start).ok();
+            let (share, downweighted, share_mean, downweighted_mean) = match event_time {
+                Some(k) => {
+                    let h = &hazards.times[k];
+                    let (hazard_mean, share_mean, downweighted_mean) = hazards.means(k);
                     cumhaz += h.hazard;
-                    share += h.event_share;
-                    downweighted += h.downweight * h.hazard;
-                    for j in 0..p {
-                        xhaz[j] += h.hazard * h.mean[j];
-                        share_mean[j] += h.event_share * h.mean[j];
-                        downweighted_mean[j] += h.downweight * h.hazard * h.mean[j];
-                    }
+                    xhaz.iter_mut().zip(hazard_mean).for_each(|(x, m)| *x += m);
+                    (h.share, h.downweighted, share_mean, downweighted_mean)
                 }
-            }
+                None => (0.0, 0.0, &[][..], &[][..]),
+            };
             for i in lo..hi {
                 let r = eta[i].exp();
                 data.x.row_into(i, &mut row);
-                let orig = data.order[i];
                 for j in 0..p {
-                    let mut v = -r * (row[j] * cumhaz - xhaz[j]);
+                    residual[j] = -r * (row[j] * cumhaz - xhaz[j]);
                     if data.event[i] {
-                        v += row[j] * (share + r * downweighted) - (share_mean[j] + r * downweighted_mean[j]);
+                        residual[j] += row[j] * (share + r * downweighted) - (share_mean[j] + r * downweighted_mean[j]);
                     }
-                    *out.get_mut(orig, j) = v;
                 }
+                sink(data.order[i], &residual);
             }
             hi = lo;
         }
     }
-    out
 }
 
-/// `Σ_c (Σ_{i∈c} D_i)ᵀ (Σ_{i∈c} D_i)` with `D = residuals · var`.
-pub(crate) fn robust_variance(residuals: &Matrix, var: &Matrix, cluster: &[usize]) -> Matrix {
+/// The robust variance `Σ_c (Σ_{i∈c} D_i)ᵀ (Σ_{i∈c} D_i)` with
+/// `D = residuals · var`, from the sums of the residuals in each cluster
+/// (one row per cluster): `Σ_{i∈c} D_i = (Σ_{i∈c} L_i) V`.
+pub(crate) fn robust_variance(cluster_residuals: &Matrix, var: &Matrix) -> Matrix {
     let p = var.nrow;
-    let n = residuals.nrow;
-    let mut columns = Vec::with_capacity(p);
-    for j in 0..p {
-        let dfbeta: Vec<f64> = (0..n).map(|i| (0..p).map(|k| residuals.get(i, k) * var.get(k, j)).sum()).collect();
-        columns.push(sum_by_cluster(&dfbeta, cluster));
+    let mut dfbeta = Matrix::zeros(cluster_residuals.nrow, p);
+    for c in 0..cluster_residuals.nrow {
+        for j in 0..p {
+            *dfbeta.get_mut(c, j) = (0..p).map(|k| cluster_residuals.get(c, k) * var.get(k, j)).sum();
+        }
     }
     let mut out = Matrix::zeros(p, p);
     for a in 0..p {
         for b in 0..p {
-            *out.get_mut(a, b) = columns[a].iter().zip(&columns[b]).map(|(u, v)| u * v).sum();
+            *out.get_mut(a, b) = (0..dfbeta.nrow).map(|c| dfbeta.get(c, a) * dfbeta.get(c, b)).sum();
         }
     }
     out
