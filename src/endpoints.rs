@@ -207,11 +207,13 @@ fn fracture_events(cohort: &Cohort) -> HashMap<usize, Date> {
 
 /// Derive one analysis row per lesion, in input order.
 pub fn derive(cohort: &Cohort, options: &DeriveOptions) -> Vec<AnalysisRow> {
-    let numbers = patient_numbers(cohort);
-    let patient: Vec<usize> = cohort.lesions.iter().map(|l| numbers[&*l.patient_id]).collect();
+    let patient: Vec<usize> = {
+        let numbers = patient_numbers(cohort);
+        cohort.lesions.iter().map(|l| numbers[&*l.patient_id]).collect()
+    };
     // Each patient's rows in input order, patient after patient: patient
     // p's are `grouped[start[p - 1]..start[p]]`.
-    let mut start = vec![0usize; numbers.len() + 1];
+    let mut start = vec![0usize; patient.iter().max().map_or(1, |&p| p + 1)];
     for &p in &patient {
         start[p] += 1;
     }

@@ -92,19 +92,34 @@ impl SourceColumn {
     }
 }
 
-impl AnalysisData {
-    /// Derive and tabulate, with the extra columns named in the study's covariate sources.
-    pub fn new(cohort: &Cohort, study: &Study) -> AnalysisData {
-        let options = study.derive_options();
-        let rows = derive(cohort, &options);
+/// The derived rows before the columns the study's covariates read are
+/// tabulated: what the analysis needs of the cohort, taken before the
+/// cohort is let go.
+pub struct DerivedRows {
+    rows: Vec<AnalysisRow>,
+    columns: Vec<String>,
+    /// Index into each row's `extra` of every extra column in `columns`.
+    extras: Vec<usize>,
+}
+
+impl DerivedRows {
+    /// The rows of `cohort` as the study derives them, with the extra columns named in its covariate sources.
+    pub fn of(cohort: &Cohort, study: &Study) -> DerivedRows {
+        let rows = derive(cohort, &study.derive_options());
         let (extras, _) = study_extras(cohort, &study.sources());
         let mut columns: Vec<String> = COLUMNS.iter().map(|c| c.name.to_string()).collect();
         columns.extend(extras.iter().map(|&j| cohort.extra_columns[j].clone()));
+        DerivedRows { rows, columns, extras }
+    }
+
+    /// Tabulate the columns the study's covariates read, each on a core.
+    pub fn tabulate(self, study: &Study) -> AnalysisData {
+        let DerivedRows { rows, columns, extras } = self;
+        let options = study.derive_options();
         let mut wanted: Vec<usize> =
             study.sources().iter().filter_map(|s| columns.iter().position(|c| c == s)).collect();
         wanted.sort_unstable();
         wanted.dedup();
-        // Only the columns a covariate reads are computed, each on a core.
         let sources = map_by_size(rows.len(), &wanted, |&j| {
             let column = match COLUMNS.get(j) {
                 Some(c) => SourceColumn::of(rows.iter().map(|r| (c.value)(r, &options))),
@@ -116,7 +131,9 @@ impl AnalysisData {
         });
         AnalysisData { rows, columns, sources }
     }
+}
 
+impl AnalysisData {
     /// A column a covariate reads.
     pub fn column(&self, name: &str) -> Option<&SourceColumn> {
         let j = self.columns.iter().position(|c| c == name)?;
@@ -407,11 +424,12 @@ pub fn analyze_with_progress(
     // What checking the cohort freed goes back before the rows are
     // derived, and the cohort itself once they are.
     crate::large_pages::return_free_memory();
-    let data = AnalysisData::new(&cohort, study);
-    check_sources(study, &data)?;
+    let derived = DerivedRows::of(&cohort, study);
     let cohort_events = spine_outcomes::CohortEvents::of(&cohort, study);
     drop(cohort);
     crate::large_pages::return_free_memory();
+    let data = derived.tabulate(study);
+    check_sources(study, &data)?;
     let mut warnings = Vec::new();
     let endpoints: Vec<EndpointResult> =
         study.endpoints.iter().map(|spec| endpoint_result(&data, study, spec, &mut warnings, progress)).collect();

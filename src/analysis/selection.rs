@@ -83,6 +83,9 @@ impl Setting<'_> {
         let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: cl.as_deref(), weights: None };
         let fit = fit(&data, &CoxOptions { conf_level: self.conf_level, concordance: false, ..CoxOptions::default() })
             .ok()?;
+        if self.rows.len() >= ONE_FIT_AT_A_TIME_ROWS {
+            crate::large_pages::return_free_memory();
+        }
         Some(Fitted { fit, terms, ids: ids.iter().map(|&c| self.cands[c].id.to_string()).collect() })
     }
 
