@@ -144,7 +144,13 @@ proptest! {
             let a = fit(&CoxData { time: &t, event: &e, x: &xm, strata: None, cluster: None, weights: Some(&w) }, &opts);
             let b = fit(&CoxData { time: &tr, event: &rep_e, x: &xrm, strata: None, cluster: None, weights: None }, &opts);
             if let (Ok(a), Ok(b)) = (a, b) {
-                prop_assert!((a.loglik - b.loglik).abs() < 1e-7 * b.loglik.abs().max(1.0));
+                // Only where both converged: under monotone likelihood
+                // (β running off to infinity, the log-likelihood creeping
+                // up to its bound as e^(-cβ)) a fit stopped at the
+                // iteration limit sits wherever its own rounding took it.
+                if a.converged && b.converged {
+                    prop_assert!((a.loglik - b.loglik).abs() < 1e-7 * b.loglik.abs().max(1.0));
+                }
                 // Where both are estimable (a flat likelihood may be called
                 // aliased in one and not the other by rounding).
                 if let (true, Some(ca), Some(cb)) = (b.converged && b.warnings.is_empty() && a.warnings.is_empty(), a.terms[0].coef, b.terms[0].coef) {
