@@ -433,12 +433,19 @@ pub fn analyze_with_progress(
     let mut warnings = Vec::new();
     let endpoints: Vec<EndpointResult> =
         study.endpoints.iter().map(|spec| endpoint_result(&data, study, spec, &mut warnings, progress)).collect();
+    // The figures each on a core, their warnings kept in figure order.
+    let drawn = AtomicUsize::new(0);
+    progress("Kaplan-Meier figures", 0, study.figures.len());
     let mut figures = Vec::new();
-    for (k, f) in study.figures.iter().enumerate() {
-        progress("Kaplan-Meier figures", k, study.figures.len());
-        figures.push(figure_result(&data, study, f, &mut warnings));
+    for (figure, figure_warnings) in map_by_size(data.rows.len(), &study.figures, |f| {
+        let mut figure_warnings = Vec::new();
+        let figure = figure_result(&data, study, f, &mut figure_warnings);
+        progress("Kaplan-Meier figures", drawn.fetch_add(1, Ordering::Relaxed) + 1, study.figures.len());
+        (figure, figure_warnings)
+    }) {
+        figures.push(figure);
+        warnings.extend(figure_warnings);
     }
-    progress("Kaplan-Meier figures", study.figures.len(), study.figures.len());
     if study.robustness.competing_risks && study.endpoint(EndpointId::Lc).is_some() {
         figures.push(robustness::competing_figure(&data, study));
     }

@@ -215,11 +215,12 @@ fn vcf(rows: &[AnalysisRow], study: &Study) -> (Vcf, Vec<FigureResult>) {
         adjustment: None,
         incidence: true,
     }];
-    let mut factors = Vec::new();
-    for (label, labels, codes) in factors_spec {
+    // Each factor's tests and curves on a core.
+    let factor_of = |(label, labels, codes): &VcfFactorRows| {
+        let label = *label;
         let present: Vec<usize> = (0..rows.len()).filter(|&i| codes[i].is_some()).collect();
         if present.is_empty() {
-            continue;
+            return None;
         }
         let used: Vec<usize> = (0..labels.len()).filter(|l| present.iter().any(|&i| codes[i] == Some(*l))).collect();
         let g: Vec<usize> =
@@ -227,16 +228,18 @@ fn vcf(rows: &[AnalysisRow], study: &Study) -> (Vcf, Vec<FigureResult>) {
         let t: Vec<f64> = present.iter().map(|&i| time[i]).collect();
         let s: Vec<u32> = present.iter().map(|&i| status[i]).collect();
         let gray_p = gray_test(&t, &s, 1, &g, used.len(), None, 0.0).ok().map(|r| r.p);
-        let variable = Variable::Categorical {
-            labels: used.iter().map(|&u| labels[u].clone()).collect(),
-            codes: g.iter().map(|&c| Some(c)).collect(),
-        };
-        let all: Vec<usize> = (0..present.len()).collect();
-        let (x, _) = model_matrix(&[Candidate { id: label, label, variable: &variable }], &all);
         // Fine-Gray's cost grows with rows × events: skipped on registry-sized data, as in the Robustness section.
         let every_level_fractured = (0..used.len()).all(|k| (0..g.len()).any(|j| g[j] == k && s[j] == 1));
         let fg = (used.len() > 1 && every_level_fractured && t.len() <= super::robustness::RESAMPLING_MAX_ROWS)
-            .then(|| fine_gray(&t, &s, 1, &x, level).ok())
+            .then(|| {
+                let variable = Variable::Categorical {
+                    labels: used.iter().map(|&u| labels[u].clone()).collect(),
+                    codes: g.iter().map(|&c| Some(c)).collect(),
+                };
+                let all: Vec<usize> = (0..present.len()).collect();
+                let (x, _) = model_matrix(&[Candidate { id: label, label, variable: &variable }], &all);
+                fine_gray(&t, &s, 1, &x, level).ok()
+            })
             .flatten();
         let mut curves = Vec::new();
         let levels = used
@@ -263,26 +266,31 @@ fn vcf(rows: &[AnalysisRow], study: &Study) -> (Vcf, Vec<FigureResult>) {
                 }
             })
             .collect();
-        if label == "SINS" && used.len() > 1 {
-            figures.push(FigureResult {
-                id: "vcf_by_sins".into(),
-                title: "Vertebral compression fracture by SINS group: cumulative incidence, death competing".into(),
-                endpoint: EndpointId::Lc,
-                endpoint_label: "Cumulative incidence of VCF".into(),
-                by: Some("SINS".into()),
-                curves,
-                logrank_p: gray_p,
-                adjustment: None,
-                incidence: true,
-            });
-        }
-        factors.push(VcfFactor {
+        let figure = (label == "SINS" && used.len() > 1).then(|| FigureResult {
+            id: "vcf_by_sins".into(),
+            title: "Vertebral compression fracture by SINS group: cumulative incidence, death competing".into(),
+            endpoint: EndpointId::Lc,
+            endpoint_label: "Cumulative incidence of VCF".into(),
+            by: Some("SINS".into()),
+            curves,
+            logrank_p: gray_p,
+            adjustment: None,
+            incidence: true,
+        });
+        let factor = VcfFactor {
             label: label.into(),
             n_missing: rows.len() - present.len(),
             gray_p,
             shr_not_estimable: used.len() > 1 && !every_level_fractured,
             levels,
-        });
+        };
+        Some((factor, figure))
+    };
+    let mut factors = Vec::new();
+    for (factor, figure) in crate::parallel_map::map_by_size(rows.len(), &factors_spec, factor_of).into_iter().flatten()
+    {
+        factors.push(factor);
+        figures.extend(figure);
     }
     let vcf = Vcf {
         n_lesions: rows.len(),
