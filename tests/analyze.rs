@@ -472,3 +472,29 @@ fn progress_reports_every_stage_only_when_asked_or_on_a_terminal() {
     let o = sbrt(&["simulate", "--seed", "3", "--patients", "50", "--progress", "--out", sim.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("simulating patients [########################] 50/50"));
 }
+
+/// A study whose covariate reads a column the cohort does not have is
+/// refused from the derived rows' column names, before any column is
+/// tabulated (at a million patients, seconds of work), and `analyze` gives
+/// the same refusal.
+#[test]
+fn a_covariate_with_no_source_column_is_refused_before_tabulating() {
+    use sbrt::cohort::read::FileType;
+    let study_text = sbrt::study::BUILTIN.replace(
+        "# Kaplan-Meier figures:",
+        "[[covariate]]\nid = \"kps\"\nlabel = \"Karnofsky performance status\"\nsource = \"kps\"\nkind = \"continuous\"\n\n# Kaplan-Meier figures:",
+    );
+    let study = sbrt::study::Study::parse(&study_text, "study.toml").unwrap();
+    let csv = sbrt::example::CSV.as_bytes().to_vec();
+    let cohort = sbrt::cohort::load_bytes(sbrt::example::NAME, FileType::Csv, csv, &Default::default()).unwrap().0;
+    let refused = sbrt::analysis::DerivedRows::of(&cohort, &study).check_sources(&study).unwrap_err();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0].starts_with(
+            "study: covariate 'kps': source column 'kps' is not in the analysis data (columns: patient, lesion,"
+        ),
+        "{}",
+        refused[0]
+    );
+    assert_eq!(sbrt::analysis::analyze(cohort, &study).unwrap_err(), refused);
+}

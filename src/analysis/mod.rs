@@ -112,6 +112,29 @@ impl DerivedRows {
         DerivedRows { rows, columns, extras }
     }
 
+    /// Check that every covariate's source column is one of these rows'
+    /// columns, before any is tabulated.
+    pub fn check_sources(&self, study: &Study) -> Result<(), Vec<String>> {
+        let missing: Vec<String> = study
+            .covariates
+            .iter()
+            .filter(|c| !self.columns.contains(&c.source))
+            .map(|c| {
+                format!(
+                    "study: covariate '{}': source column '{}' is not in the analysis data (columns: {})",
+                    c.id,
+                    c.source,
+                    self.columns.join(", ")
+                )
+            })
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(missing)
+        }
+    }
+
     /// Tabulate the columns the study's covariates read, each on a core.
     pub fn tabulate(self, study: &Study) -> AnalysisData {
         let DerivedRows { rows, columns, extras } = self;
@@ -206,28 +229,6 @@ pub fn endpoint_data(
 /// The rows an endpoint of the study analyses.
 pub fn spec_data(rows: &[AnalysisRow], spec: &EndpointSpec) -> EndpointData {
     endpoint_data(rows, spec.id, spec.unit, spec.origin, spec.landmark_months)
-}
-
-/// Check that every covariate's source column exists in the data.
-pub fn check_sources(study: &Study, data: &AnalysisData) -> Result<(), Vec<String>> {
-    let missing: Vec<String> = study
-        .covariates
-        .iter()
-        .filter(|c| !data.columns.contains(&c.source))
-        .map(|c| {
-            format!(
-                "study: covariate '{}': source column '{}' is not in the analysis data (columns: {})",
-                c.id,
-                c.source,
-                data.columns.join(", ")
-            )
-        })
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(missing)
-    }
 }
 
 /// Evaluate a covariate on an endpoint's rows.
@@ -425,11 +426,11 @@ pub fn analyze_with_progress(
     // derived, and the cohort itself once they are.
     crate::large_pages::return_free_memory();
     let derived = DerivedRows::of(&cohort, study);
+    derived.check_sources(study)?;
     let cohort_events = spine_outcomes::CohortEvents::of(&cohort, study);
     drop(cohort);
     crate::large_pages::return_free_memory();
     let data = derived.tabulate(study);
-    check_sources(study, &data)?;
     let mut warnings = Vec::new();
     let endpoints: Vec<EndpointResult> =
         study.endpoints.iter().map(|spec| endpoint_result(&data, study, spec, &mut warnings, progress)).collect();
