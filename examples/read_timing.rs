@@ -9,6 +9,11 @@ mod timing;
 
 use sbrt::csv_table::{CsvTable, Kind};
 
+/// The program's allocator (2 MB pages for large blocks), so reading is
+/// timed as `sbrt` reads.
+#[global_allocator]
+static ALLOCATOR: sbrt::large_pages::LargePages = sbrt::large_pages::LargePages;
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (path, names) = args.split_first().ok_or_else(|| anyhow::anyhow!("usage: read_timing FILE COLUMN..."))?;
