@@ -45,7 +45,7 @@ pub fn adjusted_curves(candidates: &[Candidate], time: &[f64], event: &[bool]) -
     let p = (df > 0).then(|| chisq_sf(chisq.max(0.0), df as f64));
     let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: None, weights: None };
     let baseline = CoxBaseline::new(&data, &full, Ties::Efron).map_err(|err| err.to_string())?;
-    let present: Vec<usize> = (0..labels.len()).filter(|&l| rows.iter().any(|&i| codes.get(i) == Some(l))).collect();
+    let present = codes.levels_in(&rows, labels.len());
     let curves = present
         .iter()
         .map(|&l| {

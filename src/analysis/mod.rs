@@ -345,8 +345,7 @@ fn figure_result(data: &AnalysisData, study: &Study, f: &FigureSpec, warnings: &
             let Variable::Categorical { labels, codes } = &var else {
                 unreachable!("figure by a continuous covariate is rejected by the study check")
             };
-            let rows: Vec<usize> = (0..ep.time.len()).filter(|&i| codes.get(i).is_some()).collect();
-            let g: Vec<usize> = rows.iter().map(|&i| codes.get(i).expect("present")).collect();
+            let (rows, g) = codes.rows_with_levels();
             let t: Vec<f64> = rows.iter().map(|&i| ep.time[i]).collect();
             let e: Vec<bool> = rows.iter().map(|&i| ep.event[i]).collect();
             let curves = labels

@@ -102,8 +102,7 @@ pub fn compute(
         let gray = crate::parallel_map::map_by_size(time.len(), &categorical, |id| {
             let var = variable_on(study, data, id, &all_rows);
             let Variable::Categorical { labels, codes } = &var else { unreachable!("categorical by kind") };
-            let rows: Vec<usize> = (0..time.len()).filter(|&i| codes.get(i).is_some()).collect();
-            let g: Vec<usize> = rows.iter().map(|&i| codes.get(i).expect("present")).collect();
+            let (rows, g) = codes.rows_with_levels();
             let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
             let s: Vec<u32> = rows.iter().map(|&i| status[i]).collect();
             GrayRow {

@@ -53,7 +53,7 @@ pub fn model_matrix(cands: &[Candidate], rows: &[usize]) -> (Matrix, Vec<Term>) 
             },
             Variable::Categorical { labels, codes } => {
                 let raw: Vec<usize> = rows.iter().map(|&i| codes.get(i).expect("complete")).collect();
-                let used: Vec<usize> = (0..labels.len()).filter(|l| raw.contains(l)).collect();
+                let used = codes.levels_in(rows, labels.len());
                 Covariate::Factor {
                     name: cand.id.into(),
                     codes: raw.iter().map(|c| used.iter().position(|u| u == c).expect("used")).collect(),
@@ -163,7 +163,7 @@ pub struct Extras<'a> {
 fn reference_level(cand: &Candidate, rows: &[usize]) -> Option<String> {
     match cand.variable {
         Variable::Categorical { labels, codes } => {
-            (0..labels.len()).find(|l| rows.iter().any(|&i| codes.get(i) == Some(*l))).map(|l| labels[l].clone())
+            codes.levels_in(rows, labels.len()).first().map(|&l| labels[l].clone())
         }
         Variable::Continuous(_) => None,
     }
@@ -205,10 +205,9 @@ pub fn backward_elimination(
     let candidate_df: usize = cands
         .iter()
         .map(|c| match c.variable {
-            Variable::Categorical { labels, codes } => (0..labels.len())
-                .filter(|l| setting.rows.iter().any(|&i| codes.get(i) == Some(*l)))
-                .count()
-                .saturating_sub(1),
+            Variable::Categorical { labels, codes } => {
+                codes.levels_in(&setting.rows, labels.len()).len().saturating_sub(1)
+            }
             Variable::Continuous(_) => 1,
         })
         .sum();

@@ -48,6 +48,21 @@ impl Codes {
     pub fn get(&self, i: usize) -> Option<usize> {
         Some(self.0[i]).filter(|&c| c != u32::MAX).map(|c| c as usize)
     }
+
+    /// The levels (of `n_levels`) that some row of `rows` has, in level
+    /// order (every row of `rows` has a level), in one pass over the rows.
+    pub fn levels_in(&self, rows: &[usize], n_levels: usize) -> Vec<usize> {
+        let mut seen = vec![false; n_levels];
+        for &i in rows {
+            seen[self.get(i).expect("a row with a level")] = true;
+        }
+        (0..n_levels).filter(|&l| seen[l]).collect()
+    }
+
+    /// The rows that have a level, and their levels.
+    pub fn rows_with_levels(&self) -> (Vec<usize>, Vec<usize>) {
+        (0..self.0.len()).filter_map(|i| self.get(i).map(|l| (i, l))).unzip()
+    }
 }
 
 impl FromIterator<Option<usize>> for Codes {
