@@ -9,6 +9,7 @@
 
 use crate::csv_table::{Cell, CsvTable};
 use crate::problem::{InputProblems, Problem, ProblemLog};
+use std::borrow::Cow;
 use survstat::design::Covariate;
 use survstat::timefix::{tie_near_equal_times, DEFAULT_TOLERANCE};
 
@@ -374,7 +375,7 @@ impl<'t> SurvivalData<'t> {
     }
 
     /// The column as numbers, or the cells that are not finite numbers.
-    fn numbers(&self, name: &str) -> Result<Vec<f64>, Vec<usize>> {
+    fn numbers(&self, name: &str) -> Result<Cow<'t, [f64]>, Vec<usize>> {
         let c = self.table.column(name).expect("column checked in new()");
         self.table.finite_numbers(c, &self.rows)
     }
@@ -390,7 +391,7 @@ impl<'t> SurvivalData<'t> {
         name: &str,
         force_factor: bool,
         reference: Option<&str>,
-    ) -> Result<Covariate, Vec<Problem>> {
+    ) -> Result<Covariate<'t>, Vec<Problem>> {
         if !force_factor {
             match self.numbers(name) {
                 Ok(values) => return Ok(Covariate::Numeric { name: name.to_string(), values }),

@@ -48,7 +48,7 @@ pub fn test(var: &Variable, time: &[f64], event: &[bool], conf_level: f64) -> Te
         Variable::Continuous(values) => {
             out.name = ScreenTest::CoxWald;
             let x: Vec<f64> = rows.iter().map(|&i| values.get(i).expect("present")).collect();
-            let (m, _) = design_matrix(&[Covariate::Numeric { name: String::new(), values: x }], rows.len());
+            let (m, _) = design_matrix(&[Covariate::Numeric { name: String::new(), values: x.into() }], rows.len());
             let data = CoxData { time: &t, event: &e, x: &m, strata: None, cluster: None, weights: None };
             match fit(&data, &CoxOptions { conf_level, concordance: false, ..CoxOptions::default() }) {
                 Ok(f) => {

@@ -376,12 +376,12 @@ impl CovariateArgs {
     }
 
     /// The covariates, the model matrix over the used rows and its columns.
-    pub fn design(
+    pub fn design<'t>(
         &self,
-        data: &crate::survival_data::SurvivalData,
+        data: &crate::survival_data::SurvivalData<'t>,
         formula: &Formula,
         references: &std::collections::BTreeMap<String, String>,
-    ) -> Result<(Vec<Covariate>, survstat::linalg::Matrix, Vec<survstat::design::Term>), InputProblems> {
+    ) -> Result<(Vec<Covariate<'t>>, survstat::linalg::Matrix, Vec<survstat::design::Term>), InputProblems> {
         // Each column is parsed on its own, so the columns share the cores.
         let parse =
             |name: &String| data.covariate(name, self.factor.contains(name), references.get(name).map(String::as_str));
@@ -438,7 +438,7 @@ impl CovariateArgs {
                     let v = value.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
                         InputProblems::usage(file, format!("--predict: '{value}' is not a number for '{name}'"))
                     })?;
-                    Covariate::Numeric { name: name.clone(), values: vec![v] }
+                    Covariate::Numeric { name: name.clone(), values: vec![v].into() }
                 }
                 Covariate::Factor { name, levels, reference, .. } => {
                     let code = levels.iter().position(|l| l == value).ok_or_else(|| {

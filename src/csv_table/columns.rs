@@ -179,8 +179,16 @@ impl Column {
         }
     }
 
-    /// The finite numbers of cells `rows`, or the rows whose cell is not one.
-    pub(super) fn finite_numbers(&self, rows: &[usize]) -> Result<Vec<f64>, Vec<usize>> {
+    /// The finite numbers of cells `rows`, or the rows whose cell is not one:
+    /// the column itself, not a copy, when `rows` are all its rows in order
+    /// and every cell is a number.
+    pub(super) fn finite_numbers(&self, rows: &[usize]) -> Result<Cow<'_, [f64]>, Vec<usize>> {
+        if let Column::Numbers { values: all, .. } = self {
+            let every_row = rows.len() == all.len() && rows.iter().enumerate().all(|(k, &i)| k == i);
+            if every_row && all.iter().all(|v| v.is_finite()) {
+                return Ok(Cow::Borrowed(all));
+            }
+        }
         let mut values = Vec::with_capacity(rows.len());
         let mut bad = Vec::new();
         match self {
@@ -205,7 +213,7 @@ impl Column {
             }
         }
         if bad.is_empty() {
-            Ok(values)
+            Ok(Cow::Owned(values))
         } else {
             Err(bad)
         }

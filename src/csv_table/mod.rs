@@ -31,6 +31,7 @@ pub use columns::{is_missing, trim_cell, Cell, Kind};
 use records::{read_record, Fields, Record};
 
 use crate::problem::{InputProblems, Problem, ProblemLog};
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
@@ -313,7 +314,7 @@ impl CsvTable {
 
     /// The finite numbers of kept column `c` at data rows `rows`, or the
     /// rows whose cell is not a finite number.
-    pub fn finite_numbers(&self, c: usize, rows: &[usize]) -> Result<Vec<f64>, Vec<usize>> {
+    pub fn finite_numbers(&self, c: usize, rows: &[usize]) -> Result<Cow<'_, [f64]>, Vec<usize>> {
         self.columns[c].as_ref().map_or_else(|| Err(rows.to_vec()), |col| col.finite_numbers(rows))
     }
 

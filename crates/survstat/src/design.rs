@@ -17,17 +17,19 @@
 //! two-way interactions, and so on, each order as given.
 
 use crate::linalg::Matrix;
+use crate::parallel::{map_blocks, row_blocks, threads_for};
 use std::borrow::Cow;
 
 /// One covariate of a model.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Covariate {
+pub enum Covariate<'a> {
     /// A numeric column, entered as it is.
     Numeric {
         /// Variable name.
         name: String,
-        /// One value per observation.
-        values: Vec<f64>,
+        /// One value per observation: the caller's own column when it has
+        /// one that needs no change, so a large one is not copied.
+        values: Cow<'a, [f64]>,
     },
     /// A categorical column.
     Factor {
@@ -42,7 +44,7 @@ pub enum Covariate {
     },
 }
 
-impl Covariate {
+impl Covariate<'_> {
     fn name(&self) -> &str {
         match self {
             Covariate::Numeric { name, .. } | Covariate::Factor { name, .. } => name,
@@ -73,10 +75,10 @@ struct Part<'a> {
 }
 
 /// The columns of covariate `cov` in a term, by contrasts or by all indicators.
-fn parts(cov: &Covariate, contrasts: bool) -> Vec<Part<'_>> {
+fn parts<'a>(cov: &'a Covariate, contrasts: bool) -> Vec<Part<'a>> {
     match cov {
         Covariate::Numeric { name, values } => {
-            vec![Part { name: name.clone(), level: None, values: Cow::Borrowed(values) }]
+            vec![Part { name: name.clone(), level: None, values: Cow::Borrowed(values.as_ref()) }]
         }
         Covariate::Factor { name, codes, levels, reference } => levels
             .iter()
@@ -160,11 +162,15 @@ pub fn model_matrix(covariates: &[Covariate], terms: &[Vec<usize>], n: usize) ->
     let p = columns.len();
     let mut x = Matrix::zeros(n, p);
     if p > 0 {
-        for (i, row) in x.data.chunks_exact_mut(p).enumerate() {
-            for (v, column) in row.iter_mut().zip(&columns) {
-                *v = column[i];
+        // Rows in blocks over the cores: each writes (and first touches) its own rows.
+        let blocks = row_blocks(n, |_| true);
+        map_blocks(&blocks, threads_for(n * p), &mut x.data, |_, rows, out| {
+            for (i, row) in rows.zip(out.chunks_exact_mut(p)) {
+                for (v, column) in row.iter_mut().zip(&columns) {
+                    *v = column[i];
+                }
             }
-        }
+        });
     }
     (x, out_terms)
 }
@@ -173,7 +179,7 @@ pub fn model_matrix(covariates: &[Covariate], terms: &[Vec<usize>], n: usize) ->
 mod tests {
     use super::*;
 
-    fn factor(name: &str, codes: Vec<usize>, levels: &[&str]) -> Covariate {
+    fn factor(name: &str, codes: Vec<usize>, levels: &[&str]) -> Covariate<'static> {
         Covariate::Factor {
             name: name.into(),
             codes,
@@ -200,7 +206,7 @@ mod tests {
     /// `x:ga`, `x:gb`, `x:gc`; `~ g + g:h` has `ga:hv`, `gb:hv`, `gc:hv`.
     #[test]
     fn interactions_follow_r_marginality_and_column_order() {
-        let x = Covariate::Numeric { name: "x".into(), values: vec![1.0, 2.0, 3.0] };
+        let x = Covariate::Numeric { name: "x".into(), values: vec![1.0, 2.0, 3.0].into() };
         let g = factor("g", vec![0, 1, 2], &["a", "b", "c"]);
         let h = factor("h", vec![1, 0, 1], &["u", "v"]);
         let covs = [x, g, h];
