@@ -196,30 +196,25 @@ pub(crate) fn concordance_sorted(
     };
     let [c, t, d] = at_events.totals.map(|v| v as f64);
     // Each observation's pairs: as the event of the pair, and as the later member.
-    let per_row = |k: usize| -> Vec<f64> {
-        at_events.per_row.iter().zip(&later).map(|(own, as_later)| (own[k] + as_later[k]) as f64).collect()
+    let pairs_of = |i: usize| {
+        let (own, as_later) = (at_events.per_row[i], later[i]);
+        [0, 2, 1].map(|k| (own[k] + as_later[k]) as f64)
     };
-    let pairs = PairsOf { concordant: &per_row(0), discordant: &per_row(2), tied: &per_row(1) };
-    from_counts(c, d, t, &pairs, None, cluster)
-}
-
-/// Each observation's pairs: concordant, discordant and tied on the score,
-/// as either member of a pair (counted by the partners' case weights).
-pub(crate) struct PairsOf<'a> {
-    pub concordant: &'a [f64],
-    pub discordant: &'a [f64],
-    pub tied: &'a [f64],
+    from_counts(c, d, t, n, pairs_of, None, cluster)
 }
 
 /// The estimate and its infinitesimal-jackknife standard error from the
-/// pair counts in all (`c`, `d`, `t`) and per observation; with case
-/// weights each dfbeta is multiplied by its observation's weight (R
-/// `concordancefit`); `None` without comparable pairs.
+/// pair counts in all (`c`, `d`, `t`) and per observation (`pairs_of(i)`:
+/// observation i's concordant, discordant and tied pairs, as either member
+/// of a pair, counted by the partners' case weights, for each of the n
+/// observations); with case weights each dfbeta is multiplied by its
+/// observation's weight (R `concordancefit`); `None` without comparable pairs.
 pub(crate) fn from_counts(
     c: f64,
     d: f64,
     t: f64,
-    pairs: &PairsOf,
+    n: usize,
+    pairs_of: impl Fn(usize) -> [f64; 3],
     weights: Option<&[f64]>,
     cluster: Option<&[usize]>,
 ) -> Option<Concordance> {
@@ -228,16 +223,17 @@ pub(crate) fn from_counts(
         return None;
     }
     let somers = (c - d) / npair;
-    let PairsOf { concordant: c_i, discordant: d_i, tied: t_i } = *pairs;
-    let dfbeta: Vec<f64> = (0..c_i.len())
-        .map(|i| {
-            let w = weights.map_or(1.0, |w| w[i]);
-            w * ((c_i[i] - d_i[i]) / npair - somers * (c_i[i] + d_i[i] + t_i[i]) / npair)
-        })
-        .collect();
+    let dfbeta = |i: usize| {
+        let [c_i, d_i, t_i] = pairs_of(i);
+        let w = weights.map_or(1.0, |w| w[i]);
+        w * ((c_i - d_i) / npair - somers * (c_i + d_i + t_i) / npair)
+    };
     let var = match cluster {
-        None => dfbeta.iter().map(|v| v * v).sum::<f64>() / 4.0,
-        Some(cl) => crate::cluster::sum_by_cluster(&dfbeta, cl).iter().map(|v| v * v).sum::<f64>() / 4.0,
+        None => (0..n).map(dfbeta).map(|v| v * v).sum::<f64>() / 4.0,
+        Some(cl) => {
+            let per_cluster = crate::cluster::sum_by_cluster(&(0..n).map(dfbeta).collect::<Vec<_>>(), cl);
+            per_cluster.iter().map(|v| v * v).sum::<f64>() / 4.0
+        }
     };
     Some(Concordance { estimate: (c + t / 2.0) / npair, se: var.sqrt(), concordant: c, discordant: d, tied_x: t })
 }

@@ -405,9 +405,16 @@ impl CountingData {
                 leave(j, &mut entry, &mut at_risk, &events_seen, &mut pairs);
             }
         }
-        let column = |k: usize| pairs.iter().map(|p| p[k]).collect::<Vec<f64>>();
-        let pairs_of = crate::concordance::PairsOf { concordant: &column(0), discordant: &column(1), tied: &column(2) };
-        crate::concordance::from_counts(concordant, discordant, tied, &pairs_of, Some(&self.weight), cluster)
+        let pairs_of = |i: usize| pairs[i];
+        crate::concordance::from_counts(
+            concordant,
+            discordant,
+            tied,
+            pairs.len(),
+            pairs_of,
+            Some(&self.weight),
+            cluster,
+        )
     }
 }
 
