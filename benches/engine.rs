@@ -59,3 +59,17 @@ fn logrank_3_groups(bencher: divan::Bencher, n: usize) {
     let r = registry_columns(n, 20260101, false);
     bencher.bench(|| logrank(&r.time, &r.event, &r.group, 3, None).unwrap());
 }
+
+/// The sort every fit starts with: 16-byte records (a continuous time and
+/// its row) by the time's key, as `radix::order_by` and the risk-set order
+/// sort them.
+#[divan::bench(args = [100_000, 1_000_000, 10_000_000], sample_count = 5)]
+fn sort_continuous_times(bencher: divan::Bencher, n: usize) {
+    let r = registry_columns(n, 20260101, false);
+    let records: Vec<(f64, usize)> =
+        r.time.iter().enumerate().map(|(i, t)| (t + (i as f64 * 0.618_033_988_75).fract() * 0.1, i)).collect();
+    bencher.with_inputs(|| records.clone()).bench_local_values(|mut records| {
+        survstat::radix::sort_by_key(&mut records, |r| survstat::radix::ascending(r.0));
+        records
+    });
+}

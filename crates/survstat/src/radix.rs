@@ -52,7 +52,7 @@ const BUCKET_BITS: u32 = 11;
 const SMALL: usize = 2048;
 
 /// Records from which a sort splits its passes over the cores.
-const PARALLEL_FROM: usize = 1 << 17;
+const PARALLEL_FROM: usize = 1 << 15;
 
 /// `f` of each part of `items` (consecutive chunks of `chunk` records), on
 /// a thread each when there are several; the results in part order.
