@@ -50,7 +50,9 @@ use crate::concordance::{concordance_sorted, Concordance};
 use crate::dist::{chisq_sf, normal_two_sided_p};
 use crate::error::Error;
 use crate::linalg::{quadratic_form_inverse, Ldl, Matrix, DEFAULT_TOLER_CHOL};
+use crate::parallel::{map_blocks, row_blocks, threads_for};
 use likelihood::SortedData;
+use std::ops::Range;
 
 /// How tied event times are handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,7 +204,8 @@ pub struct CoxFit {
 /// Column means and scale factors `Σw / Σ w|x - mean|` (R's coxfit6
 /// `doscale`; `w = 1` without case weights, and the means weighted too),
 /// leaving columns whose values all lie in {-1, 0, 1} alone (mean 0, scale
-/// 1): two row-major passes over X.
+/// 1): two row-major passes over X, a share of the columns on each core
+/// (each column's sums in row order, whatever the number of cores).
 fn centring(x: &Matrix, weights: Option<&[f64]>) -> (Vec<f64>, Vec<f64>) {
     let p = x.ncol;
     if p == 0 {
@@ -210,23 +213,36 @@ fn centring(x: &Matrix, weights: Option<&[f64]>) -> (Vec<f64>, Vec<f64>) {
     }
     let weight = |i: usize| weights.map_or(1.0, |w| w[i]);
     let total: f64 = (0..x.nrow).map(weight).sum();
-    let mut sum = vec![0.0; p];
-    let mut unit = vec![true; p];
-    for (i, row) in x.data.chunks_exact(p).enumerate() {
-        for j in 0..p {
-            sum[j] += weight(i) * row[j];
-            unit[j] &= row[j] == -1.0 || row[j] == 0.0 || row[j] == 1.0;
+    let columns = |share: Range<usize>| -> Vec<(f64, f64)> {
+        let mut sum = vec![0.0; share.len()];
+        let mut unit = vec![true; share.len()];
+        for (i, row) in x.data.chunks_exact(p).enumerate() {
+            for ((s, u), &v) in sum.iter_mut().zip(&mut unit).zip(&row[share.clone()]) {
+                *s += weight(i) * v;
+                *u &= v == -1.0 || v == 0.0 || v == 1.0;
+            }
         }
-    }
-    let means: Vec<f64> = (0..p).map(|j| if unit[j] { 0.0 } else { sum[j] / total }).collect();
-    let mut deviation = vec![0.0; p];
-    for (i, row) in x.data.chunks_exact(p).enumerate() {
-        for j in 0..p {
-            deviation[j] += weight(i) * (row[j] - means[j]).abs();
+        let means: Vec<f64> = sum.iter().zip(&unit).map(|(s, &u)| if u { 0.0 } else { s / total }).collect();
+        let mut deviation = vec![0.0; share.len()];
+        for (i, row) in x.data.chunks_exact(p).enumerate() {
+            for ((d, m), &v) in deviation.iter_mut().zip(&means).zip(&row[share.clone()]) {
+                *d += weight(i) * (v - m).abs();
+            }
         }
-    }
-    let scale = (0..p).map(|j| if unit[j] || deviation[j] == 0.0 { 1.0 } else { total / deviation[j] }).collect();
-    (means, scale)
+        let scale = deviation.iter().zip(&unit).map(|(&d, &u)| if u || d == 0.0 { 1.0 } else { total / d });
+        means.iter().copied().zip(scale).collect()
+    };
+    let threads = threads_for(x.nrow * p).min(p);
+    let shares: Vec<Range<usize>> = (0..threads).map(|k| k * p / threads..(k + 1) * p / threads).collect();
+    let stats: Vec<(f64, f64)> = if threads == 1 {
+        columns(0..p)
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = shares.into_iter().map(|share| scope.spawn(move || columns(share))).collect();
+            handles.into_iter().flat_map(|h| h.join().expect("centring thread")).collect()
+        })
+    };
+    stats.into_iter().unzip()
 }
 
 /// The risk sets of a fit: right-censored data sorted once (the fast path),
@@ -433,8 +449,12 @@ fn fit_with_entry(data: &CoxData, entry: Option<&[f64]>, options: &CoxOptions) -
     }
 
     let estimable: Vec<usize> = (0..p).filter(|&j| !aliased[j]).collect();
-    let linear_predictor: Vec<f64> =
-        (0..n).map(|i| (0..p).map(|j| (data.x.get(i, j) - means[j]) * coef_all[j]).sum()).collect();
+    let mut linear_predictor = vec![0.0; n];
+    map_blocks(&row_blocks(n, |_| true), threads_for(n * p), &mut linear_predictor, |_, rows, out| {
+        for (i, eta) in rows.zip(out) {
+            *eta = (0..p).map(|j| (data.x.get(i, j) - means[j]) * coef_all[j]).sum();
+        }
+    });
     // Robust variance, on the scaled covariates like `var_scaled`: with
     // clusters, or (as R) with weights that are not whole numbers.
     let fractional_weights = data.weights.is_some_and(|w| w.iter().any(|w| w.fract() != 0.0));
