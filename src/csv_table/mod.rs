@@ -42,6 +42,9 @@ const CHUNK: usize = 8 << 20;
 /// record the chunk's end cut); a longer end is joined by copying.
 const CARRIED: usize = 64 << 10;
 
+/// Fewest rows a chunk's columns are appended on several cores for.
+const PARALLEL_APPEND_ROWS: usize = 10_000;
+
 /// Smallest piece of a chunk worth a thread of its own.
 const MIN_PIECE: usize = 512 << 10;
 
@@ -169,9 +172,7 @@ impl CsvTable {
                 (parsed, reading.map(|r| r.join().expect("CSV reading thread")))
             });
             let rows_before = table.n_rows;
-            for piece in pieces {
-                pool.push(table.add(piece, &mut problems));
-            }
+            pool.extend(table.add(pieces, &mut problems));
             pos += consumed;
             let Some(refill) = refill else { break };
             refill.map_err(InputProblems::one)?;
@@ -251,26 +252,50 @@ impl CsvTable {
         Ok(layout)
     }
 
-    /// Append a piece's rows and its problems (numbered as the file's
-    /// rows); gives back the piece's columns, emptied.
-    fn add(&mut self, mut piece: Piece, problems: &mut ProblemLog) -> Vec<Option<Column>> {
-        let mut before = self.blank_lines.last().map_or(0, |&(_, b)| b);
-        for &(row, count) in &piece.blank_lines {
-            before += count;
-            self.blank_lines.push((self.n_rows + row, before));
+    /// Append the pieces' rows, in order, and their problems (numbered as
+    /// the file's rows); gives back the pieces' columns, emptied. The
+    /// columns are appended on the cores, a share of the columns each.
+    fn add(&mut self, mut pieces: Vec<Piece>, problems: &mut ProblemLog) -> Vec<Vec<Option<Column>>> {
+        let mut rows = self.n_rows;
+        for piece in &mut pieces {
+            let mut before = self.blank_lines.last().map_or(0, |&(_, b)| b);
+            for &(row, count) in &piece.blank_lines {
+                before += count;
+                self.blank_lines.push((rows + row, before));
+            }
+            problems.count_unlisted_errors(piece.problems.unlisted);
+            for (row, column, message) in std::mem::take(&mut piece.problems.kept) {
+                let number = self.row_number(rows + row);
+                problems.push(Problem::error(&self.file, Some(number), column.as_deref(), message));
+            }
+            rows += piece.n_rows;
         }
-        problems.count_unlisted_errors(piece.problems.unlisted);
-        for (row, column, message) in std::mem::take(&mut piece.problems.kept) {
-            let number = self.row_number(self.n_rows + row);
-            problems.push(Problem::error(&self.file, Some(number), column.as_deref(), message));
-        }
-        for (mine, theirs) in self.columns.iter_mut().zip(&mut piece.columns) {
-            if let (Some(mine), Some(theirs)) = (mine, theirs) {
-                mine.append(theirs);
+        // Each kept column with its parts from the pieces, in order.
+        let mut parts: Vec<Vec<&mut Column>> = self.columns.iter().map(|_| Vec::new()).collect();
+        for piece in &mut pieces {
+            for (part, column) in parts.iter_mut().zip(&mut piece.columns) {
+                part.extend(column.as_mut());
             }
         }
-        self.n_rows += piece.n_rows;
-        piece.columns
+        let mut jobs: Vec<(&mut Column, Vec<&mut Column>)> =
+            self.columns.iter_mut().zip(parts).filter_map(|(mine, theirs)| Some((mine.as_mut()?, theirs))).collect();
+        let append = |jobs: &mut [(&mut Column, Vec<&mut Column>)]| {
+            for (mine, theirs) in jobs {
+                theirs.iter_mut().for_each(|part| mine.append(part));
+            }
+        };
+        let share = jobs.len().div_ceil(crate::parallel_map::cores()).max(1);
+        if rows - self.n_rows < PARALLEL_APPEND_ROWS || share == jobs.len() {
+            append(&mut jobs);
+        } else {
+            std::thread::scope(|scope| {
+                for shares in jobs.chunks_mut(share) {
+                    scope.spawn(|| append(shares));
+                }
+            });
+        }
+        self.n_rows = rows;
+        pieces.into_iter().map(|piece| piece.columns).collect()
     }
 
     fn column_index(&self, name: &str) -> Result<usize, Problem> {
