@@ -233,12 +233,12 @@ fn centring(x: &Matrix, weights: Option<&[f64]>) -> (Vec<f64>, Vec<f64>) {
         means.iter().copied().zip(scale).collect()
     };
     let threads = threads_for(x.nrow * p).min(p);
-    let shares: Vec<Range<usize>> = (0..threads).map(|k| k * p / threads..(k + 1) * p / threads).collect();
     let stats: Vec<(f64, f64)> = if threads == 1 {
         columns(0..p)
     } else {
         std::thread::scope(|scope| {
-            let handles: Vec<_> = shares.into_iter().map(|share| scope.spawn(move || columns(share))).collect();
+            let share = |k: usize| k * p / threads..(k + 1) * p / threads;
+            let handles: Vec<_> = (0..threads).map(|k| scope.spawn(move || columns(share(k)))).collect();
             handles.into_iter().flat_map(|h| h.join().expect("centring thread")).collect()
         })
     };
