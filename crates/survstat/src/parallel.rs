@@ -46,6 +46,20 @@ pub(crate) fn threads_for(work: usize) -> usize {
     }
 }
 
+/// `f` of each item, each on a thread of its own when there are several
+/// (a caller makes as many items as it wants cores busy); the results in
+/// item order.
+pub(crate) fn on_threads<I: Send, R: Send>(items: Vec<I>, f: impl Fn(I) -> R + Sync) -> Vec<R> {
+    if items.len() <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items.into_iter().map(|item| scope.spawn(move || f(item))).collect();
+        handles.into_iter().map(|h| h.join().expect("worker thread")).collect()
+    })
+}
+
 /// One block's work: its index, its rows and its part of the output.
 type Share<'a> = (usize, Range<usize>, &'a mut [f64]);
 
@@ -72,14 +86,7 @@ pub(crate) fn map_blocks<T: Send>(
     let f = &f;
     let run =
         move |share: Vec<Share>| share.into_iter().map(|(b, rows, chunk)| (b, f(b, rows, chunk))).collect::<Vec<_>>();
-    let mut results: Vec<(usize, T)> = if threads == 1 {
-        shares.into_iter().flat_map(run).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = shares.into_iter().map(|share| scope.spawn(move || run(share))).collect();
-            handles.into_iter().flat_map(|h| h.join().expect("block thread")).collect()
-        })
-    };
+    let mut results: Vec<(usize, T)> = on_threads(shares, run).into_iter().flatten().collect();
     results.sort_unstable_by_key(|(b, _)| *b);
     results.into_iter().map(|(_, v)| v).collect()
 }

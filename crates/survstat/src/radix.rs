@@ -23,6 +23,7 @@
 //! here: `cargo bench --bench engine -- sort_continuous_times`, 10^6
 //! records of 16 bytes, 93.0 against 44.2 ms.)
 
+use crate::parallel::on_threads;
 use std::ops::Range;
 
 /// The key of `x` ordering as `f64::total_cmp`.
@@ -55,19 +56,6 @@ const SMALL: usize = 2048;
 /// Records from which a sort splits its passes over the cores.
 const PARALLEL_FROM: usize = 1 << 15;
 
-/// `f` of each part of `items` (consecutive chunks of `chunk` records), on
-/// a thread each when there are several; the results in part order.
-fn per_part<T: Sync, R: Send>(items: &[T], chunk: usize, f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
-    if items.len() <= chunk {
-        return vec![f(items)];
-    }
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items.chunks(chunk).map(|part| scope.spawn(move || f(part))).collect();
-        handles.into_iter().map(|h| h.join().expect("radix sort thread")).collect()
-    })
-}
-
 /// Sort `items` stably by `key`.
 pub fn sort_by_key<T: Copy + Send + Sync>(items: &mut Vec<T>, key: impl Fn(&T) -> u64 + Sync) {
     let n = items.len();
@@ -98,20 +86,17 @@ pub fn sort_by_key<T: Copy + Send + Sync>(items: &mut Vec<T>, key: impl Fn(&T) -
     // SAFETY: `distribute` writes every one of the n slots (see there).
     unsafe { sorted.set_len(n) };
     *items = sorted;
-    // The buckets in two halves of about equal size, sorted on two
-    // threads when the passes were split.
+    if parts == 1 {
+        sort_buckets(items, &buckets, 0, &key);
+        return;
+    }
+    // The buckets in two halves of about equal size, sorted on two threads.
     let half = buckets.iter().position(|b| b.end >= n / 2).map_or(n, |b| buckets[b].end);
     let (first, second) = buckets.split_at(buckets.iter().take_while(|b| b.end <= half).count());
     let (low, high) = items.split_at_mut(half);
-    if parts > 1 {
-        std::thread::scope(|scope| {
-            scope.spawn(|| sort_buckets(low, first, 0, &key));
-            sort_buckets(high, second, half, &key);
-        });
-    } else {
-        sort_buckets(low, first, 0, &key);
-        sort_buckets(high, second, half, &key);
-    }
+    on_threads(vec![(low, first, 0), (high, second, half)], |(items, buckets, offset)| {
+        sort_buckets(items, buckets, offset, &key)
+    });
 }
 
 /// Sort each bucket (`buckets` are ranges of the records of which `items`
@@ -155,7 +140,8 @@ fn distribute<T: Copy + Send + Sync>(
     key: &(impl Fn(&T) -> u64 + Sync),
 ) -> Vec<Range<usize>> {
     let chunk = items.len().div_ceil(parts.max(1)).max(1);
-    let (low, high) = per_part(items, chunk, |part| {
+    let pieces: Vec<&[T]> = items.chunks(chunk).collect();
+    let (low, high) = on_threads(pieces.clone(), |part| {
         part.iter().fold((u64::MAX, 0), |(lo, hi), item| (lo.min(key(item)), hi.max(key(item))))
     })
     .into_iter()
@@ -163,7 +149,7 @@ fn distribute<T: Copy + Send + Sync>(
     let shift = (64 - (high - low).leading_zeros()).saturating_sub(BUCKET_BITS);
     let n_buckets = ((high - low) >> shift) as usize + 1;
     let bucket = |item: &T| ((key(item) - low) >> shift) as usize;
-    let counts = per_part(items, chunk, |part| {
+    let counts = on_threads(pieces.clone(), |part| {
         let mut count = vec![0usize; n_buckets];
         part.iter().for_each(|item| count[bucket(item)] += 1);
         count
@@ -193,17 +179,7 @@ fn distribute<T: Copy + Send + Sync>(
             next[b] += 1;
         }
     };
-    let mut work: Vec<_> = items.chunks(chunk).zip(slots).collect();
-    if work.len() == 1 {
-        write(work.pop().expect("one part"));
-    } else {
-        let write = &write;
-        std::thread::scope(|scope| {
-            for w in work {
-                scope.spawn(move || write(w));
-            }
-        });
-    }
+    on_threads(pieces.into_iter().zip(slots).collect(), write);
     ranges.retain(|r| !r.is_empty());
     ranges
 }

@@ -50,7 +50,7 @@ use crate::concordance::{concordance_sorted, Concordance};
 use crate::dist::{chisq_sf, normal_two_sided_p};
 use crate::error::Error;
 use crate::linalg::{quadratic_form_inverse, Ldl, Matrix, DEFAULT_TOLER_CHOL};
-use crate::parallel::{map_blocks, row_blocks, threads_for};
+use crate::parallel::{map_blocks, on_threads, row_blocks, threads_for};
 use likelihood::SortedData;
 use std::ops::Range;
 
@@ -233,16 +233,8 @@ fn centring(x: &Matrix, weights: Option<&[f64]>) -> (Vec<f64>, Vec<f64>) {
         means.iter().copied().zip(scale).collect()
     };
     let threads = threads_for(x.nrow * p).min(p);
-    let stats: Vec<(f64, f64)> = if threads == 1 {
-        columns(0..p)
-    } else {
-        std::thread::scope(|scope| {
-            let share = |k: usize| k * p / threads..(k + 1) * p / threads;
-            let handles: Vec<_> = (0..threads).map(|k| scope.spawn(move || columns(share(k)))).collect();
-            handles.into_iter().flat_map(|h| h.join().expect("centring thread")).collect()
-        })
-    };
-    stats.into_iter().unzip()
+    let shares = (0..threads).map(|k| k * p / threads..(k + 1) * p / threads).collect();
+    on_threads(shares, columns).into_iter().flatten().unzip()
 }
 
 /// The risk sets of a fit: right-censored data sorted once (the fast path),
