@@ -84,8 +84,10 @@ const MOST_KEPT_BLOCK: i32 = 32 << 20;
 /// back), twenty times a `memset` of the same bytes. A command's stages
 /// free and ask again for blocks of megabytes (a Cox fit's per-evaluation
 /// risk scores, the reader's chunks, the sort's scratch); served from the
-/// heap, their pages are already there. Memory is still given back where
-/// [`return_free_memory`] is called. Elsewhere than glibc, nothing.
+/// heap, their pages are already there. The commands that fit one model
+/// to a table call this at their start (`cmd::Cli::run`); memory is still
+/// given back where [`return_free_memory`] is called. Elsewhere than glibc,
+/// nothing.
 pub fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only changes the allocator's thresholds; it is

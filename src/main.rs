@@ -15,7 +15,6 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    sbrt::large_pages::keep_freed_memory();
     if let Err(e) = sbrt::cmd::Cli::parse().run() {
         // Display with its causes ("cannot write x: No space left on device"),
         // never Debug: no backtrace even with RUST_BACKTRACE=1.

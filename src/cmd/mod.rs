@@ -49,9 +49,32 @@ enum Command {
     Schema(schema::SchemaArgs),
 }
 
+impl Command {
+    /// Whether the command keeps the blocks it frees for its own later
+    /// requests ([`crate::large_pages::keep_freed_memory`]): the commands
+    /// that fit one model to one table, whose stages free and ask again for
+    /// blocks of the table's size. A cohort's analysis instead gives memory
+    /// back between its stages to bound its peak (kept, a million-patient
+    /// analysis peaked at 1,561 MiB against 1,381 MiB, no faster).
+    fn keeps_freed_memory(&self) -> bool {
+        matches!(
+            self,
+            Command::Km(_)
+                | Command::Logrank(_)
+                | Command::Rmst(_)
+                | Command::Cox(_)
+                | Command::Cuminc(_)
+                | Command::Finegray(_)
+        )
+    }
+}
+
 impl Cli {
     /// Run the subcommand.
     pub fn run(&self) -> anyhow::Result<()> {
+        if self.command.keeps_freed_memory() {
+            crate::large_pages::keep_freed_memory();
+        }
         match &self.command {
             Command::Analyze(a) => analyze::run(a),
             Command::Study(a) => study::run(a),
