@@ -20,11 +20,23 @@ use std::ops::Range;
 /// Rows per tile: a tile of 10 columns (5 kB) stays in the L1 cache.
 pub(crate) const TILE: usize = 64;
 
-/// An n × p matrix stored tile by tile (the last tile padded with zeros).
+/// An n × p matrix stored tile by tile (the last tile padded with zeros),
+/// in parts of at most [`PART_BYTES`] bytes.
 pub(crate) struct Tiles {
     pub p: usize,
-    data: Vec<f64>,
+    /// Tiles per part (the last part may hold fewer).
+    part_tiles: usize,
+    parts: Vec<Vec<f64>>,
 }
+
+/// The most bytes of one part of [`Tiles`]. glibc serves a block of up to
+/// 32 MB from its heap, where a program that keeps freed blocks (`sbrt`'s
+/// commands that fit one model) uses its pages again once it is freed; a
+/// larger block is mapped on its own, its pages fresh (zeroed by the kernel
+/// at their first write) and given back when it is freed. In parts, the
+/// sorted copy of X (80 MB at 10^6 × 10) leaves, once the fit is done,
+/// pages that what comes after (the concordance's ranks and counts) finds.
+const PART_BYTES: usize = 16 << 20;
 
 /// A kernel method `$name` that runs `$portable` (an `#[inline(always)]`
 /// method of the same arguments) compiled with 256-bit vectors (`$avx`,
@@ -56,19 +68,47 @@ macro_rules! vectorised {
 
 impl Tiles {
     /// Row i of the tiles is `(x[order[i]] - means) * scale`, from the
-    /// row-major n × p `x`, on `threads` threads. The rows are read in
-    /// random order, so each is prefetched a few rows ahead: the memory
-    /// latencies overlap instead of adding up.
+    /// row-major n × p `x`, on `threads` threads (each a share of every
+    /// part). The rows are read in random order, so each is prefetched a
+    /// few rows ahead: the memory latencies overlap instead of adding up.
     pub fn gather(x: &[f64], p: usize, order: &[usize], means: &[f64], scale: &[f64], threads: usize) -> Tiles {
+        Tiles::gather_in_parts(x, p, order, means, scale, threads, Tiles::part_tiles(p))
+    }
+
+    /// [`Self::gather`] into parts of `part_tiles` tiles.
+    fn gather_in_parts(
+        x: &[f64],
+        p: usize,
+        order: &[usize],
+        means: &[f64],
+        scale: &[f64],
+        threads: usize,
+        part_tiles: usize,
+    ) -> Tiles {
         const AHEAD: usize = 16;
         let n = order.len();
-        let padded = n.div_ceil(TILE) * TILE;
-        let mut data = vec![0.0; padded * p];
-        if p > 0 {
-            let blocks = crate::parallel::row_blocks(padded, |k| k % TILE == 0);
-            crate::parallel::map_blocks(&blocks, threads, &mut data, |_, rows, out| {
-                for (t, tile) in out.chunks_exact_mut(TILE * p).enumerate() {
-                    let first = rows.start + t * TILE;
+        let mut tiles = Tiles::zeros(p, n.div_ceil(TILE), part_tiles);
+        if p == 0 {
+            return tiles;
+        }
+        let tile_len = TILE * p;
+        // Each part cut into one run of whole tiles per thread: (first tile, its values).
+        let threads = threads.max(1);
+        let mut shares: Vec<Vec<(usize, &mut [f64])>> = (0..threads).map(|_| Vec::new()).collect();
+        for (k, part) in tiles.parts.iter_mut().enumerate() {
+            let count = part.len() / tile_len;
+            let mut rest = part.as_mut_slice();
+            for (s, share) in shares.iter_mut().enumerate() {
+                let (from, to) = (count * s / threads, count * (s + 1) / threads);
+                let (head, tail) = std::mem::take(&mut rest).split_at_mut((to - from) * tile_len);
+                share.push((k * tiles.part_tiles + from, head));
+                rest = tail;
+            }
+        }
+        crate::parallel::on_threads(shares, |share| {
+            for (first_tile, out) in share {
+                for (t, tile) in out.chunks_exact_mut(tile_len).enumerate() {
+                    let first = (first_tile + t) * TILE;
                     for k in 0..TILE.min(n.saturating_sub(first)) {
                         if let Some(&ahead) = order.get(first + k + AHEAD) {
                             prefetch(&x[ahead * p..(ahead + 1) * p]);
@@ -79,36 +119,54 @@ impl Tiles {
                         }
                     }
                 }
-            });
-        }
-        Tiles { p, data }
+            }
+        });
+        tiles
     }
 
-    fn at(&self, i: usize, j: usize) -> usize {
-        (i / TILE) * TILE * self.p + j * TILE + i % TILE
+    /// The tiles of p columns in a part of at most [`PART_BYTES`].
+    fn part_tiles(p: usize) -> usize {
+        (PART_BYTES / (TILE * p.max(1) * std::mem::size_of::<f64>())).max(1)
+    }
+
+    /// `count` tiles of p columns, all zero, in parts of `part_tiles` tiles.
+    fn zeros(p: usize, count: usize, part_tiles: usize) -> Tiles {
+        let parts = (0..count.div_ceil(part_tiles))
+            .map(|k| vec![0.0; part_tiles.min(count - k * part_tiles) * TILE * p])
+            .collect();
+        Tiles { p, part_tiles, parts }
+    }
+
+    /// Tile `t`'s columns (`TILE` values each), or `None` past the last tile
+    /// (with no columns, every tile is empty).
+    fn tile(&self, t: usize) -> Option<&[f64]> {
+        let len = TILE * self.p;
+        if len == 0 {
+            return Some(&[]);
+        }
+        let start = t % self.part_tiles * len;
+        self.parts.get(t / self.part_tiles)?.get(start..start + len)
     }
 
     /// Row i into `out` (p values).
     pub fn row_into(&self, i: usize, out: &mut [f64]) {
-        let base = self.at(i, 0);
+        let tile = self.tile(i / TILE).expect("a tile for each row");
         for (j, v) in out.iter_mut().enumerate() {
-            *v = self.data[base + j * TILE];
+            *v = tile[j * TILE + i % TILE];
+        }
+    }
+
+    /// Start fetching into the cache the tile after the one holding row
+    /// `i` (a pass in row order then finds it there).
+    pub fn prefetch_tile_after(&self, i: usize) {
+        if let Some(tile) = self.tile(i / TILE + 1) {
+            prefetch(tile);
         }
     }
 
     /// The pieces of `rows` tile by tile: (first row, columns of the tile
     /// restricted to the piece, as `data[j*TILE + k]` for k in the range).
-    /// Start fetching into the cache the tile after the one holding row
-    /// `i` (a pass in row order then finds it there).
-    pub fn prefetch_tile_after(&self, i: usize) {
-        let next = (i / TILE + 1) * TILE * self.p;
-        if let Some(tile) = self.data.get(next..next + TILE * self.p) {
-            prefetch(tile);
-        }
-    }
-
     fn pieces(&self, rows: Range<usize>) -> impl Iterator<Item = (usize, &[f64], Range<usize>)> {
-        let p = self.p;
         let mut i = rows.start;
         std::iter::from_fn(move || {
             (i < rows.end).then(|| {
@@ -116,7 +174,7 @@ impl Tiles {
                 let within = i % TILE..(rows.end - tile * TILE).min(TILE);
                 let first = i;
                 i = tile * TILE + within.end;
-                (first, &self.data[tile * TILE * p..(tile + 1) * TILE * p], within)
+                (first, self.tile(tile).expect("a tile for each row"), within)
             })
         })
     }
@@ -297,13 +355,14 @@ pub(crate) struct GramBatch {
 
 impl GramBatch {
     pub fn new(p: usize) -> GramBatch {
-        GramBatch { tile: Tiles { p, data: vec![0.0; TILE * p] }, weights: [0.0; TILE], len: 0 }
+        GramBatch { tile: Tiles::zeros(p, 1, 1), weights: [0.0; TILE], len: 0 }
     }
 
     /// Add `w v vᵀ` (into `acc` when the tile is full).
     pub fn push(&mut self, v: &[f64], w: f64, acc: &mut [f64]) {
+        let tile = &mut self.tile.parts[0];
         for (j, &value) in v.iter().enumerate() {
-            self.tile.data[j * TILE + self.len] = value;
+            tile[j * TILE + self.len] = value;
         }
         self.weights[self.len] = w;
         self.len += 1;
@@ -374,19 +433,34 @@ mod tests {
 
     #[test]
     fn kernels_agree_with_the_definitions() {
+        // Tiles in one part, and in parts of one and of two tiles.
+        for part_tiles in [Tiles::part_tiles(3), 1, 2] {
+            kernels_agree_with_the_definitions_in_parts(part_tiles);
+        }
+    }
+
+    fn kernels_agree_with_the_definitions_in_parts(part_tiles: usize) {
         let (n, p) = (150, 3);
         let value = |i: usize, j: usize| ((i * 7 + j * 13) % 11) as f64 / 4.0 - 1.0;
         let x: Vec<f64> = (0..n).flat_map(|i| (0..p).map(move |j| value(i, j))).collect();
         // Gathered in reverse order, then read back through the reversal.
         let order: Vec<usize> = (0..n).rev().collect();
-        let reversed = Tiles::gather(&x, p, &order, &[0.0; 3], &[1.0; 3], 2);
+        let reversed = Tiles::gather_in_parts(&x, p, &order, &[0.0; 3], &[1.0; 3], 2, part_tiles);
         let mut row = vec![0.0; p];
         reversed.row_into(n - 1 - 77, &mut row);
         assert_eq!(row, (0..p).map(|j| value(77, j)).collect::<Vec<_>>());
-        let centred = Tiles::gather(&x, p, &(0..n).collect::<Vec<_>>(), &[1.0, 0.0, 0.0], &[2.0, 1.0, 1.0], 1);
+        let centred = Tiles::gather_in_parts(
+            &x,
+            p,
+            &(0..n).collect::<Vec<_>>(),
+            &[1.0, 0.0, 0.0],
+            &[2.0, 1.0, 1.0],
+            1,
+            part_tiles,
+        );
         centred.row_into(3, &mut row);
         assert_eq!(row[0], (value(3, 0) - 1.0) * 2.0);
-        let tiles = Tiles::gather(&x, p, &(0..n).collect::<Vec<_>>(), &[0.0; 3], &[1.0; 3], 2);
+        let tiles = Tiles::gather_in_parts(&x, p, &(0..n).collect::<Vec<_>>(), &[0.0; 3], &[1.0; 3], 2, part_tiles);
         tiles.row_into(77, &mut row);
         assert_eq!(row, (0..p).map(|j| value(77, j)).collect::<Vec<_>>());
         let rows = 5..140;
