@@ -71,6 +71,7 @@ fn advised(block: *mut u8, size: usize) -> *mut u8 {
 
 /// The largest block glibc will serve from its heaps instead of mapping
 /// it on its own (`DEFAULT_MMAP_THRESHOLD_MAX` on 64-bit systems).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 const MOST_KEPT_BLOCK: i32 = 32 << 20;
 
 /// Keep freed blocks of up to [`MOST_KEPT_BLOCK`] for the program's later
@@ -80,8 +81,9 @@ const MOST_KEPT_BLOCK: i32 = 32 << 20;
 /// the free memory at the top of its heap; the next request of that size
 /// then has fresh pages, each zeroed by the kernel at its first write. On
 /// virtual machines such as this project's that first write costs about
-/// 1 ms per MB of processor time (a fresh page is also one the host has to
-/// back), twenty times a `memset` of the same bytes. A command's stages
+/// 1 ms per MB of processor time, twenty times a `memset` of the same
+/// bytes, and more just after another process has freed a large block
+/// (`docs/performance.md`). A command's stages
 /// free and ask again for blocks of megabytes (a Cox fit's per-evaluation
 /// risk scores, the reader's chunks, the sort's scratch); served from the
 /// heap, their pages are already there. The commands that fit one model
