@@ -461,6 +461,16 @@ mod tests {
         (c, d, t, var)
     }
 
+    /// The pair counts and the variance of [`concordance`] (within
+    /// `strata`, or over all rows) are the definition's.
+    fn matches_the_definition(time: &[f64], event: &[bool], score: &[f64], strata: Option<&[usize]>) {
+        let r = concordance(time, event, score, strata, None).unwrap();
+        let one_stratum = vec![0; time.len()];
+        let (c, d, t, var) = brute_variance(time, event, score, strata.unwrap_or(&one_stratum));
+        assert_eq!((r.concordant, r.discordant, r.tied_x), (c, d, t));
+        assert!((r.se * r.se - var).abs() < 1e-12 * var, "{} vs {var}", r.se * r.se);
+    }
+
     #[test]
     fn strata_ties_and_the_variance_match_the_definition() {
         // Strata given out of order, ties in time and in score, a stratum with no events.
@@ -469,10 +479,7 @@ mod tests {
         let event: Vec<bool> = (0..n).map(|i| i % 3 != 0 && i % 5 != 4).collect();
         let score: Vec<f64> = (0..n).map(|i| ((i * 11) % 17) as f64 / 4.0).collect();
         let strata: Vec<usize> = (0..n).map(|i| (i * 7) % 3).collect();
-        let r = concordance(&time, &event, &score, Some(&strata), None).unwrap();
-        let (c, d, t, var) = brute_variance(&time, &event, &score, &strata);
-        assert_eq!((r.concordant, r.discordant, r.tied_x), (c, d, t));
-        assert!((r.se * r.se - var).abs() < 1e-12 * var, "{} vs {var}", r.se * r.se);
+        matches_the_definition(&time, &event, &score, Some(&strata));
     }
 
     /// A large stratum takes its later members' counts from one pass over
@@ -486,10 +493,7 @@ mod tests {
         let score: Vec<f64> = (0..n).map(|i| ((i * 31) % 500) as f64 / 7.0).collect();
         // Stratum 0 of 400 rows; strata 1..=20 of 10 rows each.
         let strata: Vec<usize> = (0..n).map(|i| if i < 400 { 0 } else { 1 + (i - 400) / 10 }).collect();
-        let r = concordance(&time, &event, &score, Some(&strata), None).unwrap();
-        let (c, d, t, var) = brute_variance(&time, &event, &score, &strata);
-        assert_eq!((r.concordant, r.discordant, r.tied_x), (c, d, t));
-        assert!((r.se * r.se - var).abs() < 1e-12 * var, "{} vs {var}", r.se * r.se);
+        matches_the_definition(&time, &event, &score, Some(&strata));
     }
 
     #[test]
@@ -500,10 +504,6 @@ mod tests {
         let time: Vec<f64> = (0..n).map(|i| ((i * 13) % 40) as f64).collect();
         let event: Vec<bool> = (0..n).map(|i| i % 4 != 0).collect();
         let score: Vec<f64> = (0..n).map(|i| (i % 3) as f64).collect();
-        let strata = vec![0; n];
-        let r = concordance(&time, &event, &score, None, None).unwrap();
-        let (c, d, t, var) = brute_variance(&time, &event, &score, &strata);
-        assert_eq!((r.concordant, r.discordant, r.tied_x), (c, d, t));
-        assert!((r.se * r.se - var).abs() < 1e-12 * var);
+        matches_the_definition(&time, &event, &score, None);
     }
 }
