@@ -11,7 +11,7 @@ use crate::csv_table::{Cell, CsvTable};
 use crate::problem::{InputProblems, Problem, ProblemLog};
 use std::borrow::Cow;
 use survstat::design::Covariate;
-use survstat::timefix::{tie_near_equal_times, DEFAULT_TOLERANCE};
+use survstat::timefix::{tie_near_equal_times, Merged, DEFAULT_TOLERANCE};
 
 /// The rows of a table an analysis uses, with its outcome.
 #[derive(Debug)]
@@ -54,21 +54,32 @@ const ROUNDING_GAP: f64 = 1e-9;
 /// How many times the median the largest time may be before it is named.
 const OUTLIER_RATIO: f64 = 1e4;
 
-/// Warnings about a time column: one time far beyond the others (the
-/// median taken over an evenly spaced sample of at most 10,001 times, so
-/// that a registry-size column costs no sort).
-fn time_warnings(times: &[f64], name: &str) -> Vec<String> {
+/// The warning about a time column with one time far beyond the others
+/// (the median taken over an evenly spaced sample of at most 10,001 times,
+/// so that a registry-size column costs no sort).
+fn outlier_warning(times: &[f64], name: &str) -> Option<String> {
     let step = times.len().div_ceil(10_001).max(1);
     let sample: Vec<f64> = times.iter().step_by(step).copied().collect();
-    let Some(median) = crate::summary::median(&sample) else { return Vec::new() };
+    let median = crate::summary::median(&sample)?;
     let max = times.iter().copied().fold(0.0, f64::max);
-    if median > 0.0 && max > OUTLIER_RATIO * median {
-        vec![format!(
-            "the largest time in '{name}' ({max}) is more than {OUTLIER_RATIO} times the median ({median}): is it a sentinel (e.g. 9999 for unknown) or in other units?"
-        )]
+    (median > 0.0 && max > OUTLIER_RATIO * median).then(|| format!(
+        "the largest time in '{name}' ({max}) is more than {OUTLIER_RATIO} times the median ({median}): is it a sentinel (e.g. 9999 for unknown) or in other units?"
+    ))
+}
+
+/// The warning that timefix tied distinct times (`merged`), stating R's
+/// rule; with an outlying time (`outlier`), naming it as the likely cause.
+fn timefix_warning(merged: &Merged, outlier: bool, name: &str) -> Option<String> {
+    let (a, b) = merged.widest.filter(|&(a, b)| (b - a) / b > ROUNDING_GAP)?;
+    let cause = if outlier {
+        format!(": the largest time inflates that mean, check '{name}' for a sentinel value or a unit error")
     } else {
-        Vec::new()
-    }
+        String::new()
+    };
+    Some(format!(
+        "R's rule for near-equal times (timefix) treated distinct times as tied, e.g. {a} and {b} ({} times changed): it ties times that differ by at most {DEFAULT_TOLERANCE:.2e} of the mean distinct time ({}), and sbrt does as R does{cause}",
+        merged.changed, merged.mean_abs
+    ))
 }
 
 impl<'t> SurvivalData<'t> {
@@ -159,14 +170,10 @@ impl<'t> SurvivalData<'t> {
         }
         let mut warnings = Vec::new();
         if problems.is_empty() {
-            warnings = time_warnings(&times, time);
+            let outlier = outlier_warning(&times, time);
             let merged = tie_near_equal_times(&mut times, DEFAULT_TOLERANCE);
-            if let Some((a, b)) = merged.widest.filter(|&(a, b)| (b - a) / b > ROUNDING_GAP) {
-                warnings.push(format!(
-                    "R's rule for near-equal times (timefix) treated distinct times as tied, e.g. {a} and {b} ({} times changed), because the times' mean is dominated by very large ones: check '{time}' for a sentinel value or a unit error",
-                    merged.changed
-                ));
-            }
+            let tied = timefix_warning(&merged, outlier.is_some(), time);
+            warnings.extend(outlier.into_iter().chain(tied));
         }
         Ok((
             SurvivalData {

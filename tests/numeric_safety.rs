@@ -89,6 +89,31 @@ fn a_sentinel_time_that_merges_the_others_is_warned_about() {
     assert_eq!(v["warnings"].as_array().unwrap().len(), 0);
 }
 
+/// Times that R's relative rule ties with no outlier among them (a large
+/// registry of continuous times has such pairs: R ties them too) are
+/// warned about with the rule, not blamed on a sentinel value.
+#[test]
+fn near_equal_times_without_an_outlier_are_warned_about_with_the_rule_not_a_sentinel() {
+    let dir = scratch("near_equal");
+    let path = dir.join("n.csv");
+    let mut text = String::from("t,e\n");
+    for i in 0..1000 {
+        text.push_str(&format!("{}.5,{}\n", i, i % 2));
+    }
+    // 1e-7 apart: 2e-10 of the mean time (500), within R's 1.5e-8.
+    text.push_str("10.0000001,1\n10.0000002,0\n");
+    std::fs::write(&path, text).unwrap();
+    let o = sbrt(&["km", path.to_str().unwrap(), "--time", "t", "--event", "e", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let warnings: Vec<&str> = v["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    let tied = warnings.iter().find(|w| w.contains("treated distinct times as tied")).expect("the timefix warning");
+    assert!(tied.contains("10.0000001 and 10.0000002"), "{tied}");
+    assert!(tied.contains("1.49e-8 of the mean distinct time (499.0"), "{tied}");
+    assert!(tied.contains("as R does"), "{tied}");
+    assert!(!warnings.iter().any(|w| w.contains("sentinel")), "{warnings:?}");
+}
+
 #[test]
 fn a_closed_pipe_ends_the_output_quietly() {
     let dir = scratch("pipe");

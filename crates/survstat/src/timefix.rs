@@ -26,9 +26,13 @@ pub struct Merged {
     /// Of the pairs of neighbouring distinct times treated as tied, the one
     /// whose gap is largest relative to the larger time, `(lower, upper)`.
     /// Rounding noise gives gaps near 1e-16 of the time; a much larger one
-    /// means the mean time (the relative rule's scale) is dominated by an
-    /// outlier, and distinct times were merged.
+    /// means distinct times were merged: the mean time (the relative rule's
+    /// scale) is large against them, because of an outlier or because
+    /// there are so many times that some lie that close.
     pub widest: Option<(f64, f64)>,
+    /// The mean of the distinct times' absolute values, the relative rule's
+    /// scale (0 when fewer than two times were tied).
+    pub mean_abs: f64,
 }
 
 /// Replace near-equal times by a common value, as R's `aeqSurv`.
@@ -80,7 +84,7 @@ pub fn tie_near_equal_times(times: &mut [f64], tolerance: f64) -> Merged {
             changed += 1;
         }
     }
-    Merged { changed, widest }
+    Merged { changed, widest, mean_abs }
 }
 
 /// One bit per hashed key of a set: a clear bit says a key is not in the
