@@ -278,18 +278,43 @@ impl RiskSets {
         }
     }
 
-    /// Each row's score residual at `beta`, given to `sink(row, residual)`
-    /// (rows in input order; the sorted data gives them in its own order).
-    fn for_each_score_residual(&self, beta: &[f64], ties: Ties, mut sink: impl FnMut(usize, &[f64])) {
+    /// The (weighted) score residuals at `beta` summed within each of
+    /// `clusters` clusters (`cluster[row]`, input order): one row per cluster.
+    fn cluster_residual_sums(
+        &self,
+        beta: &[f64],
+        ties: Ties,
+        cluster: &[usize],
+        weights: Option<&[f64]>,
+        clusters: usize,
+    ) -> Matrix {
+        let p = beta.len();
+        let mut sums = Matrix::zeros(clusters, p);
         match self {
-            RiskSets::Sorted(s) => residuals::for_each_score_residual(s, beta, ties, sink),
+            RiskSets::Sorted(s) => {
+                // Each residual goes to a random cluster's row: the clusters
+                // and weights are put in sorted order first, and the row of
+                // the residual RESIDUAL_LOOKAHEAD steps on in the walk
+                // (nearly always the position that far below) is loaded
+                // while this one is added.
+                let target: Vec<usize> = s.order.iter().map(|&i| cluster[i]).collect();
+                let weight: Option<Vec<f64>> = weights.map(|w| s.order.iter().map(|&i| w[i]).collect());
+                residuals::for_each_score_residual(s, beta, ties, |k, residual| {
+                    if let Some(ahead) = k.checked_sub(RESIDUAL_LOOKAHEAD) {
+                        crate::prefetch::prefetch(&sums.data[target[ahead] * p..(target[ahead] + 1) * p]);
+                    }
+                    add_weighted_row(&mut sums, target[k], weight.as_ref().map_or(1.0, |w| w[k]), residual);
+                });
+            }
             RiskSets::Counting(c) => {
                 let residuals = c.score_residuals(beta, ties);
                 for i in 0..residuals.nrow {
-                    sink(i, &residuals.data[i * residuals.ncol..(i + 1) * residuals.ncol]);
+                    let residual = &residuals.data[i * p..(i + 1) * p];
+                    add_weighted_row(&mut sums, cluster[i], weights.map_or(1.0, |w| w[i]), residual);
                 }
             }
         }
+        sums
     }
 
     /// Concordance of the linear predictor (input order), sorted data in
@@ -306,6 +331,15 @@ impl RiskSets {
             RiskSets::Counting(c) => c.concordance(linear_predictor, cluster),
         }
     }
+}
+
+/// How many residuals ahead the cluster sums load a cluster's row.
+const RESIDUAL_LOOKAHEAD: usize = 16;
+
+/// Add `w · residual` to row `c` of `sums`.
+fn add_weighted_row(sums: &mut Matrix, c: usize, w: f64, residual: &[f64]) {
+    let p = sums.ncol;
+    sums.data[c * p..(c + 1) * p].iter_mut().zip(residual).for_each(|(s, r)| *s += w * r);
 }
 
 /// Fit the Cox model.
@@ -463,12 +497,7 @@ fn fit_with_entry(data: &CoxData, entry: Option<&[f64]>, options: &CoxOptions) -
         // the scaled covariates; var_scaled matches them, and D = L V is
         // then on the scaled β.
         let clusters = cl.iter().copied().max().map_or(0, |m| m + 1);
-        let mut sums = Matrix::zeros(clusters, p);
-        sorted.for_each_score_residual(&beta, options.ties, |i, residual| {
-            let w = data.weights.map_or(1.0, |w| w[i]);
-            let row = &mut sums.data[cl[i] * p..(cl[i] + 1) * p];
-            row.iter_mut().zip(residual).for_each(|(s, r)| *s += w * r);
-        });
+        let sums = sorted.cluster_residual_sums(&beta, options.ties, cl, data.weights, clusters);
         residuals::robust_variance(&sums, &var_scaled)
     });
     let unscale = |m: &Matrix| {
