@@ -103,13 +103,16 @@ impl Setting<'_> {
 
     /// Test each term of `full`, whose candidates are `current`: the
     /// reduced models on every core at once, or one after another from
-    /// [`ONE_FIT_AT_A_TIME_ROWS`] on.
-    fn term_tests(&self, full: &Fitted, current: &[usize], test: SelectionTest) -> Vec<TermTest> {
+    /// [`ONE_FIT_AT_A_TIME_ROWS`] on. Returns the tests, the term with the
+    /// largest p (the last of equals) and, with likelihood-ratio tests, the
+    /// model without it: the next step's model if that term leaves.
+    fn term_tests(&self, full: &Fitted, current: &[usize], test: SelectionTest) -> StepTests {
         let term_test = |&c: &usize| {
             let id = self.cands[c].id;
             let cols: Vec<usize> = (0..full.terms.len())
                 .filter(|&j| full.terms[j].variable == id && full.fit.terms[j].coef.is_some())
                 .collect();
+            let mut reduced = None;
             let (chisq, df) = if test == SelectionTest::Wald {
                 let v = Matrix {
                     nrow: cols.len(),
@@ -123,7 +126,8 @@ impl Setting<'_> {
                 let reduced_ll = if others.is_empty() {
                     Some(full.fit.loglik_null)
                 } else {
-                    self.fit(&others, None).map(|r| r.fit.loglik)
+                    reduced = self.fit(&others, None);
+                    reduced.as_ref().map(|r| r.fit.loglik)
                 };
                 match reduced_ll {
                     Some(ll) => ((2.0 * (full.fit.loglik - ll)).max(0.0), cols.len()),
@@ -131,14 +135,43 @@ impl Setting<'_> {
                 }
             };
             let p = if df == 0 { 1.0 } else { chisq_sf(chisq, df as f64) };
-            TermTest { covariate: id.to_string(), chisq, df, p }
+            (TermTest { covariate: id.to_string(), chisq, df, p }, reduced)
         };
-        if self.rows.len() >= ONE_FIT_AT_A_TIME_ROWS {
-            current.iter().map(term_test).collect()
+        let results: Vec<(TermTest, Option<Fitted>)> = if self.rows.len() >= ONE_FIT_AT_A_TIME_ROWS {
+            // Only the reduced model that may be the worst term's is kept.
+            let mut out: Vec<(TermTest, Option<Fitted>)> = Vec::with_capacity(current.len());
+            for c in current {
+                let (test, reduced) = term_test(c);
+                let worst_so_far = out.iter().all(|(t, _)| test.p.total_cmp(&t.p).is_ge());
+                if worst_so_far {
+                    out.iter_mut().for_each(|(_, r)| *r = None);
+                }
+                out.push((test, reduced.filter(|_| worst_so_far)));
+            }
+            out
         } else {
             crate::parallel_map::map_by_size(self.rows.len(), current, term_test)
+        };
+        let worst = results.iter().enumerate().max_by(|a, b| a.1 .0.p.total_cmp(&b.1 .0.p)).map_or(0, |(k, _)| k);
+        let mut without_worst = None;
+        let mut tests = Vec::with_capacity(results.len());
+        for (k, (test, reduced)) in results.into_iter().enumerate() {
+            if k == worst {
+                without_worst = reduced;
+            }
+            tests.push(test);
         }
+        StepTests { tests, worst, without_worst }
     }
+}
+
+/// One elimination step's tests of the current model's terms.
+struct StepTests {
+    tests: Vec<TermTest>,
+    /// The term with the largest p (the last of equals).
+    worst: usize,
+    /// The model without that term, when the tests fitted it.
+    without_worst: Option<Fitted>,
 }
 
 /// Rows from which an elimination step fits its reduced models one at a
@@ -231,18 +264,21 @@ pub fn backward_elimination(
     };
     let mut current: Vec<usize> = (0..cands.len()).collect();
     let mut final_fit = None;
+    // The model of the next step, when the last step's tests fitted it.
+    let mut next = None;
     while !current.is_empty() {
-        let Some(full) = setting.fit(&current, None) else {
+        let Some(full) = next.take().or_else(|| setting.fit(&current, None)) else {
             model
                 .warnings
                 .push("the multivariable Cox model could not be fitted (no events among the complete rows)".into());
             break;
         };
-        let tests = setting.term_tests(&full, &current, sel.test);
-        let (worst, test) = tests.iter().enumerate().max_by(|a, b| a.1.p.total_cmp(&b.1.p)).expect("non-empty");
+        let StepTests { tests, worst, without_worst } = setting.term_tests(&full, &current, sel.test);
+        let test = &tests[worst];
         if test.p >= sel.retain_p {
             model.steps.push(Removal { removed: test.covariate.clone(), p: test.p });
             current.remove(worst);
+            next = without_worst;
             continue;
         }
         model.term_tests = tests;
