@@ -337,6 +337,38 @@ pub fn backward_elimination(
 mod tests {
     use super::*;
 
+    /// A term that leaves makes the next step's model the reduced model its
+    /// test fitted; the selected model is the same, bit for bit, as a fit
+    /// of the retained covariates on their own.
+    #[test]
+    fn the_model_after_a_removal_is_the_fit_of_what_remains() {
+        let n = 300;
+        let value = |i: usize, k: usize| ((i * (7 + 4 * k) + 3 * k) % 101) as f64 / 50.0 - 1.0;
+        let strong: Variable = Variable::Continuous((0..n).map(|i| Some(value(i, 0))).collect());
+        let noise: Variable = Variable::Continuous((0..n).map(|i| Some(value(i, 1))).collect());
+        let other: Variable = Variable::Continuous((0..n).map(|i| Some(value(i, 2))).collect());
+        let time: Vec<f64> = (0..n).map(|i| (1.0 + (i * 37 % 211) as f64) * (-1.5 * value(i, 0)).exp()).collect();
+        let event: Vec<bool> = (0..n).map(|i| i % 4 != 0).collect();
+        let cands = [
+            Candidate { id: "noise", label: "Noise", variable: &noise },
+            Candidate { id: "strong", label: "Strong", variable: &strong },
+            Candidate { id: "other", label: "Other", variable: &other },
+        ];
+        let sel = Selection { screen_p: 0.1, retain_p: 0.05, test: SelectionTest::LikelihoodRatio };
+        let m = backward_elimination(&cands, &time, &event, &sel, 0.95, Extras::default());
+        assert!(!m.steps.is_empty() && m.retained.contains(&"strong".to_string()), "{:?} {:?}", m.steps, m.retained);
+        let kept: Vec<Candidate> = cands.iter().copied().filter(|c| m.retained.iter().any(|r| r == c.id)).collect();
+        let rows: Vec<usize> = (0..n).collect();
+        let (x, _) = model_matrix(&kept, &rows);
+        let data = CoxData { time: &time, event: &event, x: &x, strata: None, cluster: None, weights: None };
+        let direct = fit(&data, &CoxOptions { concordance: false, ..CoxOptions::default() }).unwrap();
+        for (got, want) in m.terms.iter().zip(&direct.terms) {
+            assert_eq!(got.coef.map(f64::to_bits), want.coef.map(f64::to_bits));
+            assert_eq!(got.se.map(f64::to_bits), want.se.map(f64::to_bits));
+        }
+        assert_eq!(m.terms.len(), direct.terms.len());
+    }
+
     /// A level without events makes the Cox coefficient run off to infinity
     /// (monotone likelihood): the model warns, and the Firth refit is finite.
     #[test]
