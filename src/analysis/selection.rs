@@ -83,12 +83,6 @@ impl Setting<'_> {
         let data = CoxData { time: &t, event: &e, x: &x, strata: None, cluster: cl.as_deref(), weights: None };
         let fit = fit(&data, &CoxOptions { conf_level: self.conf_level, concordance: false, ..CoxOptions::default() })
             .ok()?;
-        // The next fit finds its pages returned, not a heap laid out by
-        // this one's (at a million patients, the eliminations' peak varied
-        // between runs from 1,274 to 1,481 MiB without this; 1,242-1,327 with).
-        if self.rows.len() >= ONE_FIT_AT_A_TIME_ROWS {
-            crate::large_pages::return_free_memory();
-        }
         Some(Fitted { fit, terms, ids: ids.iter().map(|&c| self.cands[c].id.to_string()).collect() })
     }
 
