@@ -82,8 +82,8 @@ const MOST_KEPT_BLOCK: i32 = 32 << 20;
 /// then has fresh pages, each zeroed by the kernel at its first write. On
 /// virtual machines such as this project's that first write costs about
 /// 1 ms per MB of processor time, twenty times a `memset` of the same
-/// bytes, and more just after another process has freed a large block
-/// (`docs/performance.md`). A command's stages
+/// bytes, and more when the machine's free memory has lain unused for a
+/// few seconds (`docs/performance.md`). A command's stages
 /// free and ask again for blocks of megabytes (a Cox fit's per-evaluation
 /// risk scores, the reader's chunks, the sort's scratch); served from the
 /// heap, their pages are already there. The commands that fit one model
