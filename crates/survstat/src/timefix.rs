@@ -31,7 +31,7 @@ pub struct Merged {
     /// there are so many times that some lie that close.
     pub widest: Option<(f64, f64)>,
     /// The mean of the distinct times' absolute values, the relative rule's
-    /// scale (0 when fewer than two times were tied).
+    /// scale (0 when no times were tied).
     pub mean_abs: f64,
 }
 
