@@ -203,26 +203,42 @@ pub fn endpoint_data(
             (EndpointId::Os, true) => Some(r.os_from_lesion),
         }
     };
-    let candidates: Vec<usize> = (0..rows.len())
-        .filter(|&i| unit == Unit::Lesion || first.keep(rows[i].patient))
-        .filter(|&i| outcome(&rows[i]).is_some())
-        .collect();
+    // The kept rows' outcomes and patients are read in one pass in row
+    // order, then put in order from those compact copies: gathering them
+    // by time from the rows themselves (368 bytes each, 622 MB at a
+    // million patients) waited on memory for each of them.
     let start = landmark.unwrap_or(0.0);
-    let at = |i: usize| outcome(&rows[i]).expect("filtered");
+    let mut before_landmark = 0;
+    let mut pairs = Vec::new();
+    let (mut kept, mut event, mut patient) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, r) in rows.iter().enumerate() {
+        if !(unit == Unit::Lesion || first.keep(r.patient)) {
+            continue;
+        }
+        let Some(o) = outcome(r) else { continue };
+        let after_landmark = landmark.is_none() || o.time > start;
+        if !after_landmark {
+            before_landmark += 1;
+            continue;
+        }
+        pairs.push((o.time, kept.len()));
+        kept.push(i);
+        event.push(o.event);
+        patient.push(r.patient);
+    }
     // In decreasing time, input order within ties: the order each Cox
     // fit's risk-set pass sorts its rows into, which its sort then finds
     // already done (a subset keeps it). The other statistics sort their
     // rows stably by time, so they see tied times in the cohort's order as
     // before; only sums taken in row order (a covariate's mean) may differ
     // in their last bits.
-    let kept = candidates.iter().filter(|&&i| landmark.is_none() || at(i).time > start);
-    let (idx, _) = radix::order_by(kept.map(|&i| (at(i).time, i)).collect(), radix::descending);
+    let (order, times) = radix::order_by(pairs, radix::descending);
     EndpointData {
-        time: idx.iter().map(|&i| at(i).time - start).collect(),
-        event: idx.iter().map(|&i| at(i).event).collect(),
-        patient: idx.iter().map(|&i| rows[i].patient).collect(),
-        before_landmark: candidates.len() - idx.len(),
-        rows: idx,
+        time: times.iter().map(|t| t - start).collect(),
+        event: order.iter().map(|&k| event[k]).collect(),
+        patient: order.iter().map(|&k| patient[k]).collect(),
+        before_landmark,
+        rows: order.iter().map(|&k| kept[k]).collect(),
     }
 }
 
