@@ -468,7 +468,8 @@ pub fn analyze_with_progress(
     // What the eliminations and figures freed goes back before the
     // robustness section's fits, which run two at a time, each in its own
     // thread's heap (at a million patients, 2 of 8 runs peaked at 1,453 and
-    // 1,517 MiB there without this, none above 1,429 MiB with it).
+    // 1,517 MiB without this, and a sampled run at 1,576 MiB here; none of
+    // 8 above 1,429 MiB with it).
     crate::large_pages::return_free_memory();
     let robustness = robustness::compute(&data, study, &endpoints, progress);
     warnings.extend(robustness.skipped.iter().cloned());
