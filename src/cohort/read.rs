@@ -181,8 +181,6 @@ struct ColumnBuilder {
     /// The last text coded.
     last: TextKey,
     others: HashMap<OtherKey, u32>,
-    /// The number of distinct cells before the last batch of records.
-    distinct_before: usize,
 }
 
 /// A distinct text of a column: its length and, up to 16 bytes, the bytes
@@ -190,9 +188,9 @@ struct ColumnBuilder {
 #[derive(Debug, Default, Clone, Copy)]
 struct TextKey {
     short: u128,
-    len: u32,
-    code: u32,
+    len: usize,
     hash: u64,
+    code: u32,
 }
 
 impl TextKey {
@@ -229,7 +227,7 @@ impl TextKey {
 
     /// Whether this is the key of `text`, whose short part is `short`.
     fn is(&self, text: &str, short: u128, values: &[Cell]) -> bool {
-        self.len as usize == text.len()
+        self.len == text.len()
             && self.short == short
             && (text.len() <= Self::SHORT || matches!(&values[self.code as usize], Cell::Text(t) if t == text))
     }
@@ -241,34 +239,6 @@ enum OtherKey {
     Number(u64),
     Bool(bool),
     Date(Date),
-}
-
-/// What coding a cell never seen before in its column costs, in cells
-/// seen before: a new text is hashed, missed in a table too large for the
-/// cache, copied and added (measured on a million-patient cohort: about
-/// 500 ns against 50 ns for a code, a date or a dose).
-const NEW_TEXT_COST: usize = 10;
-
-/// Which core codes each column of the next `rows` records: each column in
-/// turn, the costliest first, goes to the core with the least work so far.
-/// A column's cost is guessed from the last batch, by its new distinct
-/// cells: in a cohort file the identifier columns, a new text on nearly
-/// every row, cost as much as ten others, and with columns dealt out in
-/// turn both fell to one core (`patient_id` and `lesion_id` are columns 0
-/// and 8 of the usual layout), which then coded for twice as long as the
-/// other.
-fn balanced_shares(columns: &[ColumnBuilder], rows: usize, cores: usize) -> Vec<usize> {
-    let cost = |c: &ColumnBuilder| rows + NEW_TEXT_COST * (c.column.values.len() - c.distinct_before);
-    let mut order: Vec<usize> = (0..columns.len()).collect();
-    order.sort_by_key(|&j| std::cmp::Reverse(cost(&columns[j])));
-    let mut load = vec![0; cores];
-    let mut share = vec![0; columns.len()];
-    for j in order {
-        let least = (0..cores).min_by_key(|&k| load[k]).expect("at least one core");
-        load[least] += cost(&columns[j]);
-        share[j] = least;
-    }
-    share
 }
 
 /// Most rows a CSV reader holds before their cells join the grid.
@@ -297,7 +267,7 @@ impl ColumnBuilder {
         if let Some(&key) = self.texts.find(hash, |k| k.hash == hash && k.is(text, short, values)) {
             return key;
         }
-        let key = TextKey { short, len: text.len() as u32, hash, code: values.len() as u32 };
+        let key = TextKey { short, len: text.len(), hash, code: values.len() as u32 };
         values.push(Cell::Text(text.to_string()));
         self.texts.insert_unique(hash, key, |k| k.hash);
         key
@@ -333,11 +303,11 @@ impl GridBuilder {
     fn push_records(&mut self, numbers: &[usize], records: &[csv::StringRecord]) {
         self.numbers.extend_from_slice(numbers);
         let cores = if records.len() < 1024 { 1 } else { crate::parallel_map::cores() };
+        // Column j goes to core j mod cores: the costly columns (ids,
+        // dates) lie apart in a cohort file.
         let mut shares: Vec<Vec<(usize, &mut ColumnBuilder)>> = (0..cores).map(|_| Vec::new()).collect();
-        let assignment = balanced_shares(&self.columns, records.len(), cores);
-        for ((j, c), share) in self.columns.iter_mut().enumerate().zip(assignment) {
-            c.distinct_before = c.column.values.len();
-            shares[share].push((j, c));
+        for (j, c) in self.columns.iter_mut().enumerate() {
+            shares[j % cores].push((j, c));
         }
         let push = |share: &mut Vec<(usize, &mut ColumnBuilder)>| {
             for r in records {
@@ -355,22 +325,6 @@ impl GridBuilder {
                 s.spawn(move || push(&mut share));
             }
         });
-    }
-
-    /// Make room for the distinct cells of `rows` more rows in each column
-    /// that had a new cell on most rows of the last batch (an identifier):
-    /// its table of distinct cells would otherwise be built again at each
-    /// doubling, every cell moved to a new place at random in a table
-    /// larger than the cache.
-    fn reserve_distinct(&mut self, rows: usize, batch_rows: usize) {
-        for c in &mut self.columns {
-            let new = c.column.values.len() - c.distinct_before;
-            if 2 * new > batch_rows {
-                let more = rows * new / batch_rows;
-                c.column.values.reserve(more);
-                c.texts.reserve(more, |k| k.hash);
-            }
-        }
     }
 
     /// Start data row `number`; every column is missing until set.
@@ -486,7 +440,6 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
     let mut grid = GridBuilder::new(file, headers);
     let mut batch: Vec<csv::StringRecord> = Vec::new();
     let mut numbers = Vec::new();
-    let mut reserved = false;
     loop {
         numbers.clear();
         let mut ended = false;
@@ -529,12 +482,6 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, Vec<Problem>> {
         }
         if problems.is_empty() {
             grid.push_records(&numbers, &batch[..numbers.len()]);
-            if !reserved && !numbers.is_empty() {
-                // Room for the rows still to come, estimated from this first batch's bytes.
-                let read = reader.position().byte() as usize;
-                grid.reserve_distinct(numbers.len() * (bytes.len() - read) / read.max(1), numbers.len());
-                reserved = true;
-            }
         }
         if ended {
             break;
@@ -767,6 +714,10 @@ mod tests {
         grid_from_bytes("t.csv", FileType::Csv, text.as_bytes().to_vec(), None).unwrap()
     }
 
+    fn csv(text: &str) -> Grid {
+        grid_from_bytes("t.csv", FileType::Csv, text.as_bytes().to_vec(), None).unwrap()
+    }
+
     #[test]
     fn rows_are_numbered_as_a_spreadsheet_shows_them() {
         // Empty lines are rows; a line break inside quotes is not; any line end.
@@ -830,29 +781,6 @@ mod tests {
         assert_eq!(g.distinct(0).len(), 701);
         assert_eq!(g.distinct(4).len(), 51);
         assert_eq!(g.distinct(5).len(), 41);
-    }
-
-    #[test]
-    fn identifier_columns_are_coded_on_different_cores() {
-        // Columns 0 and 8 had a new text on every row of the last batch, as
-        // `patient_id` and `lesion_id` in the usual layout.
-        let rows = 2000;
-        let columns: Vec<ColumnBuilder> = (0..12)
-            .map(|j| {
-                let mut c = ColumnBuilder::default();
-                let new = if j == 0 || j == 8 { rows } else { 3 };
-                c.column.values.resize(1 + new, Cell::Missing);
-                c.distinct_before = 1;
-                c
-            })
-            .collect();
-        let shares = balanced_shares(&columns, rows, 2);
-        assert_ne!(shares[0], shares[8]);
-        // The ten others are split evenly between the two.
-        assert_eq!(shares.iter().filter(|&&k| k == 0).count(), 6);
-        // Before any batch every column costs the same: dealt out in turn.
-        let fresh: Vec<ColumnBuilder> = (0..5).map(|_| ColumnBuilder::default()).collect();
-        assert_eq!(balanced_shares(&fresh, rows, 2), [0, 1, 0, 1, 0]);
     }
 
     #[test]
