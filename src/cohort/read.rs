@@ -714,10 +714,6 @@ mod tests {
         grid_from_bytes("t.csv", FileType::Csv, text.as_bytes().to_vec(), None).unwrap()
     }
 
-    fn csv(text: &str) -> Grid {
-        grid_from_bytes("t.csv", FileType::Csv, text.as_bytes().to_vec(), None).unwrap()
-    }
-
     #[test]
     fn rows_are_numbered_as_a_spreadsheet_shows_them() {
         // Empty lines are rows; a line break inside quotes is not; any line end.
