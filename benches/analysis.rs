@@ -80,7 +80,9 @@ fn registry_read_and_validate(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 5)]
 fn registry_derive(bencher: divan::Bencher) {
     let (cohort, study) = (registry(), Study::builtin());
-    bencher.bench(|| sbrt::analysis::DerivedRows::of(&cohort, &study).tabulate(&study));
+    bencher
+        .with_inputs(|| cohort.clone())
+        .bench_values(|cohort| sbrt::analysis::DerivedRows::of(cohort, &study).0.tabulate(&study));
 }
 
 /// Every statistic of the study on the registry cohort.

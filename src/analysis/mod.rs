@@ -17,7 +17,7 @@ pub mod variables;
 
 use crate::analysis_file::{study_extras, Value, COLUMNS};
 use crate::cohort::Cohort;
-use crate::endpoints::{derive, AnalysisRow, FirstOfPatient, Outcome};
+use crate::endpoints::{derive_in_place, AnalysisRow, FirstOfPatient, Outcome};
 use crate::parallel_map::map_by_size;
 use crate::results::{Adjustment, EndpointResult, FigureResult, Results};
 use crate::study::{EndpointId, EndpointSpec, FigureSpec, Origin, Study, Unit};
@@ -93,8 +93,8 @@ impl SourceColumn {
 }
 
 /// The derived rows before the columns the study's covariates read are
-/// tabulated: what the analysis needs of the cohort, taken before the
-/// cohort is let go.
+/// tabulated: what the analysis needs of the cohort's lesions, which give
+/// their memory up for the rows.
 pub struct DerivedRows {
     rows: Vec<AnalysisRow>,
     columns: Vec<String>,
@@ -103,13 +103,15 @@ pub struct DerivedRows {
 }
 
 impl DerivedRows {
-    /// The rows of `cohort` as the study derives them, with the extra columns named in its covariate sources.
-    pub fn of(cohort: &Cohort, study: &Study) -> DerivedRows {
-        let rows = derive(cohort, &study.derive_options());
-        let (extras, _) = study_extras(cohort, &study.sources());
+    /// The rows of `cohort` as the study derives them, with the extra
+    /// columns named in its covariate sources, each row in the place of
+    /// its lesion ([`derive_in_place`]); the cohort without its lesions.
+    pub fn of(cohort: Cohort, study: &Study) -> (DerivedRows, Cohort) {
+        let (extras, _) = study_extras(&cohort, &study.sources());
         let mut columns: Vec<String> = COLUMNS.iter().map(|c| c.name.to_string()).collect();
         columns.extend(extras.iter().map(|&j| cohort.extra_columns[j].clone()));
-        DerivedRows { rows, columns, extras }
+        let (rows, rest) = derive_in_place(cohort, &study.derive_options());
+        (DerivedRows { rows, columns, extras }, rest)
     }
 
     /// Check that every covariate's source column is one of these rows'
@@ -428,9 +430,9 @@ fn figure_adjustment(
 
 /// Run the study, reporting progress as (stage, done, total; 0 when not counted).
 ///
-/// The cohort is let go as soon as its analysis rows and events are
-/// derived: every later stage reads only those, and at a million patients
-/// the cohort's records are 0.65 GB.
+/// The cohort's lesions become its analysis rows, in their memory (at a
+/// million patients, 0.65 GB): every later stage reads only the rows and
+/// the events derived before them.
 pub fn analyze_with_progress(
     cohort: Cohort,
     study: &Study,
@@ -438,12 +440,12 @@ pub fn analyze_with_progress(
 ) -> Result<Results, Vec<String>> {
     progress("deriving endpoints", 0, 0);
     // What checking the cohort freed goes back before the rows are
-    // derived, and the cohort itself once they are.
+    // derived, and what deriving freed once they are.
     crate::large_pages::return_free_memory();
-    let derived = DerivedRows::of(&cohort, study);
-    derived.check_sources(study)?;
     let cohort_events = spine_outcomes::CohortEvents::of(&cohort, study);
-    drop(cohort);
+    let (derived, rest) = DerivedRows::of(cohort, study);
+    drop(rest);
+    derived.check_sources(study)?;
     crate::large_pages::return_free_memory();
     let data = derived.tabulate(study);
     let mut warnings = Vec::new();
