@@ -82,7 +82,7 @@ fn registry_derive(bencher: divan::Bencher) {
     let (cohort, study) = (registry(), Study::builtin());
     bencher
         .with_inputs(|| cohort.clone())
-        .bench_values(|cohort| sbrt::analysis::DerivedRows::of(cohort, &study).0.tabulate(&study));
+        .bench_values(|cohort| sbrt::analysis::DerivedRows::of(cohort, &study).tabulate(&study));
 }
 
 /// Every statistic of the study on the registry cohort.

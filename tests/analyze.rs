@@ -487,7 +487,7 @@ fn a_covariate_with_no_source_column_is_refused_before_tabulating() {
     let study = sbrt::study::Study::parse(&study_text, "study.toml").unwrap();
     let csv = sbrt::example::CSV.as_bytes().to_vec();
     let cohort = sbrt::cohort::load_bytes(sbrt::example::NAME, FileType::Csv, csv, &Default::default()).unwrap().0;
-    let refused = sbrt::analysis::DerivedRows::of(cohort.clone(), &study).0.check_sources(&study).unwrap_err();
+    let refused = sbrt::analysis::DerivedRows::of(cohort.clone(), &study).check_sources(&study).unwrap_err();
     assert_eq!(refused.len(), 1, "{refused:?}");
     assert!(
         refused[0].starts_with(

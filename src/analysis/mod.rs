@@ -105,13 +105,13 @@ pub struct DerivedRows {
 impl DerivedRows {
     /// The rows of `cohort` as the study derives them, with the extra
     /// columns named in its covariate sources, each row in the place of
-    /// its lesion ([`derive_in_place`]); the cohort without its lesions.
-    pub fn of(cohort: Cohort, study: &Study) -> (DerivedRows, Cohort) {
+    /// its lesion ([`derive_in_place`]).
+    pub fn of(cohort: Cohort, study: &Study) -> DerivedRows {
         let (extras, _) = study_extras(&cohort, &study.sources());
         let mut columns: Vec<String> = COLUMNS.iter().map(|c| c.name.to_string()).collect();
         columns.extend(extras.iter().map(|&j| cohort.extra_columns[j].clone()));
-        let (rows, rest) = derive_in_place(cohort, &study.derive_options());
-        (DerivedRows { rows, columns, extras }, rest)
+        let rows = derive_in_place(cohort, &study.derive_options());
+        DerivedRows { rows, columns, extras }
     }
 
     /// Check that every covariate's source column is one of these rows'
@@ -443,8 +443,7 @@ pub fn analyze_with_progress(
     // derived, and what deriving freed once they are.
     crate::large_pages::return_free_memory();
     let cohort_events = spine_outcomes::CohortEvents::of(&cohort, study);
-    let (derived, rest) = DerivedRows::of(cohort, study);
-    drop(rest);
+    let derived = DerivedRows::of(cohort, study);
     derived.check_sources(study)?;
     crate::large_pages::return_free_memory();
     let data = derived.tabulate(study);

@@ -206,7 +206,7 @@ impl TextKey {
     /// and reading it back as one number made the processor wait for the
     /// narrow stores before the wide load: in a sampled profile of reading
     /// a million-patient cohort that reload was the costliest instruction
-    /// of coding a cell, and without it the read takes 7 % less processor time.
+    /// of coding a cell, and without it the read takes 7 % less user time.
     fn short(text: &str) -> u128 {
         let b = text.as_bytes();
         let n = b.len();
