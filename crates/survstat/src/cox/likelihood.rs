@@ -125,11 +125,19 @@ struct BlockSums {
 /// one piece, counted `d` times), for residuals: with `λ_k = w / D_k` and
 /// `m_k` the risk-set mean of piece k, the sums `Σ λ_k`, `Σ s_k`,
 /// `Σ f_k λ_k` and the same weighted by `m_k`.
+///
+/// A time of one piece (a single event, or Breslow's rule) has one mean
+/// `m`, and its three weighted sums are `λ m`, `s m` and `f λ m`: only `m`
+/// is kept, p numbers instead of 3p. With continuous times nearly every
+/// event time is such a time: at 1.7 million rows and 6 columns, the
+/// cluster-robust refit of a million-patient analysis held 0.14 GB of
+/// these sums, and it set the analysis's peak.
 pub(crate) struct TimeHazards {
     p: usize,
     /// One per event time, in sorted order.
     pub times: Vec<TimeHazard>,
-    /// Per event time, `Σ λ_k m_k`, `Σ s_k m_k`, `Σ f_k λ_k m_k` (p each).
+    /// Per event time from its `means_at`: `m` for a time of one piece,
+    /// else `Σ λ_k m_k`, `Σ s_k m_k`, `Σ f_k λ_k m_k` (p each).
     means: Vec<f64>,
 }
 
@@ -143,15 +151,30 @@ pub(crate) struct TimeHazard {
     pub share: f64,
     /// `Σ f_k λ_k`.
     pub downweighted: f64,
+    /// Where its means start in [`TimeHazards`]'s.
+    means_at: usize,
+    /// Whether the time has one piece (one mean kept).
+    one_piece: bool,
 }
 
 impl TimeHazards {
-    /// Event time `t`'s `Σ λ_k m_k`, `Σ s_k m_k` and `Σ f_k λ_k m_k`.
-    pub fn means(&self, t: usize) -> (&[f64], &[f64], &[f64]) {
-        let all = &self.means[3 * self.p * t..3 * self.p * (t + 1)];
-        let (hazard, rest) = all.split_at(self.p);
-        let (share, downweighted) = rest.split_at(self.p);
-        (hazard, share, downweighted)
+    /// Event time `t`'s `Σ λ_k m_k`, `Σ s_k m_k` and `Σ f_k λ_k m_k`, into
+    /// the three slices (p each). For a time of one piece they are made
+    /// from its mean as the sums over its one piece were: `0 + λ m`, …
+    pub fn means_into(&self, t: usize, hazard: &mut [f64], share: &mut [f64], downweighted: &mut [f64]) {
+        let (time, p) = (&self.times[t], self.p);
+        let kept = &self.means[time.means_at..];
+        if time.one_piece {
+            for (j, &m) in kept[..p].iter().enumerate() {
+                hazard[j] = 0.0 + time.hazard * m;
+                share[j] = 0.0 + time.share * m;
+                downweighted[j] = 0.0 + time.downweighted * m;
+            }
+        } else {
+            hazard.copy_from_slice(&kept[..p]);
+            share.copy_from_slice(&kept[p..2 * p]);
+            downweighted.copy_from_slice(&kept[2 * p..3 * p]);
+        }
     }
 }
 
@@ -640,10 +663,26 @@ impl SortedData {
                     continue;
                 }
                 let (n_pieces, weight) = pieces(ties, d);
-                let mut time = TimeHazard { start: group_start, hazard: 0.0, share: 0.0, downweighted: 0.0 };
-                let first_mean = out.means.len();
-                out.means.resize(first_mean + 3 * p, 0.0);
-                let (hazard_mean, rest) = out.means[first_mean..].split_at_mut(p);
+                let means_at = out.means.len();
+                let mut time = TimeHazard {
+                    start: group_start,
+                    hazard: 0.0,
+                    share: 0.0,
+                    downweighted: 0.0,
+                    means_at,
+                    one_piece: n_pieces == 1,
+                };
+                if time.one_piece {
+                    let denom = sums.s0 - 0.0 * dead.s0;
+                    time.hazard += weight / denom;
+                    time.share += weight / d;
+                    time.downweighted += 0.0 * (weight / denom);
+                    out.means.extend(sums.s1.iter().zip(&dead.s1).map(|(s, e)| (s - 0.0 * e) / denom));
+                    out.times.push(time);
+                    continue;
+                }
+                out.means.resize(means_at + 3 * p, 0.0);
+                let (hazard_mean, rest) = out.means[means_at..].split_at_mut(p);
                 let (share_mean, downweighted_mean) = rest.split_at_mut(p);
                 for k in 0..n_pieces {
                     let f = if n_pieces > 1 { k as f64 / d } else { 0.0 };

@@ -42,6 +42,7 @@ pub(crate) fn for_each_score_residual(
     let mut row = vec![0.0; p];
     let mut residual = vec![0.0; p];
     let mut xhaz = vec![0.0; p];
+    let (mut hazard_mean, mut share_mean, mut downweighted_mean) = (vec![0.0; p], vec![0.0; p], vec![0.0; p]);
     for &(start, end) in &data.strata {
         let mut cumhaz = 0.0;
         xhaz.iter_mut().for_each(|v| *v = 0.0);
@@ -58,15 +59,15 @@ pub(crate) fn for_each_score_residual(
                 later_times -= 1;
                 later_times
             });
-            let (share, downweighted, share_mean, downweighted_mean) = match event_time {
+            let (share, downweighted) = match event_time {
                 Some(k) => {
                     let h = &hazards.times[k];
-                    let (hazard_mean, share_mean, downweighted_mean) = hazards.means(k);
+                    hazards.means_into(k, &mut hazard_mean, &mut share_mean, &mut downweighted_mean);
                     cumhaz += h.hazard;
-                    xhaz.iter_mut().zip(hazard_mean).for_each(|(x, m)| *x += m);
-                    (h.share, h.downweighted, share_mean, downweighted_mean)
+                    xhaz.iter_mut().zip(&hazard_mean).for_each(|(x, m)| *x += m);
+                    (h.share, h.downweighted)
                 }
-                None => (0.0, 0.0, &[][..], &[][..]),
+                None => (0.0, 0.0),
             };
             for i in lo..hi {
                 let r = eta[i].exp();
