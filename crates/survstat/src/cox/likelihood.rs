@@ -131,7 +131,7 @@ struct BlockSums {
 /// is kept, p numbers instead of 3p. With continuous times nearly every
 /// event time is such a time: at 1.7 million rows and 6 columns, the
 /// cluster-robust refit of a million-patient analysis held 0.14 GB of
-/// these sums, and it set the analysis's peak.
+/// these sums, where the analysis reached its peak in the runs probed.
 pub(crate) struct TimeHazards {
     p: usize,
     /// One per event time, in sorted order.
@@ -673,10 +673,12 @@ impl SortedData {
                     one_piece: n_pieces == 1,
                 };
                 if time.one_piece {
+                    // The loop's expressions below at f = 0: every bit as there.
                     let denom = sums.s0 - 0.0 * dead.s0;
-                    time.hazard += weight / denom;
+                    let hazard = weight / denom;
+                    time.hazard += hazard;
                     time.share += weight / d;
-                    time.downweighted += 0.0 * (weight / denom);
+                    time.downweighted += 0.0 * hazard;
                     out.means.extend(sums.s1.iter().zip(&dead.s1).map(|(s, e)| (s - 0.0 * e) / denom));
                     out.times.push(time);
                     continue;
